@@ -1,0 +1,213 @@
+//! `connect`, `config set/show`, `fleet`, `use`.
+
+use super::{render, Ctx};
+use crate::config::{self, Connection};
+use crate::error::{Cause, Context, Error, Result};
+use crate::fleet::remote::Remote;
+use crate::fleet::{Connect, Instance, Saved};
+use serde_json::{json, Value};
+use std::io::Write;
+use std::time::Duration;
+
+const RETRY: Duration = Duration::from_millis(500);
+
+/// `connect <proxy-prefix>`: check the fleet answers (unless `-nowait`), then save.
+pub fn connect(ctx: &mut Ctx, prefix: &str) -> Result<()> {
+    if prefix == config::EMBEDDED {
+        ctx.set_connection(Connection::new(config::EMBEDDED));
+        ctx.verbose("Connected to the embedded FastScore fleet");
+        return Ok(());
+    }
+    if !prefix.contains("://") {
+        return Err(Error::new(config::PROXY_PREFIX_ERROR));
+    }
+    let conn = Connection::new(prefix);
+    if !ctx.opts.nowait {
+        wait_for_health(ctx, &conn)?;
+    }
+    ctx.set_connection(conn);
+    ctx.verbose(&format!("Connected to FastScore proxy at {prefix}"));
+    Ok(())
+}
+
+fn progress(ctx: &Ctx, text: &str) {
+    if ctx.opts.verbose {
+        print!("{text}");
+        let _ = std::io::stdout().flush();
+    }
+}
+
+/// Poll Connect's health until it answers; a 401 ends the wait (the connection is saved, so
+/// that `login` can follow).
+fn wait_for_health(ctx: &Ctx, conn: &Connection) -> Result<()> {
+    let remote = Remote::new(conn);
+    progress(ctx, "Waiting...");
+    loop {
+        match remote.health() {
+            Ok(_) => {
+                progress(ctx, "\n");
+                return Ok(());
+            }
+            Err(Cause::Http(h)) if h.status == 401 => {
+                conn.save()?;
+                return Err(Error::new("Unable to retrieve instance info").caused_by(h));
+            }
+            Err(_) => {
+                progress(ctx, ".");
+                std::thread::sleep(RETRY);
+            }
+        }
+    }
+}
+
+/// `config set <file>`: every scalar is sent as a string, as the original does.
+pub fn config_set(ctx: &Ctx, file: &str) -> Result<()> {
+    let failed = || "Unable to configure FastScore".to_string();
+    let text = super::read_input(Some(file)).context(failed)?;
+    let node = crate::yaml::parse(&text)
+        .map_err(|e| format!("{file}: {e}"))
+        .context(failed)?;
+    let doc = match node {
+        Some(node @ crate::yaml::Node::Map(_)) => node.to_json(),
+        _ => {
+            return Err(Error::new(failed())
+                .caused_by(Error::new("Configuration must be a dictionary")))
+        }
+    };
+    let yaml = crate::yaml::dump(&doc, crate::yaml::Style { allow_unicode: true });
+    let saved = ctx
+        .connect()?
+        .put_config(&doc, &yaml)
+        .map_err(|f| Error::new(failed()).caused_by(Error::new("Unable to set FastScore configuration").caused_by(f)))?;
+    ctx.verbose(match saved {
+        Saved::Updated => "Configuration updated",
+        Saved::Created => "Configuration set",
+    });
+    Ok(())
+}
+
+pub fn config_show(ctx: &Ctx) -> Result<()> {
+    match ctx
+        .connect()?
+        .get_config()
+        .context(|| "Cannot retrieve configuration".into())?
+    {
+        None => println!("FastScore not configured (use 'fastscore config set')"),
+        Some(doc) => print!("{}", crate::yaml::dump(&doc, crate::yaml::Style { allow_unicode: true })),
+    }
+    Ok(())
+}
+
+fn all_healthy(instances: &[Instance]) -> bool {
+    instances.iter().all(|i| i.health == "ok")
+}
+
+/// `fleet [-v] [-json] [-wait]`
+pub fn fleet(ctx: &Ctx) -> Result<()> {
+    let connect = ctx.connect()?;
+    let chatty = ctx.opts.verbose && !ctx.opts.json;
+    let instances = if ctx.opts.wait {
+        if chatty {
+            print!("Waiting...");
+        }
+        loop {
+            match connect.instances() {
+                Ok(list) if all_healthy(&list) => break list,
+                Ok(_) if chatty => print!(":"),
+                Err(_) if chatty => print!("."),
+                _ => {}
+            }
+            let _ = std::io::stdout().flush();
+            std::thread::sleep(RETRY);
+        }
+    } else {
+        connect.instances()?
+    };
+    if ctx.opts.wait && chatty {
+        println!("done");
+    }
+    let mut records: Vec<Value> = instances.iter().map(instance_record).collect();
+    if ctx.opts.verbose {
+        let health = connect
+            .health()
+            .context(|| "Unable to retrieve instance info".into())?;
+        let mut head = vec![
+            json!({"name": "CLI", "api": "UI", "health": "ok", "release": crate::VERSION, "built_on": crate::BUILT_ON}),
+            json!({"name": "connect", "api": "connect", "health": "ok",
+                   "release": health.get("release"), "built_on": health.get("built_on")}),
+        ];
+        head.append(&mut records);
+        records = head;
+    }
+    if ctx.opts.json {
+        println!("{}", crate::json::pretty(&Value::Array(records)));
+        return Ok(());
+    }
+    let text = |r: &Value, k: &str| -> render::Cell {
+        match r.get(k) {
+            Some(Value::String(s)) => s.as_str().into(),
+            Some(Value::Null) | None => render::Cell::Null,
+            Some(other) => other.to_string().into(),
+        }
+    };
+    let rows: Vec<Vec<render::Cell>> = records
+        .iter()
+        .map(|r| {
+            let health = r.get("health").and_then(Value::as_str).unwrap_or("");
+            let painted = if health == "ok" {
+                ctx.out.ok(health)
+            } else {
+                ctx.out.fail(health)
+            };
+            let mut row = vec![text(r, "name"), text(r, "api"), painted.into()];
+            if ctx.opts.verbose {
+                row.push(text(r, "release"));
+                row.push(text(r, "built_on"));
+            }
+            row
+        })
+        .collect();
+    let headers: &[&str] = if ctx.opts.verbose {
+        &["Name", "API", "Health", "Release", "Built On"]
+    } else {
+        &["Name", "API", "Health"]
+    };
+    println!("{}", render::table(headers, &rows));
+    Ok(())
+}
+
+/// An instance record with exactly the keys the original prints, in its order.
+fn instance_record(i: &Instance) -> Value {
+    let get = |k: &str| i.record.get(k).cloned().unwrap_or(Value::Null);
+    json!({
+        "id": get("id"), "name": get("name"), "api": get("api"), "host": get("host"),
+        "port": get("port"), "release": get("release"), "built_on": get("built_on"),
+        "health": get("health"),
+    })
+}
+
+/// `use <instance-name>`: make it the target and the preferred instance of its API.
+pub fn use_instance(ctx: &mut Ctx, name: &str) -> Result<()> {
+    let instance = ctx.connect()?.get(name)?;
+    ctx.update_connection(|conn| {
+        conn.target_name = Some(instance.name.clone());
+        conn.preferred
+            .insert(instance.api.clone(), instance.name.clone());
+    })?;
+    ctx.verbose(&format!(
+        "'{}' set as a preferred instance of '{}'\nSubsequent commands to target '{}'",
+        instance.name, instance.api, instance.name
+    ));
+    Ok(())
+}
+
+/// `use`: show the target.
+pub fn show_target(ctx: &Ctx) -> Result<()> {
+    match (&ctx.connection()?.target_name, ctx.opts.verbose) {
+        (Some(name), false) => println!("{name}"),
+        (Some(name), true) => println!("Current target instance is '{name}'"),
+        (None, true) => println!("Target instance not selected"),
+        (None, false) => {}
+    }
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! One error type for everything a user can see go wrong: a message, an optional cause.
+//! Its text is the original CLI's `Error: <message>\n  Caused by: <cause>` shape.
+
+use std::fmt;
+
+#[derive(Debug)]
+pub struct Error {
+    message: String,
+    cause: Option<Box<Cause>>,
+}
+
+/// What made an operation fail, one level down.
+#[derive(Debug)]
+pub enum Cause {
+    /// A nested error, printed with its own `Error: ` prefix (as the original does).
+    Error(Error),
+    /// A non-2xx answer from a FastScore service.
+    Http(HttpError),
+    /// A system or library failure, as text.
+    Text(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct HttpError {
+    pub status: u16,
+    pub reason: String,
+    pub body: String,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(message: impl Into<String>) -> Self {
+        Error {
+            message: message.into(),
+            cause: None,
+        }
+    }
+
+    pub fn caused_by(mut self, cause: impl Into<Cause>) -> Self {
+        self.cause = Some(Box::new(cause.into()));
+        self
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The HTTP status of the direct cause, if the cause is an HTTP error.
+    pub fn cause_status(&self) -> Option<u16> {
+        match self.cause.as_deref() {
+            Some(Cause::Http(h)) => Some(h.status),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Error: {}", self.message)?;
+        if let Some(cause) = &self.cause {
+            write!(f, "\n  Caused by: {cause}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl fmt::Display for Cause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Cause::Error(e) => write!(f, "{e}"),
+            Cause::Http(h) => write!(f, "{h}"),
+            Cause::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "({})\nReason: {}", self.status, self.reason)?;
+        if !self.body.is_empty() {
+            write!(f, "\nHTTP response body: {}", self.body.trim_end())?;
+        }
+        Ok(())
+    }
+}
+
+impl From<Error> for Cause {
+    fn from(e: Error) -> Self {
+        Cause::Error(e)
+    }
+}
+
+impl From<HttpError> for Cause {
+    fn from(e: HttpError) -> Self {
+        Cause::Http(e)
+    }
+}
+
+impl From<String> for Cause {
+    fn from(t: String) -> Self {
+        Cause::Text(t)
+    }
+}
+
+impl From<&str> for Cause {
+    fn from(t: &str) -> Self {
+        Cause::Text(t.to_string())
+    }
+}
+
+impl From<serde_json::Error> for Cause {
+    fn from(e: serde_json::Error) -> Self {
+        Cause::Text(json_error_text(&e))
+    }
+}
+
+/// `[Errno 2]`-style texts are Python's; ours name the file and say what the system said.
+pub fn io_error_text(path: &str, e: &std::io::Error) -> String {
+    let what = match e.kind() {
+        std::io::ErrorKind::NotFound => "No such file or directory".to_string(),
+        std::io::ErrorKind::PermissionDenied => "Permission denied".to_string(),
+        std::io::ErrorKind::IsADirectory => "Is a directory".to_string(),
+        std::io::ErrorKind::InvalidData => "not valid UTF-8 text".to_string(),
+        _ => strip_os_error(&e.to_string()),
+    };
+    format!("{path}: {what}")
+}
+
+fn strip_os_error(text: &str) -> String {
+    match text.find(" (os error") {
+        Some(i) => text[..i].to_string(),
+        None => text.to_string(),
+    }
+}
+
+/// serde_json says `expected value at line 1 column 1`; keep it, capitalised like Python's.
+pub fn json_error_text(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().collect::<String>() + chars.as_str(),
+        None => text,
+    }
+}
+
+/// Attach a message to a lower-level failure: `Unable to add model 'm'` caused by the failure.
+pub trait Context<T> {
+    fn context(self, message: impl FnOnce() -> String) -> Result<T>;
+}
+
+impl<T, E: Into<Cause>> Context<T> for std::result::Result<T, E> {
+    fn context(self, message: impl FnOnce() -> String) -> Result<T> {
+        self.map_err(|e| Error::new(message()).caused_by(e))
+    }
+}

@@ -1,0 +1,294 @@
+//! The embedded Model Manage: a directory store.
+//!
+//! ```text
+//! <home>/model-manage/
+//!   models/<name>/model                 "<type>\n<source>"
+//!   models/<name>/attachments/<file>    the archive as uploaded
+//!   schemas/<name>.json  streams/<name>.json  sensors/<name>.json
+//!   .lock                               held by writers
+//! ```
+//! Every file is replaced atomically (temp file + rename); writers serialise on `.lock`, so
+//! concurrent commands never see or leave half-written items.
+
+use super::{
+    ArchiveType, AssetKind, AttachmentInfo, Failure, Model, ModelInfo, ModelManage, Res, Saved,
+    Snapshot, SnapshotQuery,
+};
+use crate::error::{io_error_text, Cause};
+use crate::fsutil::write_atomic;
+use serde_json::Value;
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader, ErrorKind};
+use std::path::{Path, PathBuf};
+
+pub struct Store {
+    root: PathBuf,
+}
+
+const TEMP_PREFIX: &str = ".fastscore-tmp-";
+
+/// Refuse names that could escape the store or clash with its own files.
+pub fn check_name(what: &str, name: &str) -> Result<(), Failure> {
+    let bad = name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.starts_with(TEMP_PREFIX)
+        || name.contains(['/', '\\', '\0']);
+    if bad {
+        return Err(Failure::other(format!(
+            "'{name}' is not a valid {what} name (it must be non-empty, not '.' or '..', and contain no '/')"
+        )));
+    }
+    Ok(())
+}
+
+fn io_failure(path: &Path, e: std::io::Error) -> Failure {
+    Failure::other(io_error_text(&path.display().to_string(), &e))
+}
+
+fn not_found(what: &str, name: &str) -> Failure {
+    Failure::not_found(format!("{what} '{name}' not found"))
+}
+
+/// Held while a writer changes the store.
+struct Lock(#[allow(dead_code)] File);
+
+impl Store {
+    pub fn new(home: &Path) -> Store {
+        Store {
+            root: home.join("model-manage"),
+        }
+    }
+
+    fn lock(&self) -> Res<Lock> {
+        fs::create_dir_all(&self.root).map_err(|e| io_failure(&self.root, e))?;
+        let path = self.root.join(".lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| io_failure(&path, e))?;
+        file.lock().map_err(|e| io_failure(&path, e))?;
+        Ok(Lock(file))
+    }
+
+    fn model_dir(&self, name: &str) -> Res<PathBuf> {
+        check_name("model", name)?;
+        Ok(self.root.join("models").join(name))
+    }
+
+    fn asset_path(&self, kind: AssetKind, name: &str) -> Res<PathBuf> {
+        check_name(kind.name(), name)?;
+        Ok(self
+            .root
+            .join(format!("{}s", kind.name()))
+            .join(format!("{name}.json")))
+    }
+
+    fn attachment_path(&self, model: &str, name: &str) -> Res<PathBuf> {
+        check_name("attachment", name)?;
+        Ok(self.model_dir(model)?.join("attachments").join(name))
+    }
+
+    /// Replace `path` with `bytes`; Created or Updated by whether it existed.
+    fn save(&self, path: &Path, bytes: &[u8]) -> Res<Saved> {
+        let _lock = self.lock()?;
+        let existed = path.exists();
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| io_failure(dir, e))?;
+        }
+        write_atomic(path, bytes, None).map_err(|e| io_failure(path, e))?;
+        Ok(if existed { Saved::Updated } else { Saved::Created })
+    }
+
+    fn remove_file(&self, path: &Path, what: &str, name: &str) -> Res<()> {
+        let _lock = self.lock()?;
+        match fs::remove_file(path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Err(not_found(what, name)),
+            Err(e) => Err(io_failure(path, e)),
+        }
+    }
+
+    /// Names of the entries of `dir` (sorted), keeping those `keep` maps to a name.
+    fn list(&self, dir: &Path, keep: impl Fn(&fs::DirEntry, &str) -> Option<String>) -> Res<Vec<String>> {
+        let entries = match fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_failure(dir, e)),
+        };
+        let mut names = Vec::new();
+        for entry in entries {
+            let entry = entry.map_err(|e| io_failure(dir, e))?;
+            let file_name = entry.file_name().to_string_lossy().into_owned();
+            if file_name.starts_with(TEMP_PREFIX) || file_name == ".lock" {
+                continue;
+            }
+            if let Some(name) = keep(&entry, &file_name) {
+                names.push(name);
+            }
+        }
+        names.sort();
+        Ok(names)
+    }
+
+    fn require_model(&self, model: &str) -> Res<PathBuf> {
+        let dir = self.model_dir(model)?;
+        if dir.join("model").is_file() {
+            Ok(dir)
+        } else {
+            Err(not_found("model", model))
+        }
+    }
+}
+
+fn read_model_type(path: &Path) -> std::io::Result<String> {
+    let mut line = String::new();
+    BufReader::new(File::open(path)?).read_line(&mut line)?;
+    Ok(line.trim_end_matches('\n').to_string())
+}
+
+impl ModelManage for Store {
+    fn list_models(&self) -> Res<Vec<ModelInfo>> {
+        let dir = self.root.join("models");
+        let names = self.list(&dir, |entry, name| {
+            entry.path().join("model").is_file().then(|| name.to_string())
+        })?;
+        names
+            .into_iter()
+            .map(|name| {
+                let path = dir.join(&name).join("model");
+                let mtype = read_model_type(&path).map_err(|e| io_failure(&path, e))?;
+                Ok(ModelInfo { name, mtype })
+            })
+            .collect()
+    }
+
+    fn get_model(&self, name: &str) -> Res<Model> {
+        let path = self.model_dir(name)?.join("model");
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Err(not_found("model", name)),
+            Err(e) => return Err(io_failure(&path, e)),
+        };
+        let (mtype, source) = text.split_once('\n').unwrap_or((&text, ""));
+        Ok(Model {
+            name: name.to_string(),
+            mtype: mtype.to_string(),
+            source: source.to_string(),
+        })
+    }
+
+    fn put_model(&self, name: &str, mtype: &str, source: &str) -> Res<Saved> {
+        let path = self.model_dir(name)?.join("model");
+        self.save(&path, format!("{mtype}\n{source}").as_bytes())
+    }
+
+    fn delete_model(&self, name: &str) -> Res<()> {
+        let dir = self.model_dir(name)?;
+        let _lock = self.lock()?;
+        if !dir.join("model").is_file() {
+            return Err(not_found("model", name));
+        }
+        // Move it out of sight first, so no reader sees a half-deleted model.
+        let trash = tempfile::Builder::new()
+            .prefix(TEMP_PREFIX)
+            .tempdir_in(&self.root)
+            .map_err(|e| io_failure(&self.root, e))?;
+        fs::rename(&dir, trash.path().join("model")).map_err(|e| io_failure(&dir, e))?;
+        trash.close().map_err(|e| io_failure(&self.root, e))
+    }
+
+    fn list_attachments(&self, model: &str) -> Res<Vec<String>> {
+        let dir = self.require_model(model)?.join("attachments");
+        self.list(&dir, |entry, name| {
+            entry.path().is_file().then(|| name.to_string())
+        })
+    }
+
+    fn attachment_info(&self, model: &str, name: &str) -> Res<AttachmentInfo> {
+        let path = self.attachment_path(model, name)?;
+        let meta = match fs::metadata(&path) {
+            Ok(m) if m.is_file() => m,
+            Ok(_) => return Err(not_found("attachment", name)),
+            Err(e) if e.kind() == ErrorKind::NotFound => return Err(not_found("attachment", name)),
+            Err(e) => return Err(io_failure(&path, e)),
+        };
+        let atype = ArchiveType::from_name(name)
+            .ok_or_else(|| Failure::other(format!("attachment '{name}' has no archive type")))?;
+        Ok(AttachmentInfo {
+            atype,
+            size: meta.len(),
+        })
+    }
+
+    fn get_attachment(&self, model: &str, name: &str) -> Res<Vec<u8>> {
+        let path = self.attachment_path(model, name)?;
+        match fs::read(&path) {
+            Ok(bytes) => Ok(bytes),
+            Err(e) if e.kind() == ErrorKind::NotFound => Err(not_found("attachment", name)),
+            Err(e) => Err(io_failure(&path, e)),
+        }
+    }
+
+    fn put_attachment(
+        &self,
+        model: &str,
+        name: &str,
+        _atype: ArchiveType,
+        bytes: &[u8],
+    ) -> Res<Saved> {
+        self.require_model(model)?;
+        let path = self.attachment_path(model, name)?;
+        self.save(&path, bytes)
+    }
+
+    fn delete_attachment(&self, model: &str, name: &str) -> Res<()> {
+        let path = self.attachment_path(model, name)?;
+        self.remove_file(&path, "attachment", name)
+    }
+
+    fn list_snapshots(&self, model: &str, _query: &SnapshotQuery) -> Res<Vec<Snapshot>> {
+        // The embedded engines keep no snapshots.
+        self.require_model(model)?;
+        Ok(Vec::new())
+    }
+
+    fn snapshot_metadata(&self, model: &str, id: &str) -> Res<Snapshot> {
+        self.require_model(model)?;
+        Err(not_found("snapshot", id))
+    }
+
+    fn delete_snapshot(&self, model: &str, id: &str) -> Res<()> {
+        self.require_model(model)?;
+        Err(not_found("snapshot", id))
+    }
+
+    fn list_assets(&self, kind: AssetKind) -> Res<Vec<String>> {
+        let dir = self.root.join(format!("{}s", kind.name()));
+        self.list(&dir, |_, name| name.strip_suffix(".json").map(str::to_string))
+    }
+
+    fn get_asset(&self, kind: AssetKind, name: &str) -> Res<Value> {
+        let path = self.asset_path(kind, name)?;
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Err(not_found(kind.name(), name)),
+            Err(e) => return Err(io_failure(&path, e)),
+        };
+        serde_json::from_str(&text).map_err(|e| {
+            Failure::other(Cause::Text(format!("{}: {}", path.display(), e)))
+        })
+    }
+
+    fn put_asset(&self, kind: AssetKind, name: &str, doc: &Value) -> Res<Saved> {
+        let path = self.asset_path(kind, name)?;
+        self.save(&path, doc.to_string().as_bytes())
+    }
+
+    fn delete_asset(&self, kind: AssetKind, name: &str) -> Res<()> {
+        let path = self.asset_path(kind, name)?;
+        self.remove_file(&path, kind.name(), name)
+    }
+}

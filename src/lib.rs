@@ -1,0 +1,20 @@
+//! fastscore: a drop-in replacement for the FastScore command-line interface, with an
+//! embedded Model Manage and engine for machines without a fleet.
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod fleet;
+pub mod fsutil;
+pub mod json;
+pub mod model_type;
+pub mod schema;
+pub mod stream;
+pub mod timestamp;
+pub mod yaml;
+
+/// This tool's version, shown where the original shows its own.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// When this binary was built, as FastScore services report it.
+pub const BUILT_ON: &str = env!("FASTSCORE_BUILT_ON");
