@@ -47,9 +47,8 @@ impl Connection {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => {
-                return Err(Error::new("Unable to recreate a Connect instance").caused_by(
-                    crate::error::io_error_text(&path.display().to_string(), &e),
-                ))
+                return Err(Error::new("Unable to recreate a Connect instance")
+                    .caused_by(crate::error::io_error_text(&path.display().to_string(), &e)))
             }
         };
         Connection::from_yaml(&text)
@@ -177,7 +176,9 @@ mod tests {
             "basic-auth-secret: null\nldap-auth-secret: null\noauth2-secret: null\npreferred:\n  engine: engine-1\nproxy-prefix: https://localhost:8000\nsession-cookie: null\ntarget-name: engine-1\n"
         );
         assert_eq!(Connection::from_yaml(&text).unwrap(), c);
-        assert!(Connection::new("x://y").to_yaml().contains("preferred: {}\n"));
+        assert!(Connection::new("x://y")
+            .to_yaml()
+            .contains("preferred: {}\n"));
     }
 
     #[test]

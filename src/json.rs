@@ -107,7 +107,11 @@ pub fn python_float(x: f64) -> String {
         } else if point as usize >= digits.len() {
             format!("{}{}.0", digits, "0".repeat(point as usize - digits.len()))
         } else {
-            format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+            format!(
+                "{}.{}",
+                &digits[..point as usize],
+                &digits[point as usize..]
+            )
         };
         format!("{sign}{text}")
     } else {
@@ -173,7 +177,10 @@ mod tests {
             pretty(&v),
             "{\n  \"a\": [\n    1,\n    2.5,\n    {}\n  ],\n  \"b\": \"\\u00e9\\n\",\n  \"c\": []\n}"
         );
-        assert_eq!(compact(&v), r#"{"a": [1, 2.5, {}], "b": "\u00e9\n", "c": []}"#);
+        assert_eq!(
+            compact(&v),
+            r#"{"a": [1, 2.5, {}], "b": "\u00e9\n", "c": []}"#
+        );
     }
 
     #[test]

@@ -52,11 +52,17 @@ pub fn mime_type(key: &str) -> Option<&'static str> {
 
 /// The type of a model fetched with this `Content-Type` (first match, so `…model-r` is `R`).
 pub fn from_mime_type(mime: &str) -> Option<&'static str> {
-    MODEL_TYPES.iter().find(|(_, m)| *m == mime).map(|(k, _)| *k)
+    MODEL_TYPES
+        .iter()
+        .find(|(_, m)| *m == mime)
+        .map(|(k, _)| *k)
 }
 
 pub fn policy_mime_type(key: &str) -> Option<&'static str> {
-    POLICY_TYPES.iter().find(|(k, _)| *k == key).map(|(_, m)| *m)
+    POLICY_TYPES
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, m)| *m)
 }
 
 /// The type from a file name's extension (`x.py3` → `python3`).
@@ -92,7 +98,9 @@ pub fn from_source(source: &str) -> Result<&'static str> {
     } else if R.is_match(source) {
         Ok("R")
     } else {
-        Err(Error::new("Cannot guess model type (use -type:<model_type>)"))
+        Err(Error::new(
+            "Cannot guess model type (use -type:<model_type>)",
+        ))
     }
 }
 

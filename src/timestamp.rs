@@ -133,7 +133,8 @@ pub fn parse(text: &str) -> Option<DateTime> {
                             let start = c.pos;
                             c.digits(1, usize::MAX)?;
                             let frac = &text[start..c.pos];
-                            let six: String = frac.chars().chain("000000".chars()).take(6).collect();
+                            let six: String =
+                                frac.chars().chain("000000".chars()).take(6).collect();
                             t.micro = six.parse().ok()?;
                         }
                     }
@@ -208,9 +209,16 @@ mod tests {
             ("2018-01-17T08", "2018-01-17T08:00:00+00:00"),
             ("2018-01-17T08Z", "2018-01-17T08:00:00+00:00"),
             ("2018-01-17T08:30:00Z", "2018-01-17T08:30:00+00:00"),
-            ("2018-01-17T08:30:00.5+02:00", "2018-01-17T08:30:00.500000+02:00"),
+            (
+                "2018-01-17T08:30:00.5+02:00",
+                "2018-01-17T08:30:00.500000+02:00",
+            ),
         ] {
-            assert_eq!(parse(text).map(|t| t.isoformat()).as_deref(), Some(iso), "{text}");
+            assert_eq!(
+                parse(text).map(|t| t.isoformat()).as_deref(),
+                Some(iso),
+                "{text}"
+            );
         }
         for bad in ["garbage", "x", "2018-13", "2018-02-30", "18-01-01", ""] {
             assert!(parse(bad).is_none(), "{bad}");

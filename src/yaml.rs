@@ -105,9 +105,7 @@ impl EventReceiver for Builder {
                 self.finish(Node::Scalar(text, style == TScalarStyle::Plain), anchor)
             }
             Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq(Vec::new(), anchor)),
-            Event::MappingStart(anchor, _) => {
-                self.stack.push(Frame::Map(Vec::new(), None, anchor))
-            }
+            Event::MappingStart(anchor, _) => self.stack.push(Frame::Map(Vec::new(), None, anchor)),
             Event::SequenceEnd | Event::MappingEnd => match self.stack.pop() {
                 Some(Frame::Seq(items, anchor)) => self.finish(Node::Seq(items), anchor),
                 Some(Frame::Map(members, _, anchor)) => self.finish(Node::Map(members), anchor),
@@ -267,9 +265,9 @@ static RESOLVES_AS_OTHER: LazyLock<regex_lite::Regex> = LazyLock::new(|| {
 
 /// A string scalar: plain when PyYAML would write it plain, else quoted.
 fn string_text(s: &str, style: Style) -> String {
-    let special = s.chars().any(|c| {
-        (c.is_control() && c != '\n') || (!style.allow_unicode && !c.is_ascii())
-    });
+    let special = s
+        .chars()
+        .any(|c| (c.is_control() && c != '\n') || (!style.allow_unicode && !c.is_ascii()));
     if special || s.contains('\n') {
         return double_quoted(s);
     }

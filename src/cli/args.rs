@@ -239,7 +239,14 @@ mod tests {
 
     #[test]
     fn diagnostics_follow_the_original() {
-        let a = p(&["-x", "-type:bogus", "-count:abc", "-since:garbage", "-type:", "-username"]);
+        let a = p(&[
+            "-x",
+            "-type:bogus",
+            "-count:abc",
+            "-since:garbage",
+            "-type:",
+            "-username",
+        ]);
         assert_eq!(
             a.diagnostics,
             [
@@ -255,10 +262,17 @@ mod tests {
 
     #[test]
     fn values_keep_everything_after_the_first_colon() {
-        let a = p(&["-password:pa:ss", "-schema:in:{\"type\": \"int\"}", "-usernameX:bob"]);
+        let a = p(&[
+            "-password:pa:ss",
+            "-schema:in:{\"type\": \"int\"}",
+            "-usernameX:bob",
+        ]);
         assert_eq!(a.opts.password.as_deref(), Some("pa:ss"));
         assert_eq!(a.opts.username.as_deref(), Some("bob"));
-        assert_eq!(a.opts.schemas, [("in".to_string(), "{\"type\": \"int\"}".to_string())]);
+        assert_eq!(
+            a.opts.schemas,
+            [("in".to_string(), "{\"type\": \"int\"}".to_string())]
+        );
     }
 
     #[test]

@@ -18,8 +18,8 @@ pub fn add(
     file: Option<&str>,
     check: fn(&Value) -> std::result::Result<(), String>,
 ) -> Result<()> {
-    let doc = read_document(file, check)
-        .context(|| format!("Unable to add {} '{name}'", kind.name()))?;
+    let doc =
+        read_document(file, check).context(|| format!("Unable to add {} '{name}'", kind.name()))?;
     save(ctx, kind, name, &doc)
 }
 

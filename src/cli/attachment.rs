@@ -1,6 +1,6 @@
 //! `attachment list/upload/download/remove`.
 
-use super::{model, render::Cell, render::table, Ctx};
+use super::{model, render::table, render::Cell, Ctx};
 use crate::error::{io_error_text, Context, Error, Result};
 use crate::fleet::ArchiveType;
 

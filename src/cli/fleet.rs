@@ -70,15 +70,21 @@ pub fn config_set(ctx: &Ctx, file: &str) -> Result<()> {
     let doc = match node {
         Some(node @ crate::yaml::Node::Map(_)) => node.to_json(),
         _ => {
-            return Err(Error::new(failed())
-                .caused_by(Error::new("Configuration must be a dictionary")))
+            return Err(
+                Error::new(failed()).caused_by(Error::new("Configuration must be a dictionary"))
+            )
         }
     };
-    let yaml = crate::yaml::dump(&doc, crate::yaml::Style { allow_unicode: true });
-    let saved = ctx
-        .connect()?
-        .put_config(&doc, &yaml)
-        .map_err(|f| Error::new(failed()).caused_by(Error::new("Unable to set FastScore configuration").caused_by(f)))?;
+    let yaml = crate::yaml::dump(
+        &doc,
+        crate::yaml::Style {
+            allow_unicode: true,
+        },
+    );
+    let saved = ctx.connect()?.put_config(&doc, &yaml).map_err(|f| {
+        Error::new(failed())
+            .caused_by(Error::new("Unable to set FastScore configuration").caused_by(f))
+    })?;
     ctx.verbose(match saved {
         Saved::Updated => "Configuration updated",
         Saved::Created => "Configuration set",
@@ -93,7 +99,15 @@ pub fn config_show(ctx: &Ctx) -> Result<()> {
         .context(|| "Cannot retrieve configuration".into())?
     {
         None => println!("FastScore not configured (use 'fastscore config set')"),
-        Some(doc) => print!("{}", crate::yaml::dump(&doc, crate::yaml::Style { allow_unicode: true })),
+        Some(doc) => print!(
+            "{}",
+            crate::yaml::dump(
+                &doc,
+                crate::yaml::Style {
+                    allow_unicode: true
+                }
+            )
+        ),
     }
     Ok(())
 }

@@ -138,7 +138,11 @@ pub const PATTERNS: &[Pattern] = &[
     p("help", A::HelpOverview, NONE),
     p("help options", A::HelpOptions, NONE),
     p("help <cmd>", A::HelpCommand, NONE),
-    p("connect <proxy-prefix>", A::Connect, &[O::Verbose, O::NoWait]),
+    p(
+        "connect <proxy-prefix>",
+        A::Connect,
+        &[O::Verbose, O::NoWait],
+    ),
     p(
         "login <oauth2/ldap/basicauth/sessioncookie>",
         A::Login,
@@ -159,8 +163,16 @@ pub const PATTERNS: &[Pattern] = &[
         A::Run,
         &[O::Verbose, O::Wait, O::Schema, O::Json],
     ),
-    p("model add <model-name> <src-file>", A::ModelAdd, &[O::Type, O::Verbose]),
-    p("model add <model-name>", A::ModelAdd, &[O::Type, O::Verbose]),
+    p(
+        "model add <model-name> <src-file>",
+        A::ModelAdd,
+        &[O::Type, O::Verbose],
+    ),
+    p(
+        "model add <model-name>",
+        A::ModelAdd,
+        &[O::Type, O::Verbose],
+    ),
     p("model show <model-name>", A::ModelShow, EV),
     p("model list", A::ModelList, J),
     p("model remove <model-name>", A::ModelRemove, V),
@@ -169,7 +181,11 @@ pub const PATTERNS: &[Pattern] = &[
         A::ModelVerify,
         &[O::Verbose, O::Json, O::Schema],
     ),
-    p("model load <model-name>", A::ModelLoad, &[O::Verbose, O::Schema]),
+    p(
+        "model load <model-name>",
+        A::ModelLoad,
+        &[O::Verbose, O::Schema],
+    ),
     p(
         "model load <model-name> <attachment>",
         A::ModelLoad,
@@ -181,7 +197,11 @@ pub const PATTERNS: &[Pattern] = &[
     p("model input", A::ModelInput, NONE),
     p("model input <slot>", A::ModelInput, NONE),
     p("model output", A::ModelOutput, &[O::NoWait, O::Continuous]),
-    p("model output <slot>", A::ModelOutput, &[O::NoWait, O::Continuous]),
+    p(
+        "model output <slot>",
+        A::ModelOutput,
+        &[O::NoWait, O::Continuous],
+    ),
     p("model interact", A::ModelInteract, NONE),
     p("attachment list <model-name>", A::AttachmentList, V),
     p(
@@ -194,13 +214,21 @@ pub const PATTERNS: &[Pattern] = &[
         A::AttachmentDownload,
         V,
     ),
-    p("attachment remove <model-name> <att-name>", A::AttachmentRemove, V),
+    p(
+        "attachment remove <model-name> <att-name>",
+        A::AttachmentRemove,
+        V,
+    ),
     p(
         "policy set <policy-file>",
         A::PolicySet,
         &[O::Type, O::Preinstall, O::Verbose],
     ),
-    p("policy set", A::PolicySet, &[O::Type, O::Preinstall, O::Verbose]),
+    p(
+        "policy set",
+        A::PolicySet,
+        &[O::Type, O::Preinstall, O::Verbose],
+    ),
     p("policy show", A::PolicyShow, &[O::Type]),
     p("schema add <schema-name> <schema-file>", A::SchemaAdd, V),
     p("schema add <schema-name>", A::SchemaAdd, V),
@@ -208,7 +236,11 @@ pub const PATTERNS: &[Pattern] = &[
     p("schema remove <schema-name>", A::SchemaRemove, V),
     p("schema list", A::SchemaList, V),
     p("schema verify <schema-name>", A::SchemaVerify, V),
-    p("schema verify <schema-name> <data-file>", A::SchemaVerify, V),
+    p(
+        "schema verify <schema-name> <data-file>",
+        A::SchemaVerify,
+        V,
+    ),
     p("schema infer <filename>", A::SchemaInfer, &[O::Format]),
     p(
         "snapshot list <model-name>",
@@ -217,8 +249,16 @@ pub const PATTERNS: &[Pattern] = &[
     ),
     p("snapshot show <model-name> <snap-id>", A::SnapshotShow, J),
     p("snapshot restore <model-name>", A::SnapshotRestore, V),
-    p("snapshot restore <model-name> <snap-id>", A::SnapshotRestore, V),
-    p("snapshot remove <model-name> <snap-id>", A::SnapshotRemove, V),
+    p(
+        "snapshot restore <model-name> <snap-id>",
+        A::SnapshotRestore,
+        V,
+    ),
+    p(
+        "snapshot remove <model-name> <snap-id>",
+        A::SnapshotRemove,
+        V,
+    ),
     p("stream add <stream-name> <desc-file>", A::StreamAdd, V),
     p("stream add <stream-name>", A::StreamAdd, V),
     p("stream show <stream>", A::StreamShow, EV),
@@ -318,7 +358,9 @@ pub fn find(words: &[String]) -> Option<(&'static Pattern, Vec<String>)> {
 pub fn placeholder_help(token: &str) -> &'static str {
     match token {
         "<cmd>" => "A command name, or 'options'",
-        "<proxy-prefix>" => "URL of the FastScore proxy, e.g. https://localhost:8000 ('embedded' for this machine)",
+        "<proxy-prefix>" => {
+            "URL of the FastScore proxy, e.g. https://localhost:8000 ('embedded' for this machine)"
+        }
         "<oauth2/ldap/basicauth/sessioncookie>" => "Authentication mode",
         "<config-file>" => "YAML configuration file",
         "<instance-name>" => "Fleet instance name, e.g. engine-1",
@@ -347,22 +389,79 @@ pub fn placeholder_help(token: &str) -> &'static str {
 }
 
 /// Legacy spelling, GNU name, value name and description of each option.
-pub fn opt_help(opt: Opt) -> (&'static str, &'static str, Option<&'static str>, &'static str) {
+pub fn opt_help(
+    opt: Opt,
+) -> (
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    &'static str,
+) {
     match opt {
         O::Verbose => ("-v", "verbose", None, "be verbose"),
         O::Json => ("-json", "json", None, "output as JSON (handy for scripts)"),
-        O::Type => ("-type:<model-type>", "type", Some("MODEL-TYPE"), "set model type (ignore file extension)"),
-        O::Count => ("-count:NNN", "count", Some("NNN"), "list no more than NNN items"),
-        O::Since => ("-since:DATETIME", "since", Some("DATETIME"), "show items created after DATETIME (iso8601)"),
-        O::Until => ("-until:DATETIME", "until", Some("DATETIME"), "show items created before DATETIME (iso8601)"),
-        O::Schema => ("-schema:<name>:<schema>", "schema", Some("NAME:SCHEMA"), "embed schema when loading a model"),
+        O::Type => (
+            "-type:<model-type>",
+            "type",
+            Some("MODEL-TYPE"),
+            "set model type (ignore file extension)",
+        ),
+        O::Count => (
+            "-count:NNN",
+            "count",
+            Some("NNN"),
+            "list no more than NNN items",
+        ),
+        O::Since => (
+            "-since:DATETIME",
+            "since",
+            Some("DATETIME"),
+            "show items created after DATETIME (iso8601)",
+        ),
+        O::Until => (
+            "-until:DATETIME",
+            "until",
+            Some("DATETIME"),
+            "show items created before DATETIME (iso8601)",
+        ),
+        O::Schema => (
+            "-schema:<name>:<schema>",
+            "schema",
+            Some("NAME:SCHEMA"),
+            "embed schema when loading a model",
+        ),
         O::Edit => ("-e", "edit", None, "open item for editing"),
         O::Wait => ("-wait", "wait", None, "wait for operation to complete"),
-        O::NoWait => ("-nowait", "nowait", None, "do not wait for data to become available"),
-        O::Preinstall => ("-preinstall", "preinstall", None, "preinstall all libraries"),
+        O::NoWait => (
+            "-nowait",
+            "nowait",
+            None,
+            "do not wait for data to become available",
+        ),
+        O::Preinstall => (
+            "-preinstall",
+            "preinstall",
+            None,
+            "preinstall all libraries",
+        ),
         O::Continuous => ("-c", "continuous", None, "fetch outputs without exiting"),
-        O::Username => ("-username:<name>", "username", Some("NAME"), "username (basicauth/ldap)"),
-        O::Password => ("-password:<secret>", "password", Some("SECRET"), "password (basicauth/ldap)"),
-        O::Format => ("-format:<jsons|csv>", "format", Some("FORMAT"), "sample data format for schema infer"),
+        O::Username => (
+            "-username:<name>",
+            "username",
+            Some("NAME"),
+            "username (basicauth/ldap)",
+        ),
+        O::Password => (
+            "-password:<secret>",
+            "password",
+            Some("SECRET"),
+            "password (basicauth/ldap)",
+        ),
+        O::Format => (
+            "-format:<jsons|csv>",
+            "format",
+            Some("FORMAT"),
+            "sample data format for schema infer",
+        ),
     }
 }

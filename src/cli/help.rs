@@ -22,7 +22,10 @@ pub fn overview(paint: Paint) -> String {
 
 const OPTIONS: &[(&str, &str)] = &[
     ("-v", "be verbose"),
-    ("-type:<model-type>", "set model type (ignore file extension)"),
+    (
+        "-type:<model-type>",
+        "set model type (ignore file extension)",
+    ),
     ("-type:pfa-json", "--- PFA (json)"),
     ("-type:pfa-pretty", "--- PrettyPFA"),
     ("-type:pfa-yaml", "--- PFA (yaml)"),
@@ -33,9 +36,18 @@ const OPTIONS: &[(&str, &str)] = &[
     ("-type:octave", "--- Octave"),
     ("-type:jupyter", "--- Jupyter"),
     ("-count:NNN", "list no more than NNN items"),
-    ("-since:DATETIME", "show items created after DATETIME (iso8601)"),
-    ("-until:DATETIME", "show items created before DATETIME (iso8601)"),
-    ("-schema:<name>:<schema>", "embed schema when loading a model"),
+    (
+        "-since:DATETIME",
+        "show items created after DATETIME (iso8601)",
+    ),
+    (
+        "-until:DATETIME",
+        "show items created before DATETIME (iso8601)",
+    ),
+    (
+        "-schema:<name>:<schema>",
+        "embed schema when loading a model",
+    ),
     ("-json", "output as JSON (handy for scripts)"),
     ("-e", "open item for editing"),
     ("-wait", "wait for operation to complete"),
@@ -75,7 +87,9 @@ pub fn command(name: &str) -> String {
 
 /// Whether `token` is a literal word of some pattern at its first position.
 pub fn is_command(token: &str) -> bool {
-    PATTERNS
-        .iter()
-        .any(|p| p.tokens().next().is_some_and(|t| t == token && !is_placeholder(t)))
+    PATTERNS.iter().any(|p| {
+        p.tokens()
+            .next()
+            .is_some_and(|t| t == token && !is_placeholder(t))
+    })
 }

@@ -51,7 +51,10 @@ fn basicauth(ctx: &mut Ctx) -> Result<()> {
         return Err(Error::new("invalid username"));
     }
     let pair = format!("{}:{}", quote(&username), quote(&password));
-    let secret = format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair));
+    let secret = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    );
     ctx.update_connection(|c| c.basic_auth_secret = Some(secret))
 }
 
@@ -127,14 +130,23 @@ impl Settings {
     }
 
     fn save(&self) -> Result<()> {
-        let text = crate::yaml::dump(&Value::Object(self.values.clone()), crate::yaml::Style { allow_unicode: true });
-        crate::fsutil::write_atomic(&self.path, text.as_bytes(), Some(0o600))
-            .map_err(|e| Error::new(format!("Cannot save {}", self.path.display())).caused_by(e.to_string()))
+        let text = crate::yaml::dump(
+            &Value::Object(self.values.clone()),
+            crate::yaml::Style {
+                allow_unicode: true,
+            },
+        );
+        crate::fsutil::write_atomic(&self.path, text.as_bytes(), Some(0o600)).map_err(|e| {
+            Error::new(format!("Cannot save {}", self.path.display())).caused_by(e.to_string())
+        })
     }
 }
 
 fn oauth2(ctx: &mut Ctx) -> Result<()> {
-    println!("Please make sure {} is a whitelisted redirect_uri in your OAuth provider settings.", callback_url());
+    println!(
+        "Please make sure {} is a whitelisted redirect_uri in your OAuth provider settings.",
+        callback_url()
+    );
     let mut s = Settings::load(".fastscore.oauth2")?;
     let client_id = prompt::ask("Client ID", s.get("client-id").as_deref())?;
     s.set("client-id", &client_id);
@@ -142,7 +154,10 @@ fn oauth2(ctx: &mut Ctx) -> Result<()> {
         "Does your OAuth provider require a Client Secret to perform an Authorization Code Grant Flow? [Y/N]",
         s.get("requires-client-secret").is_none_or(|v| v != "false"),
     )?;
-    s.set("requires-client-secret", if needs_secret { "true" } else { "false" });
+    s.set(
+        "requires-client-secret",
+        if needs_secret { "true" } else { "false" },
+    );
     let client_secret = if needs_secret {
         let secret = prompt::secret("Client Secret", s.get("client-secret").as_deref())?;
         s.set("client-secret", &secret);
@@ -154,7 +169,10 @@ fn oauth2(ctx: &mut Ctx) -> Result<()> {
         "Does your OAuth provider have a discovery endpoint? [Y/N]",
         s.get("has-discovery-endpoint").is_some_and(|v| v == "true"),
     )?;
-    s.set("has-discovery-endpoint", if discovery { "true" } else { "false" });
+    s.set(
+        "has-discovery-endpoint",
+        if discovery { "true" } else { "false" },
+    );
     if discovery {
         let endpoint = prompt::ask("Discovery Endpoint", s.get("discovery-endpoint").as_deref())?;
         s.set("discovery-endpoint", &endpoint);
@@ -173,7 +191,10 @@ fn oauth2(ctx: &mut Ctx) -> Result<()> {
                 ))
             })
             .ok_or_else(|| Error::new("Unable to fetch config from discovery endpoint"))?;
-        ctx.verbose(&format!("Got authorization-url: {}\nGot token-url: {}\nGot scope: {}", found.0, found.1, found.2));
+        ctx.verbose(&format!(
+            "Got authorization-url: {}\nGot token-url: {}\nGot scope: {}",
+            found.0, found.1, found.2
+        ));
         s.set("authorization-url", &found.0);
         s.set("token-url", &found.1);
         s.set("scope", &found.2);
@@ -184,7 +205,9 @@ fn oauth2(ctx: &mut Ctx) -> Result<()> {
             ("Token Endpoint", "token-url"),
             ("Authorization Scope", "scope"),
         ] {
-            let current = s.get(key).or_else(|| (key == "scope").then(|| "email".into()));
+            let current = s
+                .get(key)
+                .or_else(|| (key == "scope").then(|| "email".into()));
             let answer = prompt::ask(label, current.as_deref())?;
             s.set(key, &answer);
         }
@@ -205,10 +228,12 @@ fn oauth2(ctx: &mut Ctx) -> Result<()> {
     let params = parse_query(callback.query.as_deref().unwrap_or(""));
     let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
     if param("state").as_deref() != Some(state.as_str()) {
-        return Err(Error::new("Authentication failed").caused_by("the answer does not match the request (state)"));
+        return Err(Error::new("Authentication failed")
+            .caused_by("the answer does not match the request (state)"));
     }
     let code = param("code").ok_or_else(|| {
-        Error::new("Authentication failed").caused_by(param("error").unwrap_or_else(|| "no authorization code".into()))
+        Error::new("Authentication failed")
+            .caused_by(param("error").unwrap_or_else(|| "no authorization code".into()))
     })?;
     let mut form = vec![
         ("grant_type", "authorization_code".to_string()),
@@ -224,7 +249,10 @@ fn oauth2(ctx: &mut Ctx) -> Result<()> {
         .send(
             "POST",
             &token_url,
-            &[("Content-Type", "application/x-www-form-urlencoded"), ("Accept", "application/json")],
+            &[
+                ("Content-Type", "application/x-www-form-urlencoded"),
+                ("Accept", "application/json"),
+            ],
             Some(query(&form).as_bytes()),
         )
         .context(|| "Unable to obtain an access token".into())?
@@ -234,7 +262,10 @@ fn oauth2(ctx: &mut Ctx) -> Result<()> {
     let access = token
         .get("access_token")
         .and_then(Value::as_str)
-        .ok_or_else(|| Error::new("Unable to obtain an access token").caused_by("the answer has no access_token"))?
+        .ok_or_else(|| {
+            Error::new("Unable to obtain an access token")
+                .caused_by("the answer has no access_token")
+        })?
         .to_string();
     ctx.update_connection(|c| c.oauth2_secret = Some(format!("Bearer {access}")))?;
     println!("{}", ctx.out.ok("Authentication successful"));
@@ -242,7 +273,10 @@ fn oauth2(ctx: &mut Ctx) -> Result<()> {
 }
 
 fn session_cookie(ctx: &mut Ctx) -> Result<()> {
-    println!("Please make sure that {} is a whitelisted redirect_uri.", callback_url());
+    println!(
+        "Please make sure that {} is a whitelisted redirect_uri.",
+        callback_url()
+    );
     let mut s = Settings::load(".fastscore.sessioncookie")?;
     let login_url = prompt::ask("Login URL", s.get("login-url").as_deref())?;
     s.set("login-url", &login_url);
@@ -250,9 +284,9 @@ fn session_cookie(ctx: &mut Ctx) -> Result<()> {
     ctx.verbose(&format!("Full login url: {full}"));
     s.save()?;
     let callback = browser_round_trip(&full)?;
-    let cookie = callback
-        .cookie
-        .ok_or_else(|| Error::new("Authentication failed").caused_by("the browser sent no cookie"))?;
+    let cookie = callback.cookie.ok_or_else(|| {
+        Error::new("Authentication failed").caused_by("the browser sent no cookie")
+    })?;
     ctx.update_connection(|c| c.session_cookie = Some(cookie))?;
     println!("{}", ctx.out.ok("Authentication successful"));
     Ok(())
@@ -269,7 +303,10 @@ fn with_redirects(url: &str) -> String {
             None => params.push((key.to_string(), callback_url())),
         }
     }
-    let pairs: Vec<(&str, String)> = params.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let pairs: Vec<(&str, String)> = params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
     format!("{base}?{}", query(&pairs))
 }
 
@@ -278,7 +315,10 @@ fn parse_query(q: &str) -> Vec<(String, String)> {
         .filter(|p| !p.is_empty())
         .map(|p| {
             let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (percent_decode(&k.replace('+', " ")), percent_decode(&v.replace('+', " ")))
+            (
+                percent_decode(&k.replace('+', " ")),
+                percent_decode(&v.replace('+', " ")),
+            )
         })
         .collect()
 }
@@ -301,8 +341,9 @@ struct Callback {
 /// comes back.
 fn browser_round_trip(start: &str) -> Result<Callback> {
     let port = callback_port();
-    let listener = TcpListener::bind(("127.0.0.1", port))
-        .map_err(|e| Error::new(format!("Cannot listen on localhost:{port}")).caused_by(e.to_string()))?;
+    let listener = TcpListener::bind(("127.0.0.1", port)).map_err(|e| {
+        Error::new(format!("Cannot listen on localhost:{port}")).caused_by(e.to_string())
+    })?;
     let home = format!("http://localhost:{port}/");
     println!("Please open {home} in your browser to authenticate.");
     let _ = std::process::Command::new("xdg-open")
@@ -312,7 +353,9 @@ fn browser_round_trip(start: &str) -> Result<Callback> {
         .spawn();
     for stream in listener.incoming() {
         let Ok(mut stream) = stream else { continue };
-        let Some((path, cookie)) = read_request(&stream) else { continue };
+        let Some((path, cookie)) = read_request(&stream) else {
+            continue;
+        };
         let (route, q) = match path.split_once('?') {
             Some((r, q)) => (r.to_string(), Some(q.to_string())),
             None => (path.clone(), None),
@@ -320,11 +363,21 @@ fn browser_round_trip(start: &str) -> Result<Callback> {
         if route == "/" {
             respond(&mut stream, "302 Found", &[("Location", start)], "");
         } else if route == CALLBACK_PATH {
-            respond(&mut stream, "200 OK", &[("Content-Type", "text/html")], "Authentication successful. You may now close this tab");
+            respond(
+                &mut stream,
+                "200 OK",
+                &[("Content-Type", "text/html")],
+                "Authentication successful. You may now close this tab",
+            );
             return Ok(Callback { query: q, cookie });
         } else {
             let body = format!("Unexpected path, please login at http://localhost:{port}");
-            respond(&mut stream, "404 Not Found", &[("Content-Type", "text/plain")], &body);
+            respond(
+                &mut stream,
+                "404 Not Found",
+                &[("Content-Type", "text/plain")],
+                &body,
+            );
         }
     }
     Err(Error::new("Authentication failed").caused_by("the local login server stopped"))
@@ -352,7 +405,10 @@ fn read_request(stream: &TcpStream) -> Option<(String, Option<String>)> {
 }
 
 fn respond(stream: &mut TcpStream, status: &str, headers: &[(&str, &str)], body: &str) {
-    let mut text = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+    let mut text = format!(
+        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         text.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -368,14 +424,20 @@ mod tests {
     #[test]
     fn basic_secret_quotes_like_the_original() {
         let pair = format!("{}:{}", quote("bob"), quote("p@ss"));
-        assert_eq!(base64::engine::general_purpose::STANDARD.encode(pair), "Ym9iOnAlNDBzcw==");
+        assert_eq!(
+            base64::engine::general_purpose::STANDARD.encode(pair),
+            "Ym9iOnAlNDBzcw=="
+        );
         assert_eq!(quote("a/b c"), "a/b%20c");
     }
 
     #[test]
     fn redirects_are_replaced_in_place_then_added() {
         let url = with_redirects("https://idp/login?url=x&a=1");
-        assert!(url.starts_with("https://idp/login?url=http%3A%2F%2Flocalhost%3A"), "{url}");
+        assert!(
+            url.starts_with("https://idp/login?url=http%3A%2F%2Flocalhost%3A"),
+            "{url}"
+        );
         assert!(url.contains("&a=1&redirect_uri="));
     }
 }

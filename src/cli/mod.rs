@@ -6,9 +6,9 @@ mod asset;
 mod attachment;
 mod editor;
 mod fleet;
-mod login;
 pub mod grammar;
 pub mod help;
+mod login;
 mod model;
 mod policy;
 mod prompt;
@@ -74,12 +74,13 @@ pub fn main(argv: impl Iterator<Item = OsString>) -> i32 {
     }
 }
 
-/// `--help`: the original's text for a group, clap's for one command, else the overview.
+/// `--help`: the original's summary for a group of commands, clap's help (arguments and
+/// options) for one command, else the overview.
 fn help_for(words: &[String], paint: Paint) -> String {
-    match words {
-        [] => help::overview(paint),
-        [group] if help::is_command(group) => help::command(group),
-        [_, ..] => tree::render_help(words).unwrap_or_else(|| help::overview(paint)),
+    match tree::render_help(words) {
+        Some(_) if words.len() == 1 && tree::has_subcommands(&words[0]) => help::command(&words[0]),
+        Some(text) => text,
+        None => help::overview(paint),
     }
 }
 

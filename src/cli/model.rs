@@ -7,11 +7,11 @@ use crate::model_type;
 
 /// `Model '<name>' not found`, or `Cannot retrieve '<name>' model` with the cause.
 pub fn fetch(ctx: &Ctx, name: &str) -> Result<Model> {
-    ctx.model_manage()?
-        .get_model(name)
-        .map_err(|f| missing_or(f, format!("Model '{name}' not found"), || {
+    ctx.model_manage()?.get_model(name).map_err(|f| {
+        missing_or(f, format!("Model '{name}' not found"), || {
             format!("Cannot retrieve '{name}' model")
-        }))
+        })
+    })
 }
 
 /// A "not found" failure as `missing`, anything else as `other` with the failure as cause.
@@ -24,7 +24,8 @@ pub fn missing_or(f: Failure, missing: String, other: impl FnOnce() -> String) -
 }
 
 pub fn add(ctx: &Ctx, name: &str, file: Option<&str>) -> Result<()> {
-    let (source, mtype) = read_model(ctx, file).context(|| format!("Unable to add model '{name}'"))?;
+    let (source, mtype) =
+        read_model(ctx, file).context(|| format!("Unable to add model '{name}'"))?;
     save(ctx, name, &mtype, &source)
 }
 
@@ -72,7 +73,10 @@ pub fn show(ctx: &Ctx, name: &str) -> Result<()> {
 }
 
 pub fn list(ctx: &Ctx) -> Result<()> {
-    let models = ctx.model_manage()?.list_models().context(|| "Cannot list models".into())?;
+    let models = ctx
+        .model_manage()?
+        .list_models()
+        .context(|| "Cannot list models".into())?;
     if ctx.opts.json {
         let doc: Vec<_> = models
             .iter()
@@ -90,11 +94,11 @@ pub fn list(ctx: &Ctx) -> Result<()> {
 }
 
 pub fn remove(ctx: &Ctx, name: &str) -> Result<()> {
-    ctx.model_manage()?
-        .delete_model(name)
-        .map_err(|f| missing_or(f, format!("Model '{name}' not found"), || {
+    ctx.model_manage()?.delete_model(name).map_err(|f| {
+        missing_or(f, format!("Model '{name}' not found"), || {
             format!("Cannot remove model '{name}'")
-        }))?;
+        })
+    })?;
     ctx.verbose(&format!("Model '{name}' removed"));
     Ok(())
 }

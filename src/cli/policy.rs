@@ -12,7 +12,8 @@ fn required_type(ctx: &Ctx) -> Result<&str> {
 }
 
 fn mime_type(mtype: &str) -> Result<&'static str> {
-    policy_mime_type(mtype).ok_or_else(|| Error::new(format!("Model type '{mtype}' not recognized")))
+    policy_mime_type(mtype)
+        .ok_or_else(|| Error::new(format!("Model type '{mtype}' not recognized")))
 }
 
 pub fn set(ctx: &Ctx, file: Option<&str>) -> Result<()> {

@@ -8,10 +8,9 @@ fn read_stdin_line(label: &str) -> Result<String> {
     print!("{label}");
     let _ = std::io::stdout().flush();
     let mut line = String::new();
-    let n = std::io::stdin()
-        .lock()
-        .read_line(&mut line)
-        .map_err(|e| Error::new(format!("Cannot read the answer to '{label}'")).caused_by(e.to_string()))?;
+    let n = std::io::stdin().lock().read_line(&mut line).map_err(|e| {
+        Error::new(format!("Cannot read the answer to '{label}'")).caused_by(e.to_string())
+    })?;
     if n == 0 {
         return Err(Error::new(format!("No answer to '{label}' (end of input)")));
     }

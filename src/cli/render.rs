@@ -126,8 +126,15 @@ pub fn table(headers: &[&str], rows: &[Vec<Cell>]) -> String {
     let mut numeric = Vec::with_capacity(ncols);
     let mut widths = Vec::with_capacity(ncols);
     for (c, header) in headers.iter().enumerate() {
-        let cells: Vec<&Cell> = rows.iter().map(|r| r.get(c).unwrap_or(&Cell::Null)).collect();
-        let kind = cells.iter().map(|cell| kind_of(cell)).max().unwrap_or(Kind::Text);
+        let cells: Vec<&Cell> = rows
+            .iter()
+            .map(|r| r.get(c).unwrap_or(&Cell::Null))
+            .collect();
+        let kind = cells
+            .iter()
+            .map(|cell| kind_of(cell))
+            .max()
+            .unwrap_or(Kind::Text);
         let mut formatted: Vec<String> = cells.iter().map(|cell| format_cell(cell, kind)).collect();
         let is_numeric = matches!(kind, Kind::Int | Kind::Float);
         if is_numeric {
@@ -214,7 +221,11 @@ fn python_float(text: &str) -> Option<f64> {
     let t = text.trim();
     let lower = t.to_ascii_lowercase();
     if ["inf", "-inf", "nan"].contains(&lower.as_str()) {
-        return lower.replace("inf", "infinity").parse().ok().or(Some(f64::NAN));
+        return lower
+            .replace("inf", "infinity")
+            .parse()
+            .ok()
+            .or(Some(f64::NAN));
     }
     let valid_chars = !t.is_empty()
         && t.chars()
@@ -314,7 +325,12 @@ mod tests {
     fn model_inspect_example() {
         let t = table(
             &["Name", "Type", "SLOC", "Snapshots"],
-            &[vec!["cube".into(), "python3".into(), Cell::Int(2), "none".into()]],
+            &[vec![
+                "cube".into(),
+                "python3".into(),
+                Cell::Int(2),
+                "none".into(),
+            ]],
         );
         assert_eq!(
             t,
@@ -351,7 +367,11 @@ mod tests {
         let t = table(
             &["Name", "API", "Health"],
             &[
-                vec!["model-manage-1".into(), "model-manage".into(), ok.clone().into()],
+                vec![
+                    "model-manage-1".into(),
+                    "model-manage".into(),
+                    ok.clone().into(),
+                ],
                 vec!["engine-2".into(), "engine".into(), fail.clone().into()],
             ],
         );
@@ -365,14 +385,31 @@ mod tests {
 
     #[test]
     fn empty_table_and_empty_header() {
-        assert_eq!(table(&["Name", "Type"], &[]), "Name    Type\n------  ------");
-        let t = table(&["Slot", "", "Slot"], &[vec![Cell::Int(0), "".into(), Cell::Int(1)]]);
-        assert_eq!(t, "  Slot        Slot\n------  --  ------\n     0           1");
+        assert_eq!(
+            table(&["Name", "Type"], &[]),
+            "Name    Type\n------  ------"
+        );
+        let t = table(
+            &["Slot", "", "Slot"],
+            &[vec![Cell::Int(0), "".into(), Cell::Int(1)]],
+        );
+        assert_eq!(
+            t,
+            "  Slot        Slot\n------  --  ------\n     0           1"
+        );
     }
 
     #[test]
     fn g_format() {
-        for (x, s) in [(1.0, "1"), (0.316, "0.316"), (12.5, "12.5"), (1234567.0, "1.23457e+06"), (1e5, "100000"), (0.00001, "1e-05"), (999999.5, "1e+06")] {
+        for (x, s) in [
+            (1.0, "1"),
+            (0.316, "0.316"),
+            (12.5, "12.5"),
+            (1234567.0, "1.23457e+06"),
+            (1e5, "100000"),
+            (0.00001, "1e-05"),
+            (999999.5, "1e+06"),
+        ] {
             assert_eq!(format_g(x), s, "{x}");
         }
     }

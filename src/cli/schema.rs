@@ -51,10 +51,12 @@ pub fn list(ctx: &Ctx) -> Result<()> {
 /// Check the schema, then every record of `data_file` (one JSON value per line).
 pub fn verify(ctx: &Ctx, name: &str, data_file: Option<&str>) -> Result<()> {
     let data = match data_file {
-        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Error::new(format!("{path} not found")),
-            _ => Error::new(format!("Cannot read {path}"))
-                .caused_by(crate::error::io_error_text(path, &e)),
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+            match e.kind() {
+                std::io::ErrorKind::NotFound => Error::new(format!("{path} not found")),
+                _ => Error::new(format!("Cannot read {path}"))
+                    .caused_by(crate::error::io_error_text(path, &e)),
+            }
         })?),
         None => None,
     };

@@ -9,7 +9,9 @@ fn cell(v: &Value) -> render::Cell {
     match v {
         Value::Null => render::Cell::Null,
         Value::String(s) => s.as_str().into(),
-        Value::Number(n) => n.as_i64().map_or_else(|| n.to_string().into(), render::Cell::Int),
+        Value::Number(n) => n
+            .as_i64()
+            .map_or_else(|| n.to_string().into(), render::Cell::Int),
         other => other.to_string().into(),
     }
 }

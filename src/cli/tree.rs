@@ -7,15 +7,27 @@ use clap::{Arg, ArgAction, Command, ValueHint};
 /// One line about each command, for `--help`, man pages and completions.
 const ABOUT: &[(&str, &str)] = &[
     ("help", "Explain commands and options"),
-    ("connect", "Connect to a FastScore fleet ('embedded' for the one on this machine)"),
-    ("login", "Authenticate the connection (basicauth, ldap, oauth2, sessioncookie)"),
+    (
+        "connect",
+        "Connect to a FastScore fleet ('embedded' for the one on this machine)",
+    ),
+    (
+        "login",
+        "Authenticate the connection (basicauth, ldap, oauth2, sessioncookie)",
+    ),
     ("config set", "Set the fleet configuration from a YAML file"),
     ("config show", "Show the fleet configuration"),
     ("fleet", "List the fleet's instances and their health"),
     ("use", "Select the target instance, or show it"),
-    ("run", "Verify and load a model, attach its input and output streams"),
+    (
+        "run",
+        "Verify and load a model, attach its input and output streams",
+    ),
     ("job run", "Same as run"),
-    ("model add", "Add or replace a model (source from a file or stdin)"),
+    (
+        "model add",
+        "Add or replace a model (source from a file or stdin)",
+    ),
     ("model show", "Print a model's source"),
     ("model list", "List models"),
     ("model remove", "Remove a model and its attachments"),
@@ -24,46 +36,91 @@ const ABOUT: &[(&str, &str)] = &[
     ("model inspect", "Show the model loaded in the engine"),
     ("model unload", "Unload the engine's model"),
     ("model scale", "Set the number of model instances (jets)"),
-    ("model input", "Send records from stdin to an input slot (REST stream)"),
-    ("model output", "Print records from an output slot (REST stream)"),
-    ("model interact", "Send records and see outputs interactively"),
+    (
+        "model input",
+        "Send records from stdin to an input slot (REST stream)",
+    ),
+    (
+        "model output",
+        "Print records from an output slot (REST stream)",
+    ),
+    (
+        "model interact",
+        "Send records and see outputs interactively",
+    ),
     ("attachment list", "List a model's attachments"),
-    ("attachment upload", "Upload an attachment (.zip, .tar.gz, .tgz)"),
-    ("attachment download", "Download an attachment into the current directory"),
+    (
+        "attachment upload",
+        "Upload an attachment (.zip, .tar.gz, .tgz)",
+    ),
+    (
+        "attachment download",
+        "Download an attachment into the current directory",
+    ),
     ("attachment remove", "Remove an attachment"),
     ("policy set", "Set the import policy for a model type"),
     ("policy show", "Show the import policy for a model type"),
-    ("schema add", "Add or replace an Avro schema (from a file or stdin)"),
+    (
+        "schema add",
+        "Add or replace an Avro schema (from a file or stdin)",
+    ),
     ("schema show", "Print a schema"),
     ("schema remove", "Remove a schema"),
     ("schema list", "List schemas"),
-    ("schema verify", "Check a schema, and each record of a JSON-lines file against it"),
+    (
+        "schema verify",
+        "Check a schema, and each record of a JSON-lines file against it",
+    ),
     ("schema infer", "Infer an Avro schema from sample records"),
     ("snapshot list", "List a model's snapshots"),
     ("snapshot show", "Show a snapshot's metadata"),
-    ("snapshot restore", "Restore the engine's model state from a snapshot"),
+    (
+        "snapshot restore",
+        "Restore the engine's model state from a snapshot",
+    ),
     ("snapshot remove", "Remove a snapshot"),
-    ("stream add", "Add or replace a stream descriptor (from a file or stdin)"),
+    (
+        "stream add",
+        "Add or replace a stream descriptor (from a file or stdin)",
+    ),
     ("stream show", "Print a stream descriptor (secrets masked)"),
     ("stream remove", "Remove a stream descriptor"),
     ("stream list", "List stream descriptors"),
     ("stream inspect", "Show the streams attached to the engine"),
-    ("stream verify", "Check that the engine accepts a stream for a slot"),
+    (
+        "stream verify",
+        "Check that the engine accepts a stream for a slot",
+    ),
     ("stream attach", "Attach a stream to a slot"),
     ("stream detach", "Detach the stream of a slot"),
     ("stream sample", "Print sample records read from a stream"),
     ("engine pause", "Pause data processing"),
     ("engine unpause", "Resume data processing"),
     ("engine inspect", "Show the engine state"),
-    ("engine reset", "Reset the engine: unload the model, detach all streams"),
-    ("sensor add", "Add or replace a sensor descriptor (from a file or stdin)"),
+    (
+        "engine reset",
+        "Reset the engine: unload the model, detach all streams",
+    ),
+    (
+        "sensor add",
+        "Add or replace a sensor descriptor (from a file or stdin)",
+    ),
     ("sensor show", "Print a sensor descriptor"),
     ("sensor remove", "Remove a sensor descriptor"),
     ("sensor list", "List sensor descriptors"),
     ("sensor install", "Install a sensor on the target instance"),
-    ("sensor uninstall", "Uninstall a sensor from the target instance"),
-    ("sensor inspect", "Show the sensors installed on the target instance"),
-    ("sensor points", "List the tapping points of the target instance"),
+    (
+        "sensor uninstall",
+        "Uninstall a sensor from the target instance",
+    ),
+    (
+        "sensor inspect",
+        "Show the sensors installed on the target instance",
+    ),
+    (
+        "sensor points",
+        "List the tapping points of the target instance",
+    ),
     ("stats memory", "Watch the target's memory use"),
     ("stats cpu-utilization", "Watch the target's CPU use"),
     ("stats jets", "Watch the records per second of each jet"),
@@ -88,6 +145,7 @@ fn about(key: &str) -> &'static str {
 pub fn command_tree() -> Command {
     let mut root = Command::new("fastscore")
         .version(crate::VERSION)
+        .disable_help_subcommand(true)
         .about("FastScore command-line interface, with an embedded Model Manage and engine")
         .after_help(
             "Options also take the original single-dash forms anywhere among the words: \
@@ -126,9 +184,9 @@ fn group_command(group: &'static str) -> Command {
         .disable_help_subcommand(true);
 
     // A literal second word makes a subcommand, unless some other pattern takes any word there.
-    let placeholder_second = patterns.iter().any(|p| {
-        p.tokens().nth(1).is_some_and(is_placeholder)
-    });
+    let placeholder_second = patterns
+        .iter()
+        .any(|p| p.tokens().nth(1).is_some_and(is_placeholder));
     let mut direct = Vec::new();
     let mut subs: Vec<(&'static str, Vec<_>)> = Vec::new();
     for p in &patterns {
@@ -194,13 +252,16 @@ fn positional(token: &'static str, index: usize, required: bool) -> Arg {
         .required(required)
         .help(placeholder_help(token));
     if token == "<oauth2/ldap/basicauth/sessioncookie>" {
-        arg = arg
-            .id("mode")
-            .value_name("MODE")
-            .value_parser(["basicauth", "ldap", "oauth2", "sessioncookie"]);
+        arg = arg.id("mode").value_name("MODE").value_parser([
+            "basicauth",
+            "ldap",
+            "oauth2",
+            "sessioncookie",
+        ]);
     } else if token == "<proxy-prefix>" {
         arg = arg.value_hint(ValueHint::Url);
-    } else if name.ends_with("file") || matches!(name, "filename" | "attachment" | "file-to-upload") {
+    } else if name.ends_with("file") || matches!(name, "filename" | "attachment" | "file-to-upload")
+    {
         arg = arg.value_hint(ValueHint::FilePath);
     }
     arg
@@ -235,8 +296,18 @@ fn option(opt: Opt) -> Arg {
     }
 }
 
+/// Whether the group `name` is made of subcommands (`model add`, …).
+pub fn has_subcommands(name: &str) -> bool {
+    command_tree()
+        .find_subcommand(name)
+        .is_some_and(|c| c.has_subcommands())
+}
+
 /// The clap help of the command named by `words`, if they name one below a group.
 pub fn render_help(words: &[String]) -> Option<String> {
+    if words.is_empty() {
+        return None;
+    }
     let mut cmd = command_tree();
     let mut path = vec!["fastscore".to_string()];
     for word in words {
@@ -249,4 +320,12 @@ pub fn render_help(words: &[String]) -> Option<String> {
     }
     let mut cmd = cmd.bin_name(path.join(" "));
     Some(cmd.render_help().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_tree_is_a_valid_clap_command() {
+        super::command_tree().debug_assert();
+    }
 }

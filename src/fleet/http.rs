@@ -71,7 +71,12 @@ impl Client {
         let headers = response
             .headers()
             .iter()
-            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into(),
+                )
+            })
             .collect();
         let body = if method == "HEAD" {
             Vec::new()
@@ -197,7 +202,10 @@ mod tests {
     #[test]
     fn encoding() {
         assert_eq!(segment("a b/c"), "a%20b%2Fc");
-        assert_eq!(query(&[("date-range", "2018-01-17T08:00:00+00:00--".into())]), "date-range=2018-01-17T08%3A00%3A00%2B00%3A00--");
+        assert_eq!(
+            query(&[("date-range", "2018-01-17T08:00:00+00:00--".into())]),
+            "date-range=2018-01-17T08%3A00%3A00%2B00%3A00--"
+        );
         assert_eq!(percent_decode("s%3Aabc%2"), "s:abc%2");
     }
 }

@@ -3,11 +3,11 @@
 
 use super::store::Store;
 use super::{Connect, Engine, Failure, Instance, Res, Saved};
-use crate::error::Cause;
-use serde_json::Value;
 use crate::config::Connection;
+use crate::error::Cause;
 use crate::error::{io_error_text, Error, Result};
 use serde_json::json;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -90,17 +90,25 @@ impl Connect for Local {
                 .map(Some)
                 .map_err(|e| Failure::other(format!("{}: {e}", path.display()))),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(Failure::other(io_error_text(&path.display().to_string(), &e))),
+            Err(e) => Err(Failure::other(io_error_text(
+                &path.display().to_string(),
+                &e,
+            ))),
         }
     }
 
     fn put_config(&self, doc: &Value, _yaml: &str) -> Res<Saved> {
         let path = self.config_path();
-        let fail = |e: std::io::Error| Failure::other(io_error_text(&path.display().to_string(), &e));
+        let fail =
+            |e: std::io::Error| Failure::other(io_error_text(&path.display().to_string(), &e));
         let existed = path.exists();
         std::fs::create_dir_all(&self.home).map_err(fail)?;
         crate::fsutil::write_atomic(&path, doc.to_string().as_bytes(), None).map_err(fail)?;
-        Ok(if existed { Saved::Updated } else { Saved::Created })
+        Ok(if existed {
+            Saved::Updated
+        } else {
+            Saved::Created
+        })
     }
 
     fn get(&self, name: &str) -> Result<Instance> {
@@ -114,7 +122,6 @@ impl Connect for Local {
 }
 
 impl Local {
-
     pub fn model_manage(&self) -> Store {
         Store::new(&self.home)
     }
@@ -152,7 +159,8 @@ impl Engine for LocalEngine {
 
     fn put_policy(&self, mime_type: &str, text: &str, _preinstall: bool) -> Res<()> {
         let path = self.policy_path(mime_type);
-        let fail = |e: std::io::Error| Failure::other(io_error_text(&path.display().to_string(), &e));
+        let fail =
+            |e: std::io::Error| Failure::other(io_error_text(&path.display().to_string(), &e));
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).map_err(fail)?;
         }
@@ -165,7 +173,10 @@ impl Engine for LocalEngine {
             Ok(text) => Ok(text),
             // an engine without a policy has an empty one
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-            Err(e) => Err(Failure::other(io_error_text(&path.display().to_string(), &e))),
+            Err(e) => Err(Failure::other(io_error_text(
+                &path.display().to_string(),
+                &e,
+            ))),
         }
     }
 }

@@ -162,8 +162,13 @@ pub trait ModelManage {
     fn list_attachments(&self, model: &str) -> Res<Vec<String>>;
     fn attachment_info(&self, model: &str, name: &str) -> Res<AttachmentInfo>;
     fn get_attachment(&self, model: &str, name: &str) -> Res<Vec<u8>>;
-    fn put_attachment(&self, model: &str, name: &str, atype: ArchiveType, bytes: &[u8])
-        -> Res<Saved>;
+    fn put_attachment(
+        &self,
+        model: &str,
+        name: &str,
+        atype: ArchiveType,
+        bytes: &[u8],
+    ) -> Res<Saved>;
     fn delete_attachment(&self, model: &str, name: &str) -> Res<()>;
 
     fn list_snapshots(&self, model: &str, query: &SnapshotQuery) -> Res<Vec<Snapshot>>;

@@ -26,7 +26,10 @@ impl Remote {
     pub fn new(conn: &Connection) -> Remote {
         let mut client = Client::new(true);
         // oauth2 wins over basic auth when both are set, as in the original
-        client.authorization = conn.oauth2_secret.clone().or(conn.basic_auth_secret.clone());
+        client.authorization = conn
+            .oauth2_secret
+            .clone()
+            .or(conn.basic_auth_secret.clone());
         client.cookie = conn.session_cookie.clone().or_else(|| {
             conn.ldap_auth_secret
                 .as_ref()
@@ -113,7 +116,10 @@ impl Connect for Remote {
 
     fn get_config(&self) -> Res<Option<Value>> {
         let url = format!("{}/1/config", self.instance_base("connect"));
-        let response = self.client.send("GET", &url, &[JSON], None).map_err(Failure::other)?;
+        let response = self
+            .client
+            .send("GET", &url, &[JSON], None)
+            .map_err(Failure::other)?;
         if response.status == 404 {
             return Ok(None);
         }
@@ -143,8 +149,13 @@ impl Connect for Remote {
             return Ok(found.clone());
         }
         let records = self
-            .connect_get(&format!("1/connect?{}", query(&[("name", name.to_string())])))
-            .map_err(|c| Error::new(format!("Cannot retrieve '{name}' instance info")).caused_by(c))?;
+            .connect_get(&format!(
+                "1/connect?{}",
+                query(&[("name", name.to_string())])
+            ))
+            .map_err(|c| {
+                Error::new(format!("Cannot retrieve '{name}' instance info")).caused_by(c)
+            })?;
         let instance = to_instances(records)
             .into_iter()
             .next()
@@ -155,7 +166,6 @@ impl Connect for Remote {
         self.resolved.borrow_mut().push(instance.clone());
         Ok(instance)
     }
-
 }
 
 fn to_instances(records: Value) -> Vec<Instance> {
@@ -165,7 +175,13 @@ fn to_instances(records: Value) -> Vec<Instance> {
     items
         .into_iter()
         .map(|record| {
-            let field = |k: &str| record.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+            let field = |k: &str| {
+                record
+                    .get(k)
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string()
+            };
             Instance {
                 name: field("name"),
                 api: field("api"),
@@ -252,7 +268,10 @@ fn snapshot_from(v: &Value) -> Snapshot {
 
 impl ModelManage for RemoteModelManage {
     fn list_models(&self) -> Res<Vec<ModelInfo>> {
-        let list = self.service().call("GET", "1/model?return=type", &[JSON], None)?.json();
+        let list = self
+            .service()
+            .call("GET", "1/model?return=type", &[JSON], None)?
+            .json();
         Ok(list
             .as_array()
             .into_iter()
@@ -265,9 +284,9 @@ impl ModelManage for RemoteModelManage {
     }
 
     fn get_model(&self, name: &str) -> Res<Model> {
-        let response = self
-            .service()
-            .call("GET", &format!("1/model/{}", segment(name)), &[], None)?;
+        let response =
+            self.service()
+                .call("GET", &format!("1/model/{}", segment(name)), &[], None)?;
         let content_type = response.header("Content-Type").unwrap_or("");
         let mtype = crate::model_type::from_mime_type(content_type).ok_or_else(|| {
             Failure::other(format!("Unexpected model MIME type '{content_type}'"))
@@ -365,12 +384,23 @@ impl ModelManage for RemoteModelManage {
             path = format!("{path}?{}", query(&params));
         }
         let list = self.service().call("GET", &path, &[JSON], None)?.json();
-        Ok(list.as_array().into_iter().flatten().map(snapshot_from).collect())
+        Ok(list
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(snapshot_from)
+            .collect())
     }
 
     fn snapshot_metadata(&self, model: &str, id: &str) -> Res<Snapshot> {
-        let path = format!("1/model/{}/snapshot/{}/metadata", segment(model), segment(id));
-        Ok(snapshot_from(&self.service().call("GET", &path, &[JSON], None)?.json()))
+        let path = format!(
+            "1/model/{}/snapshot/{}/metadata",
+            segment(model),
+            segment(id)
+        );
+        Ok(snapshot_from(
+            &self.service().call("GET", &path, &[JSON], None)?.json(),
+        ))
     }
 
     fn delete_snapshot(&self, model: &str, id: &str) -> Res<()> {
@@ -389,8 +419,11 @@ impl ModelManage for RemoteModelManage {
 
     fn put_asset(&self, kind: AssetKind, name: &str, doc: &Value) -> Res<Saved> {
         let path = format!("1/{}/{}", kind.name(), segment(name));
-        self.service()
-            .saved(&path, "application/json", crate::json::compact(doc).as_bytes())
+        self.service().saved(
+            &path,
+            "application/json",
+            crate::json::compact(doc).as_bytes(),
+        )
     }
 
     fn delete_asset(&self, kind: AssetKind, name: &str) -> Res<()> {
@@ -423,7 +456,12 @@ impl Engine for RemoteEngine {
         let flag = if preinstall { "True" } else { "False" };
         let path = format!("1/policy?preinstall={flag}");
         self.service()
-            .call("PUT", &path, &[("Content-Type", mime_type)], Some(text.as_bytes()))
+            .call(
+                "PUT",
+                &path,
+                &[("Content-Type", mime_type)],
+                Some(text.as_bytes()),
+            )
             .map(drop)
     }
 

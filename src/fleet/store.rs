@@ -99,7 +99,11 @@ impl Store {
             fs::create_dir_all(dir).map_err(|e| io_failure(dir, e))?;
         }
         write_atomic(path, bytes, None).map_err(|e| io_failure(path, e))?;
-        Ok(if existed { Saved::Updated } else { Saved::Created })
+        Ok(if existed {
+            Saved::Updated
+        } else {
+            Saved::Created
+        })
     }
 
     fn remove_file(&self, path: &Path, what: &str, name: &str) -> Res<()> {
@@ -112,7 +116,11 @@ impl Store {
     }
 
     /// Names of the entries of `dir` (sorted), keeping those `keep` maps to a name.
-    fn list(&self, dir: &Path, keep: impl Fn(&fs::DirEntry, &str) -> Option<String>) -> Res<Vec<String>> {
+    fn list(
+        &self,
+        dir: &Path,
+        keep: impl Fn(&fs::DirEntry, &str) -> Option<String>,
+    ) -> Res<Vec<String>> {
         let entries = match fs::read_dir(dir) {
             Ok(entries) => entries,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
@@ -153,7 +161,11 @@ impl ModelManage for Store {
     fn list_models(&self) -> Res<Vec<ModelInfo>> {
         let dir = self.root.join("models");
         let names = self.list(&dir, |entry, name| {
-            entry.path().join("model").is_file().then(|| name.to_string())
+            entry
+                .path()
+                .join("model")
+                .is_file()
+                .then(|| name.to_string())
         })?;
         names
             .into_iter()
@@ -267,7 +279,9 @@ impl ModelManage for Store {
 
     fn list_assets(&self, kind: AssetKind) -> Res<Vec<String>> {
         let dir = self.root.join(format!("{}s", kind.name()));
-        self.list(&dir, |_, name| name.strip_suffix(".json").map(str::to_string))
+        self.list(&dir, |_, name| {
+            name.strip_suffix(".json").map(str::to_string)
+        })
     }
 
     fn get_asset(&self, kind: AssetKind, name: &str) -> Res<Value> {
@@ -277,9 +291,8 @@ impl ModelManage for Store {
             Err(e) if e.kind() == ErrorKind::NotFound => return Err(not_found(kind.name(), name)),
             Err(e) => return Err(io_failure(&path, e)),
         };
-        serde_json::from_str(&text).map_err(|e| {
-            Failure::other(Cause::Text(format!("{}: {}", path.display(), e)))
-        })
+        serde_json::from_str(&text)
+            .map_err(|e| Failure::other(Cause::Text(format!("{}: {}", path.display(), e))))
     }
 
     fn put_asset(&self, kind: AssetKind, name: &str, doc: &Value) -> Res<Saved> {

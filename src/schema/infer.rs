@@ -10,7 +10,9 @@ const MAX_RECORD_FIELDS: usize = 100;
 
 fn uuid_like(name: &str) -> bool {
     (name.len() == 32 || name.len() == 40)
-        && name.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// The member names of an object that looks like a record (not a map).
@@ -204,10 +206,12 @@ impl Inference {
     }
 
     fn infer_group(&mut self, tag: &str, values: &[&Sample]) -> Value {
-        let plain = || values.iter().filter_map(|s| match s {
-            Sample::Plain(p) => Some(p),
-            Sample::Record(_) => None,
-        });
+        let plain = || {
+            values.iter().filter_map(|s| match s {
+                Sample::Plain(p) => Some(p),
+                Sample::Record(_) => None,
+            })
+        };
         match tag {
             "null" => json!("null"),
             "boolean" => json!("boolean"),
@@ -251,7 +255,9 @@ impl Inference {
         }
         let n = strings.len();
         let avro_name = |s: &str| {
-            s.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            s.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
         };
         let enum_like = distinct.len() > 1
@@ -287,9 +293,12 @@ impl Inference {
                 }
                 _ => Value::String(name),
             },
-            Value::Array(items) => {
-                Value::Array(items.into_iter().map(|i| self.expand(i, defs, done)).collect())
-            }
+            Value::Array(items) => Value::Array(
+                items
+                    .into_iter()
+                    .map(|i| self.expand(i, defs, done))
+                    .collect(),
+            ),
             Value::Object(mut m) => {
                 for key in ["items", "values"] {
                     if let Some(inner) = m.get_mut(key) {
@@ -353,9 +362,8 @@ pub fn samples_from_json_lines(text: &str) -> Result<Vec<Value>, String> {
         if line.is_empty() {
             continue;
         }
-        let v = serde_json::from_str(line).map_err(|e| {
-            format!("line {}: {}", i + 1, crate::error::json_error_text(&e))
-        })?;
+        let v = serde_json::from_str(line)
+            .map_err(|e| format!("line {}: {}", i + 1, crate::error::json_error_text(&e)))?;
         samples.push(v);
     }
     Ok(samples)
@@ -428,17 +436,31 @@ mod tests {
         let s = infer(&samples);
         let fields = s["fields"].as_array().unwrap();
         assert_eq!(fields[0], json!({"name": "a", "type": ["long", "null"]}));
-        assert_eq!(fields[1]["type"]["fields"][0], json!({"name": "x", "type": "double"}));
-        assert_eq!(fields[1]["type"]["fields"][1], json!({"name": "y", "type": "string", "default": ""}));
-        assert_eq!(fields[2]["type"], json!({"type": "array", "items": "double"}));
-        assert_eq!(fields[3], json!({"name": "d", "type": "boolean", "default": false}));
+        assert_eq!(
+            fields[1]["type"]["fields"][0],
+            json!({"name": "x", "type": "double"})
+        );
+        assert_eq!(
+            fields[1]["type"]["fields"][1],
+            json!({"name": "y", "type": "string", "default": ""})
+        );
+        assert_eq!(
+            fields[2]["type"],
+            json!({"type": "array", "items": "double"})
+        );
+        assert_eq!(
+            fields[3],
+            json!({"name": "d", "type": "boolean", "default": false})
+        );
         crate::schema::parse(&s).unwrap();
     }
 
     #[test]
     fn simple_values_and_enums() {
         assert_eq!(infer(&[json!(1), json!(2)]), json!("int"));
-        let colours: Vec<Value> = (0..20).map(|i| json!(if i % 2 == 0 { "RED" } else { "BLUE" })).collect();
+        let colours: Vec<Value> = (0..20)
+            .map(|i| json!(if i % 2 == 0 { "RED" } else { "BLUE" }))
+            .collect();
         let s = infer(&colours);
         assert_eq!(s["symbols"], json!(["RED", "BLUE"]));
     }
@@ -447,6 +469,8 @@ mod tests {
     fn csv_cells_are_typed() {
         let s = samples_from_csv("a,b,c\n1,2.5,x\n").unwrap();
         assert_eq!(s, vec![json!({"a": 1, "b": 2.5, "c": "x"})]);
-        assert!(samples_from_json_lines("{}\nnope").unwrap_err().starts_with("line 2:"));
+        assert!(samples_from_json_lines("{}\nnope")
+            .unwrap_err()
+            .starts_with("line 2:"));
     }
 }

@@ -99,9 +99,14 @@ impl Avro {
         let expected = |what: &str| fail(format!("{what} expected, not {}", show(v)));
         match schema {
             Schema::Null => v.is_null().then_some(()).ok_or_else(|| expected("null")),
-            Schema::Boolean => v.is_boolean().then_some(()).ok_or_else(|| expected("boolean")),
-            Schema::Int | Schema::Date | Schema::TimeMillis => check_integer(v, i32::MIN.into(), i32::MAX.into())
-                .map_err(|range| expected(if range { "int (32-bit)" } else { "int" })),
+            Schema::Boolean => v
+                .is_boolean()
+                .then_some(())
+                .ok_or_else(|| expected("boolean")),
+            Schema::Int | Schema::Date | Schema::TimeMillis => {
+                check_integer(v, i32::MIN.into(), i32::MAX.into())
+                    .map_err(|range| expected(if range { "int (32-bit)" } else { "int" }))
+            }
             Schema::Long
             | Schema::TimeMicros
             | Schema::TimestampMillis
@@ -116,17 +121,21 @@ impl Avro {
                 Some(_) => Err(fail(format!("{} is out of the float range", show(v)))),
                 None => Err(expected("float")),
             },
-            Schema::Double => v.is_number().then_some(()).ok_or_else(|| expected("double")),
-            Schema::String | Schema::Uuid(UuidSchema::String) => {
-                v.is_string().then_some(()).ok_or_else(|| expected("string"))
-            }
-            Schema::Bytes | Schema::BigDecimal | Schema::Uuid(UuidSchema::Bytes) => {
-                byte_string(v).map(drop).ok_or_else(|| expected("bytes (a string)"))
-            }
+            Schema::Double => v
+                .is_number()
+                .then_some(())
+                .ok_or_else(|| expected("double")),
+            Schema::String | Schema::Uuid(UuidSchema::String) => v
+                .is_string()
+                .then_some(())
+                .ok_or_else(|| expected("string")),
+            Schema::Bytes | Schema::BigDecimal | Schema::Uuid(UuidSchema::Bytes) => byte_string(v)
+                .map(drop)
+                .ok_or_else(|| expected("bytes (a string)")),
             Schema::Decimal(d) => match &d.inner {
-                InnerDecimalSchema::Bytes => {
-                    byte_string(v).map(drop).ok_or_else(|| expected("bytes (a string)"))
-                }
+                InnerDecimalSchema::Bytes => byte_string(v)
+                    .map(drop)
+                    .ok_or_else(|| expected("bytes (a string)")),
                 InnerDecimalSchema::Fixed(f) => check_fixed(v, f.size, &f.name).map_err(fail),
             },
             Schema::Fixed(f) | Schema::Duration(f) | Schema::Uuid(UuidSchema::Fixed(f)) => {
@@ -150,7 +159,10 @@ impl Avro {
                 let members = v.as_object().ok_or_else(|| expected("map (an object)"))?;
                 for (key, item) in members {
                     let len = path.len();
-                    path.push_str(&format!("[{}]", crate::json::compact(&Value::String(key.clone()))));
+                    path.push_str(&format!(
+                        "[{}]",
+                        crate::json::compact(&Value::String(key.clone()))
+                    ));
                     self.check_at(&m.types, item, path)?;
                     path.truncate(len);
                 }
@@ -185,19 +197,37 @@ impl Avro {
             }
             Schema::Union(u) => {
                 let variants = u.variants();
-                if variants.iter().any(|s| self.check_at(s, v, &mut path.clone()).is_ok()) {
+                if variants
+                    .iter()
+                    .any(|s| self.check_at(s, v, &mut path.clone()).is_ok())
+                {
                     return Ok(());
                 }
                 // Avro's JSON encoding of a union value: {"<branch>": value}
-                if let Some((branch, inner)) = v.as_object().filter(|m| m.len() == 1).and_then(|m| m.iter().next()) {
-                    if let Some(s) = variants.iter().find(|s| type_name(self.resolve(s)) == *branch) {
+                if let Some((branch, inner)) = v
+                    .as_object()
+                    .filter(|m| m.len() == 1)
+                    .and_then(|m| m.iter().next())
+                {
+                    if let Some(s) = variants
+                        .iter()
+                        .find(|s| type_name(self.resolve(s)) == *branch)
+                    {
                         return self.check_at(s, inner, path);
                     }
                 }
-                let names: Vec<String> = variants.iter().map(|s| type_name(self.resolve(s))).collect();
-                Err(expected(&format!("one of the union types ({})", names.join(", "))))
+                let names: Vec<String> = variants
+                    .iter()
+                    .map(|s| type_name(self.resolve(s)))
+                    .collect();
+                Err(expected(&format!(
+                    "one of the union types ({})",
+                    names.join(", ")
+                )))
             }
-            Schema::Ref { name } => Err(fail(format!("type '{}' is undefined", name.fullname(None)))),
+            Schema::Ref { name } => {
+                Err(fail(format!("type '{}' is undefined", name.fullname(None))))
+            }
         }
     }
 }
@@ -215,7 +245,9 @@ fn check_integer(v: &Value, min: i64, max: i64) -> Result<(), bool> {
 /// A string of code points 0–255 (Avro's JSON form of bytes): its length in bytes.
 fn byte_string(v: &Value) -> Option<usize> {
     let s = v.as_str()?;
-    s.chars().all(|c| (c as u32) < 256).then(|| s.chars().count())
+    s.chars()
+        .all(|c| (c as u32) < 256)
+        .then(|| s.chars().count())
 }
 
 fn check_fixed(v: &Value, size: usize, name: &Name) -> Result<(), String> {
@@ -265,12 +297,18 @@ mod tests {
     use serde_json::json;
 
     fn check(schema: Value, datum: Value) -> Result<(), String> {
-        parse(&schema).unwrap().check(&datum).map_err(|m| m.to_string())
+        parse(&schema)
+            .unwrap()
+            .check(&datum)
+            .map_err(|m| m.to_string())
     }
 
     #[test]
     fn primitives() {
-        assert_eq!(check(json!("int"), json!("fastscore")), Err("int expected, not \"fastscore\"".into()));
+        assert_eq!(
+            check(json!("int"), json!("fastscore")),
+            Err("int expected, not \"fastscore\"".into())
+        );
         assert!(check(json!("int"), json!(5)).is_ok());
         assert!(check(json!("int"), json!(5.0)).is_err());
         assert!(check(json!("int"), json!(3000000000u64)).is_err());
@@ -288,10 +326,22 @@ mod tests {
             {"name": "b", "type": {"type": "array", "items": "int"}},
             {"name": "c", "type": "string", "default": ""}]});
         assert!(check(s.clone(), json!({"a": 1.5, "b": [1], "extra": true})).is_ok());
-        assert_eq!(check(s.clone(), json!({"a": "x", "b": []})), Err("field 'a': double expected, not \"x\"".into()));
-        assert_eq!(check(s.clone(), json!({"a": 1, "b": [1, "2"]})), Err("field 'b[1]': int expected, not \"2\"".into()));
-        assert_eq!(check(s.clone(), json!({"b": []})), Err("field 'a': missing (double expected)".into()));
-        assert_eq!(check(s, json!([1])), Err("record r expected, not [1]".into()));
+        assert_eq!(
+            check(s.clone(), json!({"a": "x", "b": []})),
+            Err("field 'a': double expected, not \"x\"".into())
+        );
+        assert_eq!(
+            check(s.clone(), json!({"a": 1, "b": [1, "2"]})),
+            Err("field 'b[1]': int expected, not \"2\"".into())
+        );
+        assert_eq!(
+            check(s.clone(), json!({"b": []})),
+            Err("field 'a': missing (double expected)".into())
+        );
+        assert_eq!(
+            check(s, json!([1])),
+            Err("record r expected, not [1]".into())
+        );
     }
 
     #[test]
@@ -301,7 +351,9 @@ mod tests {
         assert!(check(s.clone(), json!("a")).is_ok());
         assert!(check(s.clone(), json!({"string": "a"})).is_ok());
         assert!(check(s.clone(), json!({"x": 1})).is_ok());
-        assert!(check(s, json!(1)).unwrap_err().contains("one of the union types (null, string, p)"));
+        assert!(check(s, json!(1))
+            .unwrap_err()
+            .contains("one of the union types (null, string, p)"));
     }
 
     #[test]
@@ -310,8 +362,15 @@ mod tests {
             {"name": "e", "type": {"type": "enum", "name": "color", "symbols": ["RED", "GREEN"]}},
             {"name": "f", "type": "color"},
             {"name": "next", "type": ["null", "n"]}]});
-        assert!(check(s.clone(), json!({"e": "RED", "f": "GREEN", "next": {"e": "RED", "f": "RED", "next": null}})).is_ok());
-        assert_eq!(check(s, json!({"e": "RED", "f": "BLUE", "next": null})), Err("field 'f': one of RED, GREEN expected, not \"BLUE\"".into()));
+        assert!(check(
+            s.clone(),
+            json!({"e": "RED", "f": "GREEN", "next": {"e": "RED", "f": "RED", "next": null}})
+        )
+        .is_ok());
+        assert_eq!(
+            check(s, json!({"e": "RED", "f": "BLUE", "next": null})),
+            Err("field 'f': one of RED, GREEN expected, not \"BLUE\"".into())
+        );
     }
 
     #[test]

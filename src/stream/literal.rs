@@ -79,7 +79,10 @@ pub fn expand(arg: &str) -> Result<Value> {
                 .collect();
             (json!({"Type": "inline", "DataBinary": items}), None)
         }
-        "inline" => (json!({"Type": "inline", "Data": rest.split(',').collect::<Vec<_>>()}), None),
+        "inline" => (
+            json!({"Type": "inline", "Data": rest.split(',').collect::<Vec<_>>()}),
+            None,
+        ),
         "inline-chunked" if rest.contains('%') => {
             let bytes = crate::fleet::http::percent_decode_bytes(rest);
             let data = base64::engine::general_purpose::STANDARD.encode(bytes);
@@ -106,25 +109,68 @@ mod tests {
 
     #[test]
     fn spec_examples() {
-        assert_eq!(compact("rest:"), r#"{"Transport": "REST", "Encoding": "json"}"#);
-        assert_eq!(compact("inline:1,2,3"), r#"{"Transport": {"Type": "inline", "Data": ["1", "2", "3"]}, "Encoding": "json"}"#);
-        assert_eq!(compact("kafka:mybroker:9093/topic.avro"), r#"{"Transport": {"Type": "Kafka", "BootstrapServers": ["mybroker:9093"], "Topic": "topic"}, "Encoding": "avro-binary"}"#);
-        assert_eq!(compact("kafka:mybroker/t1.x.bin"), r#"{"Transport": {"Type": "Kafka", "BootstrapServers": ["mybroker:9092"], "Topic": "t1.x"}, "Encoding": null}"#);
-        assert_eq!(compact("file:/path/to/data.utf8"), r#"{"Transport": {"Type": "file", "Path": "/path/to/data.utf8"}, "Encoding": "utf8"}"#);
-        assert_eq!(compact("tcp::1234"), r#"{"Transport": {"Type": "TCP", "Host": "0.0.0.0", "Port": 1234}, "Encoding": "json"}"#);
-        assert_eq!(compact("udp:10.0.0.1:124"), r#"{"Transport": {"Type": "UDP", "Port": 124, "Host": "10.0.0.1"}, "Encoding": "json"}"#);
-        assert_eq!(compact("https://h/x.avro"), r#"{"Transport": {"Type": "HTTP", "Url": "https://h/x.avro"}, "Encoding": "avro-binary"}"#);
-        assert_eq!(compact("discard:"), r#"{"Transport": "discard", "Encoding": "json"}"#);
-        assert_eq!(compact("inline:%31,2"), r#"{"Transport": {"Type": "inline", "DataBinary": ["MQ==", "Mg=="]}, "Encoding": "json"}"#);
-        assert_eq!(compact("inline-chunked:%06%02%04%06"), r#"{"Transport": {"Type": "inline", "DataBinary": "BgIEBg=="}, "Encoding": "json"}"#);
+        assert_eq!(
+            compact("rest:"),
+            r#"{"Transport": "REST", "Encoding": "json"}"#
+        );
+        assert_eq!(
+            compact("inline:1,2,3"),
+            r#"{"Transport": {"Type": "inline", "Data": ["1", "2", "3"]}, "Encoding": "json"}"#
+        );
+        assert_eq!(
+            compact("kafka:mybroker:9093/topic.avro"),
+            r#"{"Transport": {"Type": "Kafka", "BootstrapServers": ["mybroker:9093"], "Topic": "topic"}, "Encoding": "avro-binary"}"#
+        );
+        assert_eq!(
+            compact("kafka:mybroker/t1.x.bin"),
+            r#"{"Transport": {"Type": "Kafka", "BootstrapServers": ["mybroker:9092"], "Topic": "t1.x"}, "Encoding": null}"#
+        );
+        assert_eq!(
+            compact("file:/path/to/data.utf8"),
+            r#"{"Transport": {"Type": "file", "Path": "/path/to/data.utf8"}, "Encoding": "utf8"}"#
+        );
+        assert_eq!(
+            compact("tcp::1234"),
+            r#"{"Transport": {"Type": "TCP", "Host": "0.0.0.0", "Port": 1234}, "Encoding": "json"}"#
+        );
+        assert_eq!(
+            compact("udp:10.0.0.1:124"),
+            r#"{"Transport": {"Type": "UDP", "Port": 124, "Host": "10.0.0.1"}, "Encoding": "json"}"#
+        );
+        assert_eq!(
+            compact("https://h/x.avro"),
+            r#"{"Transport": {"Type": "HTTP", "Url": "https://h/x.avro"}, "Encoding": "avro-binary"}"#
+        );
+        assert_eq!(
+            compact("discard:"),
+            r#"{"Transport": "discard", "Encoding": "json"}"#
+        );
+        assert_eq!(
+            compact("inline:%31,2"),
+            r#"{"Transport": {"Type": "inline", "DataBinary": ["MQ==", "Mg=="]}, "Encoding": "json"}"#
+        );
+        assert_eq!(
+            compact("inline-chunked:%06%02%04%06"),
+            r#"{"Transport": {"Type": "inline", "DataBinary": "BgIEBg=="}, "Encoding": "json"}"#
+        );
     }
 
     #[test]
     fn parse_errors() {
-        for bad in ["file:rel", "rest:x", "tcp:1234", "kafka:a/t/u", "kafka:a:b:c/t", "kafka:a:x/t"] {
+        for bad in [
+            "file:rel",
+            "rest:x",
+            "tcp:1234",
+            "kafka:a/t/u",
+            "kafka:a:b:c/t",
+            "kafka:a:x/t",
+        ] {
             let e = expand(bad).unwrap_err().to_string();
             assert!(e.contains("literal descriptor parse error"), "{bad}: {e}");
         }
-        assert_eq!(expand("foo:bar").unwrap_err().to_string(), "Error: transport tag unknown: foo");
+        assert_eq!(
+            expand("foo:bar").unwrap_err().to_string(),
+            "Error: transport tag unknown: foo"
+        );
     }
 }

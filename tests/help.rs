@@ -1,0 +1,158 @@
+//! Help texts, the word grammar and option diagnostics, against the original's transcripts.
+
+mod support;
+use support::Env;
+
+fn banner() -> String {
+    format!("FastScore CLI v{}", env!("CARGO_PKG_VERSION"))
+}
+
+#[test]
+fn overview_is_the_original_text() {
+    let env = Env::new();
+    for args in [&[][..], &["help"][..], &["-v", "-json"][..]] {
+        let run = env.run(args).ok();
+        assert!(run.stderr.is_empty());
+        insta::assert_snapshot!(
+            "overview",
+            run.stdout.replace(&banner(), "FastScore CLI v<version>")
+        );
+    }
+}
+
+#[test]
+fn help_options_is_the_original_text() {
+    let run = Env::new().run(&["help", "options"]).ok();
+    insta::assert_snapshot!(run.stdout.replace(&banner(), "FastScore CLI v<version>"));
+}
+
+#[test]
+fn help_for_every_command() {
+    let env = Env::new();
+    let mut all = String::new();
+    for cmd in [
+        "help",
+        "connect",
+        "login",
+        "config",
+        "fleet",
+        "use",
+        "run",
+        "model",
+        "attachment",
+        "schema",
+        "snapshot",
+        "policy",
+        "stream",
+        "engine",
+        "sensor",
+        "stats",
+        "debug",
+        "profile",
+        "pneumo",
+        "monitor",
+        "job",
+        "bogus",
+    ] {
+        let run = env.run(&["help", cmd]).ok();
+        all.push_str(&format!("$ fastscore help {cmd}\n{}\n", run.stdout));
+    }
+    insta::assert_snapshot!(all);
+}
+
+#[test]
+fn unmatched_words_give_the_hint_and_exit_2() {
+    let env = Env::new();
+    for args in [
+        &["bogus"][..],
+        &["model"],
+        &["help", "model", "extra"],
+        &["connect"],
+        &[""],
+        &["fleet", "version"],
+    ] {
+        let run = env.run(args).expect(2);
+        assert_eq!(
+            run.stderr, "Use 'fastscore help' or 'fastscore help <command>'\n",
+            "{args:?}"
+        );
+        assert!(run.stdout.is_empty());
+    }
+}
+
+#[test]
+fn bad_options_are_reported_in_order_and_ignored() {
+    let run = Env::new()
+        .run(&[
+            "help",
+            "-x",
+            "-type:bogus",
+            "-count:abc",
+            "-since:garbage",
+            "-until:x",
+        ])
+        .ok();
+    assert_eq!(
+        run.stderr,
+        "Unknown option '-x' ignored\nModel type 'bogus' is unknown\nOption '-count:abc' ignored\n\
+         Option '-since:garbage' ignored\nOption '-until:x' ignored\n"
+    );
+    assert!(run.stdout.starts_with(&banner()));
+}
+
+#[test]
+fn negative_numbers_are_options() {
+    let run = Env::new().run(&["model", "scale", "-1"]).expect(2);
+    assert_eq!(
+        run.stderr,
+        "Unknown option '-1' ignored\nUse 'fastscore help' or 'fastscore help <command>'\n"
+    );
+}
+
+#[test]
+fn version_and_gnu_help() {
+    let env = Env::new();
+    let run = env.run(&["--version"]).ok();
+    assert_eq!(
+        run.stdout,
+        format!("fastscore {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    // a group: the original summary
+    let group = env.run(&["model", "--help"]).ok();
+    assert_eq!(group.stdout, env.run(&["help", "model"]).ok().stdout);
+    // one command: its arguments and options
+    let add = env.run(&["model", "add", "--help"]).ok();
+    insta::assert_snapshot!("model_add_help", add.stdout);
+    for args in [
+        &["schema", "infer", "-h"][..],
+        &["--help", "stream", "show"],
+        &["run", "--help"],
+    ] {
+        let run = env.run(args).ok();
+        assert!(
+            run.stdout.contains("Usage: fastscore"),
+            "{args:?}: {}",
+            run.stdout
+        );
+    }
+}
+
+#[test]
+fn colour_only_when_asked_and_never_with_no_color() {
+    let env = Env::new();
+    let plain = env.run(&["help"]).ok();
+    assert!(!plain.stdout.contains('\x1b'));
+    let forced = env
+        .command(&["help"])
+        .env("CLICOLOR_FORCE", "1")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&forced.stdout).starts_with("\x1b[1mFastScore CLI v"));
+    let no_color = env
+        .command(&["help"])
+        .env("CLICOLOR_FORCE", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&no_color.stdout).contains('\x1b'));
+}
