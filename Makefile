@@ -14,7 +14,7 @@ demo: build
 
 ## Everything the tests need, then all tests.
 test:
-	$(CARGO) test --all-targets
+	$(CARGO) test
 
 ## Formatting and lints, as CI checks them.
 lint:
