@@ -562,6 +562,8 @@ Register-ArgumentCompleter -Native -CommandName 'fastscore' -ScriptBlock {
             [CompletionResult]::new('unpause', 'unpause', [CompletionResultType]::ParameterValue, 'Resume data processing')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show the engine state')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Reset the engine: unload the model, detach all streams')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'serve')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'stop')
             break
         }
         'fastscore;engine;pause' {
@@ -593,6 +595,24 @@ Register-ArgumentCompleter -Native -CommandName 'fastscore' -ScriptBlock {
             break
         }
         'fastscore;engine;reset' {
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'be verbose [also -v]')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'be verbose [also -v]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
+            [CompletionResult]::new('--monitor', '--monitor', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'fastscore;engine;serve' {
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'address to listen on (default 127.0.0.1) [also -bind:<address>]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'port to listen on (default 8003; 0 picks a free one) [also -port:<number>]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
+            [CompletionResult]::new('--monitor', '--monitor', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'fastscore;engine;stop' {
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'be verbose [also -v]')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'be verbose [also -v]')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')

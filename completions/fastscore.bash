@@ -112,6 +112,12 @@ _fastscore() {
             fastscore__subcmd__engine,reset)
                 cmd="fastscore__subcmd__engine__subcmd__reset"
                 ;;
+            fastscore__subcmd__engine,serve)
+                cmd="fastscore__subcmd__engine__subcmd__serve"
+                ;;
+            fastscore__subcmd__engine,stop)
+                cmd="fastscore__subcmd__engine__subcmd__stop"
+                ;;
             fastscore__subcmd__engine,unpause)
                 cmd="fastscore__subcmd__engine__subcmd__unpause"
                 ;;
@@ -448,7 +454,7 @@ _fastscore() {
             return 0
             ;;
         fastscore__subcmd__engine)
-            opts="-m -h --monitor --help pause unpause inspect reset"
+            opts="-m -h --monitor --help pause unpause inspect reset serve stop"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -490,6 +496,42 @@ _fastscore() {
             return 0
             ;;
         fastscore__subcmd__engine__subcmd__reset)
+            opts="-v -m -h --verbose --monitor --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fastscore__subcmd__engine__subcmd__serve)
+            opts="-m -h --bind --port --monitor --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fastscore__subcmd__engine__subcmd__stop)
             opts="-v -m -h --verbose --monitor --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

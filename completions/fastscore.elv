@@ -506,6 +506,8 @@ set edit:completion:arg-completer[fastscore] = {|@words|
             cand unpause 'Resume data processing'
             cand inspect 'Show the engine state'
             cand reset 'Reset the engine: unload the model, detach all streams'
+            cand serve ''
+            cand stop ''
         }
         &'fastscore;engine;pause'= {
             cand -v 'be verbose [also -v]'
@@ -533,6 +535,22 @@ set edit:completion:arg-completer[fastscore] = {|@words|
             cand --help 'Print help'
         }
         &'fastscore;engine;reset'= {
+            cand -v 'be verbose [also -v]'
+            cand --verbose 'be verbose [also -v]'
+            cand -m 'monitor engine operations after the command'
+            cand --monitor 'monitor engine operations after the command'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'fastscore;engine;serve'= {
+            cand --bind 'address to listen on (default 127.0.0.1) [also -bind:<address>]'
+            cand --port 'port to listen on (default 8003; 0 picks a free one) [also -port:<number>]'
+            cand -m 'monitor engine operations after the command'
+            cand --monitor 'monitor engine operations after the command'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'fastscore;engine;stop'= {
             cand -v 'be verbose [also -v]'
             cand --verbose 'be verbose [also -v]'
             cand -m 'monitor engine operations after the command'

@@ -1,11 +1,14 @@
 //! fastscore: a drop-in replacement for the FastScore command-line interface, with an
 //! embedded Model Manage and engine for machines without a fleet.
 
+pub mod attachment;
 pub mod cli;
 pub mod config;
+pub mod engine;
 pub mod error;
 pub mod fleet;
 pub mod fsutil;
+pub mod ids;
 pub mod json;
 pub mod model_type;
 pub mod schema;

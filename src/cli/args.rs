@@ -25,6 +25,9 @@ pub struct Options {
     pub continuous: bool,
     pub monitor: bool,
     pub format: Option<String>,
+    /// `engine serve`: the address and port to listen on.
+    pub bind: Option<String>,
+    pub port: Option<u16>,
     pub help: bool,
     pub version: bool,
 }
@@ -49,6 +52,8 @@ enum Valued {
     Password,
     AuthEndpoint,
     Format,
+    Bind,
+    Port,
 }
 
 const VALUED: &[(&str, Valued)] = &[
@@ -61,6 +66,8 @@ const VALUED: &[(&str, Valued)] = &[
     ("password", Valued::Password),
     ("auth-endpoint", Valued::AuthEndpoint),
     ("format", Valued::Format),
+    ("bind", Valued::Bind),
+    ("port", Valued::Port),
 ];
 
 pub fn parse(argv: Vec<String>) -> Args {
@@ -188,6 +195,11 @@ impl Args {
             Valued::Password => o.password = Some(value.to_string()),
             Valued::AuthEndpoint => o.auth_endpoint = Some(value.to_string()),
             Valued::Format => o.format = Some(value.to_string()),
+            Valued::Bind => o.bind = Some(value.to_string()),
+            Valued::Port => match value.trim().parse() {
+                Ok(p) => o.port = Some(p),
+                Err(_) => self.ignored(arg),
+            },
         }
     }
 }

@@ -75,6 +75,8 @@ pub enum Action {
     Pneumo,
     PneumoHistory,
     Monitor,
+    EngineServe,
+    EngineStop,
 }
 
 /// Options a command reads (for `--help`, completions and man pages; every command accepts all).
@@ -95,6 +97,8 @@ pub enum Opt {
     Username,
     Password,
     Format,
+    Bind,
+    Port,
 }
 
 pub struct Pattern {
@@ -274,6 +278,14 @@ pub const PATTERNS: &[Pattern] = &[
     p("engine unpause", A::EngineUnpause, V),
     p("engine inspect", A::EngineInspect, VJ),
     p("engine reset", A::EngineReset, V),
+    unlisted("engine serve", A::EngineServe, &[O::Bind, O::Port]),
+    unlisted(
+        "engine serve <engine-name>",
+        A::EngineServe,
+        &[O::Bind, O::Port],
+    ),
+    unlisted("engine stop", A::EngineStop, V),
+    unlisted("engine stop <engine-name>", A::EngineStop, V),
     p("sensor add <sensor-name> <desc-file>", A::SensorAdd, V),
     p("sensor add <sensor-name>", A::SensorAdd, V),
     p("sensor show <sensor-name>", A::SensorShow, EV),
@@ -384,6 +396,7 @@ pub fn placeholder_help(token: &str) -> &'static str {
         "<desc-file>" => "JSON descriptor file (read from stdin when omitted)",
         "<sensor-name>" => "Sensor name",
         "<tap-id>" => "Installed sensor id",
+        "<engine-name>" => "Local engine name (engine-1, engine-2, …)",
         _ => "",
     }
 }
@@ -462,6 +475,18 @@ pub fn opt_help(
             "format",
             Some("FORMAT"),
             "sample data format for schema infer",
+        ),
+        O::Bind => (
+            "-bind:<address>",
+            "bind",
+            Some("ADDRESS"),
+            "address to listen on (default 127.0.0.1)",
+        ),
+        O::Port => (
+            "-port:<number>",
+            "port",
+            Some("PORT"),
+            "port to listen on (default 8003; 0 picks a free one)",
         ),
     }
 }

@@ -3,10 +3,10 @@
 use super::{prompt, Ctx};
 use crate::config;
 use crate::error::{Context, Error, Result};
-use crate::fleet::http::{percent_decode, query, segment, Client};
+use crate::fleet::http::{parse_query, percent_decode, query, segment, Client};
 use base64::Engine as _;
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 
 pub fn login(ctx: &mut Ctx, mode: &str) -> Result<()> {
@@ -214,7 +214,7 @@ fn oauth2(ctx: &mut Ctx) -> Result<()> {
     }
     s.save()?;
 
-    let state = random_hex(16)?;
+    let state = crate::ids::random_hex(32);
     let mut authorize = s.get("authorization-url").unwrap_or_default();
     authorize.push(if authorize.contains('?') { '&' } else { '?' });
     authorize.push_str(&query(&[
@@ -308,27 +308,6 @@ fn with_redirects(url: &str) -> String {
         .map(|(k, v)| (k.as_str(), v.clone()))
         .collect();
     format!("{base}?{}", query(&pairs))
-}
-
-fn parse_query(q: &str) -> Vec<(String, String)> {
-    q.split('&')
-        .filter(|p| !p.is_empty())
-        .map(|p| {
-            let (k, v) = p.split_once('=').unwrap_or((p, ""));
-            (
-                percent_decode(&k.replace('+', " ")),
-                percent_decode(&v.replace('+', " ")),
-            )
-        })
-        .collect()
-}
-
-fn random_hex(bytes: usize) -> Result<String> {
-    let mut buf = vec![0u8; bytes];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut buf))
-        .map_err(|e| Error::new("Cannot read random bytes").caused_by(e.to_string()))?;
-    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
 }
 
 /// What the browser brought back to the callback.

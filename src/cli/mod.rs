@@ -5,14 +5,17 @@ pub mod args;
 mod asset;
 mod attachment;
 mod editor;
+mod engine;
 mod fleet;
 pub mod grammar;
 pub mod help;
 mod login;
 mod model;
+mod model_io;
 mod policy;
 mod prompt;
 pub mod render;
+mod run;
 mod schema;
 mod sensor;
 mod snapshot;
@@ -21,9 +24,10 @@ pub mod tree;
 
 use crate::config::{self, Connection};
 use crate::error::{io_error_text, Cause, Error, Result};
+use crate::fleet::engine_client::EngineClient;
 use crate::fleet::local::Local;
 use crate::fleet::remote::Remote;
-use crate::fleet::{Connect, Engine, ModelManage};
+use crate::fleet::{Connect, ModelManage};
 use args::Options;
 use grammar::Action;
 use render::Paint;
@@ -113,6 +117,20 @@ fn run(ctx: &mut Ctx, action: Action, a: &[String]) -> Result<()> {
         A::ModelShow => model::show(ctx, &a[0])?,
         A::ModelList => model::list(ctx)?,
         A::ModelRemove => model::remove(ctx, &a[0])?,
+        A::ModelVerify => model::verify(ctx, &a[0], false)?,
+        A::ModelLoad => model::load(ctx, &a[0], arg(1))?,
+        A::ModelInspect => model::inspect(ctx)?,
+        A::ModelUnload => model::unload(ctx)?,
+        A::ModelScale => model::scale(ctx, &a[0])?,
+        A::ModelInput => model_io::input(ctx, arg(0))?,
+        A::ModelOutput => model_io::output(ctx, arg(0))?,
+        A::Run => run::run(ctx, &a[0], &a[1], &a[2])?,
+        A::EnginePause => engine::post(ctx, "pause")?,
+        A::EngineUnpause => engine::post(ctx, "unpause")?,
+        A::EngineReset => engine::post(ctx, "reset")?,
+        A::EngineInspect => engine::inspect(ctx)?,
+        A::EngineServe => engine::serve(ctx, arg(0))?,
+        A::EngineStop => engine::stop(ctx, arg(0))?,
         A::AttachmentList => attachment::list(ctx, &a[0])?,
         A::AttachmentUpload => attachment::upload(ctx, &a[0], &a[1])?,
         A::AttachmentDownload => attachment::download(ctx, &a[0], &a[1])?,
@@ -133,6 +151,11 @@ fn run(ctx: &mut Ctx, action: Action, a: &[String]) -> Result<()> {
         A::StreamShow => stream::show(ctx, &a[0])?,
         A::StreamRemove => stream::remove(ctx, &a[0])?,
         A::StreamList => stream::list(ctx)?,
+        A::StreamInspect => stream::inspect(ctx, arg(0))?,
+        A::StreamVerify => stream::verify(ctx, &a[0], &a[1])?,
+        A::StreamAttach => stream::attach(ctx, &a[0], &a[1])?,
+        A::StreamDetach => stream::detach(ctx, &a[0])?,
+        A::StreamSample => stream::sample(ctx, &a[0])?,
         A::SensorAdd => sensor::add(ctx, &a[0], arg(1))?,
         A::SensorShow => sensor::show(ctx, &a[0])?,
         A::SensorRemove => sensor::remove(ctx, &a[0])?,
@@ -226,10 +249,24 @@ impl Ctx {
         })
     }
 
-    pub fn engine(&self) -> Result<Box<dyn Engine>> {
+    /// The engine commands talk to (a local one is started on demand).
+    pub fn engine(&self) -> Result<EngineClient> {
+        self.engine_reviving(false)
+    }
+
+    /// As `engine`, but a local engine that died is replaced by a fresh one.
+    pub fn engine_reviving(&self, revive: bool) -> Result<EngineClient> {
+        match self.fleet()? {
+            FleetConn::Local(local) => local.engine(revive),
+            FleetConn::Remote(remote) => remote.engine(),
+        }
+    }
+
+    /// The embedded fleet, when no remote fleet is connected.
+    pub fn local(&self) -> Result<Option<&Local>> {
         Ok(match self.fleet()? {
-            FleetConn::Local(local) => Box::new(local.engine()),
-            FleetConn::Remote(remote) => Box::new(remote.engine()?),
+            FleetConn::Local(local) => Some(local),
+            FleetConn::Remote(_) => None,
         })
     }
 

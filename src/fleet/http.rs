@@ -171,6 +171,20 @@ pub fn query(pairs: &[(&str, String)]) -> String {
         .join("&")
 }
 
+/// `a=1&b=x+y` → [("a", "1"), ("b", "x y")].
+pub fn parse_query(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let (k, v) = p.split_once('=').unwrap_or((p, ""));
+            (
+                percent_decode(&k.replace('+', " ")),
+                percent_decode(&v.replace('+', " ")),
+            )
+        })
+        .collect()
+}
+
 /// Undo percent-encoding (`+` stays `+`).
 pub fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&percent_decode_bytes(text)).into_owned()

@@ -1,8 +1,10 @@
 //! The fleet embedded in this binary: Model Manage is the directory store, engines are
 //! local processes named `engine-1`, `engine-2`, … started on demand.
 
+use super::engine_client::EngineClient;
+use super::launcher::{self, Status};
 use super::store::Store;
-use super::{Connect, Engine, Failure, Instance, Res, Saved};
+use super::{Connect, Failure, Instance, Res, Saved};
 use crate::config::Connection;
 use crate::error::Cause;
 use crate::error::{io_error_text, Error, Result};
@@ -38,34 +40,47 @@ impl Local {
         &self.home
     }
 
-    fn record(name: &str, api: &str) -> Instance {
+    fn record(name: &str, api: &str, health: &str, port: Option<u16>) -> Instance {
         Instance {
             name: name.into(),
             api: api.into(),
-            health: "ok".into(),
+            health: health.into(),
             record: json!({
                 "id": null,
                 "name": name,
                 "api": api,
                 "host": "127.0.0.1",
-                "port": null,
+                "port": port,
                 "release": crate::VERSION,
                 "built_on": crate::BUILT_ON,
-                "health": "ok",
+                "health": health,
             }),
         }
     }
 
-    /// Model Manage, `engine-1`, and any other engine that is selected.
+    /// An engine's record: `ok` when running or ready to start, `fail` when it died.
+    fn engine_record(&self, name: &str) -> Instance {
+        match launcher::status(&self.home, name) {
+            Status::Running(info) => {
+                let port = info.url.rsplit(':').next().and_then(|p| p.parse().ok());
+                Local::record(name, "engine", "ok", port)
+            }
+            Status::Stopped => Local::record(name, "engine", "ok", None),
+            Status::Dead(_) => Local::record(name, "engine", "fail", None),
+        }
+    }
+
+    /// Model Manage, `engine-1`, the selected engine and every engine used so far.
     pub fn instances(&self) -> Vec<Instance> {
         let mut engines = vec![DEFAULT_ENGINE.to_string()];
-        if let Some(e) = self.preferred.get("engine") {
-            if !engines.contains(e) {
-                engines.push(e.clone());
+        let selected = self.preferred.get("engine").into_iter().cloned();
+        for e in selected.chain(launcher::known(&self.home)) {
+            if !engines.contains(&e) {
+                engines.push(e);
             }
         }
-        let mut all = vec![Local::record(MODEL_MANAGE, "model-manage")];
-        all.extend(engines.iter().map(|e| Local::record(e, "engine")));
+        let mut all = vec![Local::record(MODEL_MANAGE, "model-manage", "ok", None)];
+        all.extend(engines.iter().map(|e| self.engine_record(e)));
         all
     }
 
@@ -113,9 +128,9 @@ impl Connect for Local {
 
     fn get(&self, name: &str) -> Result<Instance> {
         match name {
-            "connect" => Ok(Local::record("connect", "connect")),
-            MODEL_MANAGE => Ok(Local::record(name, "model-manage")),
-            _ if is_engine_name(name) => Ok(Local::record(name, "engine")),
+            "connect" => Ok(Local::record("connect", "connect", "ok", None)),
+            MODEL_MANAGE => Ok(Local::record(name, "model-manage", "ok", None)),
+            _ if is_engine_name(name) => Ok(self.engine_record(name)),
             _ => Err(Error::new(format!("Instance '{name}' not found"))),
         }
     }
@@ -126,57 +141,20 @@ impl Local {
         Store::new(&self.home)
     }
 
-    pub fn engine(&self) -> LocalEngine {
-        let name = self
-            .preferred
+    /// The selected local engine's name.
+    pub fn engine_name(&self) -> String {
+        self.preferred
             .get("engine")
             .cloned()
-            .unwrap_or_else(|| DEFAULT_ENGINE.to_string());
-        LocalEngine {
-            dir: self.home.join("engines").join(&name),
-            name,
-        }
-    }
-}
-
-/// A local engine's persistent state.
-pub struct LocalEngine {
-    name: String,
-    dir: PathBuf,
-}
-
-impl LocalEngine {
-    fn policy_path(&self, mime_type: &str) -> PathBuf {
-        let key = mime_type.rsplit('.').next().unwrap_or(mime_type);
-        self.dir.join("policies").join(key)
-    }
-}
-
-impl Engine for LocalEngine {
-    fn name(&self) -> &str {
-        &self.name
+            .unwrap_or_else(|| DEFAULT_ENGINE.to_string())
     }
 
-    fn put_policy(&self, mime_type: &str, text: &str, _preinstall: bool) -> Res<()> {
-        let path = self.policy_path(mime_type);
-        let fail =
-            |e: std::io::Error| Failure::other(io_error_text(&path.display().to_string(), &e));
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(fail)?;
-        }
-        crate::fsutil::write_atomic(&path, text.as_bytes(), None).map_err(fail)
-    }
-
-    fn get_policy(&self, mime_type: &str) -> Res<String> {
-        let path = self.policy_path(mime_type);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => Ok(text),
-            // an engine without a policy has an empty one
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(String::new()),
-            Err(e) => Err(Failure::other(io_error_text(
-                &path.display().to_string(),
-                &e,
-            ))),
-        }
+    /// A client of the selected local engine, which is started if needed. A dead engine is
+    /// an error unless `revive`.
+    pub fn engine(&self, revive: bool) -> Result<EngineClient> {
+        let name = self.engine_name();
+        let url = launcher::ensure(&self.home, &name, revive)?;
+        let client = std::rc::Rc::new(super::http::Client::new(false));
+        Ok(EngineClient::new(client, url, &name, Some(true)))
     }
 }

@@ -1,7 +1,9 @@
 //! The fleet behind the commands: Model Manage and engines, local (embedded in this binary) or
 //! remote (a FastScore fleet over its REST API). Commands only see the traits here.
 
+pub mod engine_client;
 pub mod http;
+pub mod launcher;
 pub mod local;
 pub mod remote;
 pub mod store;
@@ -179,13 +181,6 @@ pub trait ModelManage {
     fn get_asset(&self, kind: AssetKind, name: &str) -> Res<Value>;
     fn put_asset(&self, kind: AssetKind, name: &str, doc: &Value) -> Res<Saved>;
     fn delete_asset(&self, kind: AssetKind, name: &str) -> Res<()>;
-}
-
-/// An engine instance.
-pub trait Engine {
-    fn name(&self) -> &str;
-    fn put_policy(&self, mime_type: &str, text: &str, preinstall: bool) -> Res<()>;
-    fn get_policy(&self, mime_type: &str) -> Res<String>;
 }
 
 /// One row of `fleet`: an instance record as Connect lists it.

@@ -1,9 +1,10 @@
 //! A FastScore fleet over its REST API (spec/rest-api.md): instance resolution through
 //! Connect, Model Manage, and the engine calls the CLI makes.
 
+use super::engine_client::EngineClient;
 use super::http::{query, segment, Client, Response};
 use super::{
-    ArchiveType, AssetKind, AttachmentInfo, Connect, Engine, Failure, Instance, Model, ModelInfo,
+    ArchiveType, AssetKind, AttachmentInfo, Connect, Failure, Instance, Model, ModelInfo,
     ModelManage, Res, Saved, Snapshot, SnapshotQuery,
 };
 use crate::config::Connection;
@@ -70,13 +71,15 @@ impl Remote {
         })
     }
 
-    pub fn engine(&self) -> Result<RemoteEngine> {
+    pub fn engine(&self) -> Result<EngineClient> {
         let instance = self.lookup("engine")?;
-        Ok(RemoteEngine {
-            client: self.client.clone(),
-            base: self.instance_base(&instance.name),
-            name: instance.name,
-        })
+        let base = self.instance_base(&instance.name);
+        Ok(EngineClient::new(
+            self.client.clone(),
+            base,
+            &instance.name,
+            None,
+        ))
     }
 
     /// The instance serving `api`: the preferred one, else the first healthy one.
@@ -429,49 +432,5 @@ impl ModelManage for RemoteModelManage {
     fn delete_asset(&self, kind: AssetKind, name: &str) -> Res<()> {
         let path = format!("1/{}/{}", kind.name(), segment(name));
         self.service().call("DELETE", &path, &[], None).map(drop)
-    }
-}
-
-pub struct RemoteEngine {
-    client: Rc<Client>,
-    base: String,
-    name: String,
-}
-
-impl RemoteEngine {
-    fn service(&self) -> Service<'_> {
-        Service {
-            client: &self.client,
-            base: &self.base,
-        }
-    }
-}
-
-impl Engine for RemoteEngine {
-    fn name(&self) -> &str {
-        &self.name
-    }
-
-    fn put_policy(&self, mime_type: &str, text: &str, preinstall: bool) -> Res<()> {
-        let flag = if preinstall { "True" } else { "False" };
-        let path = format!("1/policy?preinstall={flag}");
-        self.service()
-            .call(
-                "PUT",
-                &path,
-                &[("Content-Type", mime_type)],
-                Some(text.as_bytes()),
-            )
-            .map(drop)
-    }
-
-    fn get_policy(&self, mime_type: &str) -> Res<String> {
-        let response = self
-            .service()
-            .call("GET", "1/policy", &[("Accept", mime_type)], None)?;
-        Ok(match response.json() {
-            Value::String(s) => s,
-            _ => response.text(),
-        })
     }
 }

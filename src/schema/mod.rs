@@ -78,6 +78,40 @@ impl Avro {
         &self.schema
     }
 
+    /// The fields of a record schema, in order, with their (resolved) schemas.
+    pub fn record_fields(&self) -> Option<Vec<(String, &Schema)>> {
+        match self.resolve(&self.schema) {
+            Schema::Record(r) => Some(
+                r.fields
+                    .iter()
+                    .map(|f| (f.name.clone(), self.resolve(&f.schema)))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The kind of values a record set of this schema holds, for the Python runner.
+    pub fn shape(&self) -> &'static str {
+        match self.resolve(&self.schema) {
+            Schema::Record(_) | Schema::Map(_) => "record",
+            Schema::Array(_) => "array",
+            _ => "atomic",
+        }
+    }
+
+    /// Whether two schemas describe the same data, ignoring names, namespaces, docs,
+    /// aliases and field order (the relaxed matching of spec/engine.md §6.1); failing
+    /// that, whether data written with `self` can be read as `reader` (Avro resolution).
+    pub fn compatible_with(&self, reader: &Avro) -> bool {
+        structure(self, &self.schema) == structure(reader, &reader.schema)
+            || apache_avro::schema_compatibility::SchemaCompatibility::can_read(
+                &self.schema,
+                &reader.schema,
+            )
+            .is_ok()
+    }
+
     /// Check one JSON record against the schema.
     pub fn check(&self, datum: &Value) -> Result<(), Mismatch> {
         self.check_at(&self.schema, datum, &mut String::new())
@@ -230,6 +264,39 @@ impl Avro {
             }
         }
     }
+}
+
+/// A name-free description of a schema, for structural comparison.
+fn structure(avro: &Avro, schema: &Schema) -> Value {
+    fn walk(avro: &Avro, schema: &Schema, seen: &mut Vec<String>) -> Value {
+        let schema = avro.resolve(schema);
+        match schema {
+            Schema::Record(r) => {
+                let full = r.name.fullname(None);
+                if seen.contains(&full) {
+                    return Value::String("(recursive)".into());
+                }
+                seen.push(full);
+                let mut fields: Vec<(String, Value)> = r
+                    .fields
+                    .iter()
+                    .map(|f| (f.name.clone(), walk(avro, &f.schema, seen)))
+                    .collect();
+                fields.sort_by(|a, b| a.0.cmp(&b.0));
+                seen.pop();
+                serde_json::json!({"record": fields.into_iter().map(|(n, t)| serde_json::json!([n, t])).collect::<Vec<_>>()})
+            }
+            Schema::Enum(e) => serde_json::json!({"enum": e.symbols}),
+            Schema::Fixed(f) => serde_json::json!({"fixed": f.size}),
+            Schema::Array(a) => serde_json::json!({"array": walk(avro, &a.items, seen)}),
+            Schema::Map(m) => serde_json::json!({"map": walk(avro, &m.types, seen)}),
+            Schema::Union(u) => {
+                Value::Array(u.variants().iter().map(|v| walk(avro, v, seen)).collect())
+            }
+            other => Value::String(type_name(other)),
+        }
+    }
+    walk(avro, schema, &mut Vec::new())
 }
 
 /// An integer within [min, max]; `Err(true)` when it is an integer out of range.

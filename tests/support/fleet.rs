@@ -116,7 +116,6 @@ impl Drop for Fleet {
     }
 }
 
-
 fn decode(s: &str) -> String {
     let b = s.as_bytes();
     let mut out = Vec::new();

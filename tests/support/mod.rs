@@ -88,6 +88,15 @@ impl Env {
     }
 }
 
+impl Drop for Env {
+    /// Every engine a test started is stopped with it.
+    fn drop(&mut self) {
+        if self.store().join("engines").exists() {
+            let _ = self.command(&["engine", "stop"]).output();
+        }
+    }
+}
+
 pub fn finish(cmd: &mut Command, input: &str) -> Run {
     use std::io::Write;
     let mut child = cmd

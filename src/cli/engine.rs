@@ -1,0 +1,231 @@
+//! `engine pause/unpause/reset/inspect`, and this tool's `engine serve` and `engine stop`.
+
+use super::{render, Ctx};
+use crate::config;
+use crate::error::{Context, Error, Result};
+use crate::fleet::launcher;
+use crate::fleet::local::is_engine_name;
+use serde_json::Value;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// `engine pause|unpause|reset`; a reset also replaces a local engine that died.
+pub fn post(ctx: &Ctx, action: &str) -> Result<()> {
+    let engine = ctx.engine_reviving(action == "reset")?;
+    engine
+        .post_engine(action)
+        .context(|| format!("Unable to {action} the engine"))?;
+    let done = match action {
+        "pause" => "paused",
+        "unpause" => "unpaused",
+        _ => "reset",
+    };
+    ctx.verbose(&format!("Engine '{}' {done}", engine.name()));
+    Ok(())
+}
+
+fn explanation(state: &str) -> Option<&'static str> {
+    Some(match state {
+        "INIT" => "The engine waits until all required streams are attached and the model is loaded.",
+        "RUNNING" => "The engine is reading data from input streams, passing them to model instances,\ncollecting outputs from the model, and writing them to output streams.",
+        "PAUSED" => "No data processing is taking place.",
+        "PIGGING" => "The engine follows a PIG control record though the data pipeline. Typically, the\nstate is short-lived.",
+        "FINISHING" => "All input stream reached EOF but data processing by model instances\ncontinues.",
+        "FINISHED" => "The data processing is complete. All streams are at EOF. All model instances are\nidle. Reset the engine to load another model.",
+        _ => return None,
+    })
+}
+
+pub fn inspect(ctx: &Ctx) -> Result<()> {
+    let doc = ctx
+        .engine()?
+        .state()
+        .context(|| "Unable to determine engine state".into())?;
+    let state = doc
+        .get("state")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_uppercase();
+    if ctx.opts.json {
+        println!(
+            "{}",
+            crate::json::pretty(&serde_json::json!({"state": state}))
+        );
+    } else if ctx.opts.verbose {
+        println!("The current engine state is {state}.\n");
+        match explanation(&state) {
+            Some(text) => println!("{text}"),
+            None if state == "ERROR" => print_error(ctx, doc.get("error")),
+            None => println!("None"),
+        }
+        print_slots(doc.get("slots"));
+    } else if state == "RUNNING" {
+        println!("{}", ctx.out.ok(&state));
+    } else {
+        println!("{state}");
+    }
+    Ok(())
+}
+
+/// What made the model fail: the message, the traceback and the input it was processing.
+fn print_error(ctx: &Ctx, error: Option<&Value>) {
+    let Some(error) = error.filter(|e| !e.is_null()) else {
+        println!("The model failed. Reset the engine to start again.");
+        return;
+    };
+    let field = |k: &str| error.get(k).and_then(Value::as_str).unwrap_or("");
+    println!(
+        "{}",
+        ctx.out
+            .fail(&format!("The model failed: {}", field("message")))
+    );
+    let traceback = field("traceback").trim_end();
+    if !traceback.is_empty() {
+        println!("\n{traceback}");
+    }
+    if let Some(input) = error.get("input").filter(|i| !i.is_null()) {
+        let seqno = input.get("seqno").and_then(Value::as_u64).unwrap_or(1);
+        println!(
+            "\nThe input that caused the error (slot {}):",
+            input.get("slot").unwrap_or(&Value::Null)
+        );
+        for (i, record) in input
+            .get("data")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            println!("{:>4}: {}", seqno + i as u64, record.as_str().unwrap_or(""));
+        }
+    }
+    println!("\nReset the engine ('fastscore engine reset') to use it again.");
+}
+
+fn print_slots(slots: Option<&Value>) {
+    let Some(slots) = slots.and_then(Value::as_array).filter(|s| !s.is_empty()) else {
+        return;
+    };
+    let count =
+        |s: &Value, k: &str| render::Cell::Int(s.get(k).and_then(Value::as_i64).unwrap_or(0));
+    let rows: Vec<Vec<render::Cell>> = slots
+        .iter()
+        .map(|s| {
+            vec![
+                count(s, "slot"),
+                count(s, "records"),
+                count(s, "rejected_by_encoding"),
+                count(s, "rejected_by_schema"),
+            ]
+        })
+        .collect();
+    println!(
+        "\n{}",
+        render::table(
+            &[
+                "Slot",
+                "Records",
+                "Rejected by encoding",
+                "Rejected by schema"
+            ],
+            &rows
+        )
+    );
+    for s in slots {
+        for line in s
+            .get("recent_rejections")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            println!(
+                "Slot {}: {}",
+                s.get("slot").unwrap_or(&Value::Null),
+                line.as_str().unwrap_or("")
+            );
+        }
+    }
+}
+
+/// `engine stop [<engine-name>]`: stop local engines (all of them without a name).
+pub fn stop(ctx: &Ctx, name: Option<&str>) -> Result<()> {
+    let local = ctx.local()?.ok_or_else(|| {
+        Error::new("'engine stop' stops the engines of the embedded fleet; this connection is to a remote fleet")
+    })?;
+    let names = match name {
+        Some(n) if !is_engine_name(n) => {
+            return Err(Error::new(format!("Instance '{n}' not found")))
+        }
+        Some(n) => vec![n.to_string()],
+        None => launcher::known(local.home()),
+    };
+    for n in names {
+        if launcher::stop(local.home(), &n)? {
+            ctx.verbose(&format!("Engine '{n}' stopped"));
+        }
+    }
+    Ok(())
+}
+
+static SIGNALLED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_signal(_: libc::c_int) {
+    SIGNALLED.store(true, Ordering::SeqCst);
+}
+
+/// `engine serve [<engine-name>] [--bind ADDR] [--port N]`: run an engine in the foreground.
+pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
+    let name = name.unwrap_or(crate::fleet::local::DEFAULT_ENGINE);
+    if !is_engine_name(name) {
+        return Err(Error::new(format!(
+            "'{name}' is not an engine name (engine-1, engine-2, …)"
+        )));
+    }
+    let home = config::local_home()?;
+    let dir = launcher::engine_dir(&home, name);
+    let bind = ctx.opts.bind.clone().unwrap_or_else(|| "127.0.0.1".into());
+    let port = ctx.opts.port.unwrap_or(8003);
+    let server = tiny_http::Server::http((bind.as_str(), port)).map_err(|e| {
+        Error::new(format!("Cannot listen on {bind}:{port}")).caused_by(e.to_string())
+    })?;
+    let port = server.server_addr().to_ip().map_or(port, |a| a.port());
+    let python = std::env::var("FASTSCORE_PYTHON")
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| "python3".into());
+    let engine = crate::engine::Engine::new(name, &dir, &home, &python).map_err(|e| {
+        Error::new(format!("Cannot prepare {}", dir.display())).caused_by(e.to_string())
+    })?;
+    let host = if bind == "0.0.0.0" {
+        "127.0.0.1"
+    } else {
+        bind.as_str()
+    };
+    let url = format!("http://{host}:{port}");
+    launcher::write_info(&dir, &url).map_err(|e| {
+        Error::new(format!("Cannot write to {}", dir.display())).caused_by(e.to_string())
+    })?;
+    eprintln!("{name}: serving the FastScore Engine API at {url} (Python: {python})");
+    for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
+        // SAFETY: the handler only stores to an atomic.
+        unsafe {
+            libc::signal(sig, on_signal as *const () as libc::sighandler_t);
+        }
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let worker = {
+        let (engine, server, stop) = (engine.clone(), Arc::new(server), stop.clone());
+        std::thread::spawn(move || crate::engine::server::serve(engine, server, stop))
+    };
+    // stop on a signal, or when the engine's directory is removed under it
+    while !SIGNALLED.load(Ordering::SeqCst) && dir.exists() {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!("{name}: stopping");
+    stop.store(true, Ordering::SeqCst);
+    engine.shutdown();
+    launcher::remove_info(&dir);
+    let _ = worker.join();
+    Ok(())
+}

@@ -1,0 +1,175 @@
+//! `model input` and `model output`: records in and out of an engine's REST streams.
+
+use super::model::slot_arg;
+use super::Ctx;
+use crate::error::{Context, Error, HttpError, Result};
+use crate::fleet::engine_client::OutputRead;
+use serde_json::Value;
+use std::io::{BufRead, IsTerminal, Write};
+use std::time::Duration;
+
+/// Records per request when the engine takes them in bulk.
+const CHUNK_RECORDS: usize = 1000;
+const CHUNK_BYTES: usize = 1 << 20;
+
+extern "C" fn quit(_: libc::c_int) {
+    // SAFETY: _exit is async-signal-safe; Ctrl-C ends the command quietly, as the original.
+    unsafe { libc::_exit(0) }
+}
+
+fn quit_on_ctrl_c() {
+    // SAFETY: installing a handler that only calls _exit.
+    unsafe {
+        libc::signal(libc::SIGINT, quit as *const () as libc::sighandler_t);
+    }
+}
+
+struct Tally {
+    sent: u64,
+    rejected: u64,
+    first_reason: Option<String>,
+}
+
+/// `model input [<slot>]`: stdin, one record per line (blank lines are skipped).
+pub fn input(ctx: &Ctx, slot: Option<&str>) -> Result<()> {
+    let slot = slot_arg(slot, 0, true)?;
+    let mut engine = ctx.engine()?;
+    let bulk = engine.takes_bulk_input();
+    quit_on_ctrl_c();
+    let progress = std::io::stderr().is_terminal().then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {pos} records sent ({per_sec})")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar
+    });
+    let mut tally = Tally {
+        sent: 0,
+        rejected: 0,
+        first_reason: None,
+    };
+    let mut chunk: Vec<u8> = Vec::new();
+    let mut in_chunk = 0usize;
+    let send_chunk = |chunk: &mut Vec<u8>, in_chunk: &mut usize, tally: &mut Tally| -> Result<()> {
+        if *in_chunk == 0 {
+            return Ok(());
+        }
+        let answer = engine
+            .input_bulk(slot, chunk)
+            .context(|| "Stream write error".into())?;
+        let offset = tally.sent;
+        tally.sent += *in_chunk as u64;
+        tally.rejected += answer.get("rejected").and_then(Value::as_u64).unwrap_or(0);
+        if tally.first_reason.is_none() {
+            if let Some(e) = answer
+                .get("errors")
+                .and_then(Value::as_array)
+                .and_then(|a| a.first())
+            {
+                let n = e.get("record").and_then(Value::as_u64).unwrap_or(0) + offset;
+                let reason = e.get("reason").and_then(Value::as_str).unwrap_or("");
+                tally.first_reason = Some(format!("record {n}: {reason}"));
+            }
+        }
+        if let Some(bar) = &progress {
+            bar.set_position(tally.sent);
+        }
+        chunk.clear();
+        *in_chunk = 0;
+        Ok(())
+    };
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock();
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let n = lines
+            .read_until(b'\n', &mut line)
+            .map_err(|e| Error::new("Cannot read standard input").caused_by(e.to_string()))?;
+        if n == 0 {
+            break;
+        }
+        let record = line.strip_suffix(b"\n").unwrap_or(&line);
+        let record = record.strip_suffix(b"\r").unwrap_or(record);
+        if record.is_empty() {
+            continue;
+        }
+        if bulk {
+            chunk.extend_from_slice(record);
+            chunk.push(b'\n');
+            in_chunk += 1;
+            if in_chunk >= CHUNK_RECORDS || chunk.len() >= CHUNK_BYTES {
+                send_chunk(&mut chunk, &mut in_chunk, &mut tally)?;
+            }
+        } else {
+            engine
+                .input(slot, record)
+                .context(|| "Stream write error".into())?;
+            tally.sent += 1;
+        }
+    }
+    send_chunk(&mut chunk, &mut in_chunk, &mut tally)?;
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    if tally.rejected > 0 {
+        let err = Error::new(format!(
+            "{} of {} records were rejected by {} (see 'fastscore engine inspect -v')",
+            tally.rejected,
+            tally.sent,
+            engine.name()
+        ));
+        return Err(match tally.first_reason {
+            Some(reason) => err.caused_by(reason),
+            None => err,
+        });
+    }
+    Ok(())
+}
+
+/// `model output [<slot>] [-nowait] [-c]`: print the next record (or all, until EOF).
+pub fn output(ctx: &Ctx, slot: Option<&str>) -> Result<()> {
+    let slot = slot_arg(slot, 1, false)?;
+    let engine = ctx.engine()?;
+    quit_on_ctrl_c();
+    let stdout = std::io::stdout();
+    loop {
+        let read = engine
+            .output(slot, ctx.opts.nowait)
+            .context(|| format!("Cannot read the output of slot {slot}"))?;
+        match read {
+            OutputRead::Record(record) => {
+                let mut out = stdout.lock();
+                let _ = out
+                    .write_all(&record)
+                    .and_then(|()| out.write_all(b"\n"))
+                    .and_then(|()| out.flush());
+                if !ctx.opts.continuous || ctx.opts.nowait {
+                    return Ok(());
+                }
+            }
+            OutputRead::NoData if ctx.opts.nowait => return Ok(()),
+            // an engine of this tool waits before answering; others answer at once
+            OutputRead::NoData => std::thread::sleep(Duration::from_millis(20)),
+            OutputRead::Eof => {
+                println!("{}", ctx.out.blue("(EOF)"));
+                return Ok(());
+            }
+            OutputRead::Other(500, body) => return Err(Error::new(body.trim().to_string())),
+            OutputRead::Other(status, body) => {
+                let reason = ureq::http::StatusCode::from_u16(status)
+                    .ok()
+                    .and_then(|s| s.canonical_reason())
+                    .unwrap_or("Unknown")
+                    .to_string();
+                return Err(Error::new(format!("Cannot read the output of slot {slot}"))
+                    .caused_by(HttpError {
+                        status,
+                        reason,
+                        body,
+                    }));
+            }
+        }
+    }
+}

@@ -1,0 +1,727 @@
+//! The engine: runs one Python model at a time between input and output streams, behind
+//! the FastScore Engine REST API (`server.rs`). State machine and operations live here;
+//! `pipeline.rs` is the running job (readers, batches, jets, sinks).
+
+pub mod annotations;
+pub mod codec;
+pub mod descriptor;
+pub mod dispatch;
+pub mod jet;
+pub mod load;
+mod pipeline;
+mod prepare;
+pub mod server;
+pub mod slots;
+
+use crate::fleet::store::Store;
+use crate::fleet::{AssetKind, ModelManage};
+use crate::schema::Avro;
+use descriptor::{Descriptor, SchemaSpec, Transport};
+use pipeline::Pipeline;
+use prepare::Prepared;
+use serde_json::{json, Value};
+use slots::{Read, SlotStats};
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+const RUNNER: &str = include_str!("python/fastscore_runner.py");
+const FASTSCORE_INIT: &str = include_str!("python/fastscore/__init__.py");
+const FASTSCORE_IO: &str = include_str!("python/fastscore/io.py");
+
+/// How long starting a pipeline waits for the jets to load the model.
+const READY_WAIT: Duration = Duration::from_secs(120);
+/// How long a REST output read waits for a record before answering 202.
+pub const OUTPUT_WAIT: Duration = Duration::from_millis(500);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    Init,
+    Running,
+    Paused,
+    Finishing,
+    Finished,
+    Error,
+}
+
+impl State {
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Init => "init",
+            State::Running => "running",
+            State::Paused => "paused",
+            State::Finishing => "finishing",
+            State::Finished => "finished",
+            State::Error => "error",
+        }
+    }
+}
+
+/// A refusal: an HTTP status and a one-line reason.
+#[derive(Debug)]
+pub struct Refused {
+    pub status: u16,
+    pub message: String,
+}
+
+pub type Answer<T> = Result<T, Refused>;
+
+pub fn refuse(status: u16, message: impl Into<String>) -> Refused {
+    Refused {
+        status,
+        message: message.into(),
+    }
+}
+
+fn bad(message: impl Into<String>) -> Refused {
+    refuse(400, message)
+}
+
+/// A stream attached to a slot.
+pub struct Attached {
+    pub name: String,
+    pub doc: Value,
+    pub descriptor: Descriptor,
+    /// The stream's own schema, when it has one.
+    pub schema: Option<(Value, Arc<Avro>)>,
+}
+
+struct Inner {
+    state: State,
+    pause_requested: bool,
+    model: Option<Arc<Prepared>>,
+    streams: BTreeMap<u32, Arc<Attached>>,
+    scale: usize,
+    pipeline: Option<Arc<Pipeline>>,
+    /// What went wrong when the state is `error`.
+    error: Option<Value>,
+    stats: BTreeMap<u32, Arc<SlotStats>>,
+    verifiers: HashMap<u64, Arc<Avro>>,
+    next_verifier: u64,
+}
+
+pub struct Engine {
+    pub name: String,
+    pub id: String,
+    dir: PathBuf,
+    store: Store,
+    python: String,
+    runner: PathBuf,
+    inner: Mutex<Inner>,
+    changed: Condvar,
+    /// The last lines the models printed.
+    console: Mutex<std::collections::VecDeque<String>>,
+    /// Cached model checks: source and attachments → result.
+    checks: Mutex<HashMap<u64, prepare::Check>>,
+}
+
+/// Where an output read ended up.
+pub enum Output {
+    Record(Vec<u8>),
+    Empty,
+    Ended,
+    Failed(String),
+}
+
+impl Engine {
+    /// An engine named `name` keeping its files in `dir`, reading Model Manage from `home`.
+    pub fn new(name: &str, dir: &Path, home: &Path, python: &str) -> std::io::Result<Arc<Engine>> {
+        let runtime = dir.join("runtime");
+        std::fs::create_dir_all(runtime.join("fastscore"))?;
+        for (file, text) in [
+            ("fastscore_runner.py", RUNNER),
+            ("fastscore/__init__.py", FASTSCORE_INIT),
+            ("fastscore/io.py", FASTSCORE_IO),
+        ] {
+            crate::fsutil::write_atomic(&runtime.join(file), text.as_bytes(), None)?;
+        }
+        let _ = std::fs::remove_dir_all(dir.join("jets"));
+        Ok(Arc::new(Engine {
+            name: name.to_string(),
+            id: prepare::random_id(),
+            dir: dir.to_path_buf(),
+            store: Store::new(home),
+            python: python.to_string(),
+            runner: runtime.join("fastscore_runner.py"),
+            inner: Mutex::new(Inner {
+                state: State::Init,
+                pause_requested: false,
+                model: None,
+                streams: BTreeMap::new(),
+                scale: 1,
+                pipeline: None,
+                error: None,
+                stats: BTreeMap::new(),
+                verifiers: HashMap::new(),
+                next_verifier: 1,
+            }),
+            changed: Condvar::new(),
+            console: Mutex::new(Default::default()),
+            checks: Mutex::new(HashMap::new()),
+        }))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn health(&self) -> Value {
+        json!({"id": self.id, "release": crate::VERSION, "built_on": crate::BUILT_ON,
+               "name": self.name, "bulk_input": true})
+    }
+
+    /// `{"state": …}` plus, from this engine, the error and per-slot counters.
+    pub fn state(&self) -> Value {
+        let inner = self.lock();
+        let slots: Vec<Value> = inner.stats.iter().map(|(n, s)| s.report(*n)).collect();
+        let console: Vec<String> = self
+            .console
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect();
+        json!({"state": inner.state.name(), "error": inner.error, "slots": slots, "console": console})
+    }
+
+    fn set_state(&self, inner: &mut Inner, state: State) {
+        if inner.state != state {
+            eprintln!(
+                "{}: state changes to {}",
+                self.name,
+                state.name().to_uppercase()
+            );
+            inner.state = state;
+            self.changed.notify_all();
+        }
+    }
+
+    /// Stop everything and go back to `init`.
+    pub fn reset(&self) {
+        let pipeline = {
+            let mut inner = self.lock();
+            inner.model = None;
+            inner.streams.clear();
+            inner.error = None;
+            inner.stats.clear();
+            inner.pause_requested = false;
+            self.set_state(&mut inner, State::Init);
+            inner.pipeline.take()
+        };
+        if let Some(p) = pipeline {
+            p.stop();
+        }
+        let _ = std::fs::remove_dir_all(self.dir.join("jets"));
+        self.console
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+
+    pub fn pause(&self) {
+        let mut inner = self.lock();
+        match inner.state {
+            State::Init => inner.pause_requested = true,
+            State::Running => {
+                if let Some(p) = &inner.pipeline {
+                    p.dispatch.set_paused(true);
+                }
+                self.set_state(&mut inner, State::Paused);
+            }
+            _ => {}
+        }
+    }
+
+    pub fn unpause(&self) {
+        let mut inner = self.lock();
+        inner.pause_requested = false;
+        if inner.state == State::Paused {
+            if let Some(p) = &inner.pipeline {
+                p.dispatch.set_paused(false);
+            }
+            self.set_state(&mut inner, State::Running);
+        }
+    }
+
+    /// `PUT /1/job/model`: check the model; load it unless this is a dry run.
+    pub fn load(
+        self: &Arc<Self>,
+        request: load::LoadRequest,
+        dry_run: bool,
+    ) -> Answer<Option<Value>> {
+        let prepared = self.prepare(request)?;
+        if dry_run {
+            return Ok(Some(prepared.verify_info()));
+        }
+        {
+            let mut inner = self.lock();
+            match inner.state {
+                State::Init => {}
+                State::Finished | State::Error => {
+                    return Err(bad(format!(
+                        "{} is {}; reset it before loading another model",
+                        self.name,
+                        inner.state.name().to_uppercase()
+                    )))
+                }
+                _ => {
+                    return Err(bad(format!(
+                        "{} is running a model; reset it before loading another one",
+                        self.name
+                    )))
+                }
+            }
+            for slot in inner.streams.keys() {
+                if !prepared.slots.is_used(*slot) {
+                    return Err(bad(format!(
+                        "a stream is attached to slot {slot}, which the model does not use"
+                    )));
+                }
+            }
+            for (slot, attached) in &inner.streams {
+                check_schemas(*slot, attached, Some(&prepared))?;
+            }
+            prepared.install_missing(&self.python).map_err(bad)?;
+            inner.model = Some(Arc::new(prepared));
+        }
+        eprintln!("{}: model loaded", self.name);
+        self.start_if_complete()?;
+        Ok(None)
+    }
+
+    pub fn active_model(&self) -> Option<Value> {
+        let inner = self.lock();
+        let model = inner.model.as_ref()?;
+        let jets = inner
+            .pipeline
+            .as_ref()
+            .map(|p| p.jets_info())
+            .unwrap_or_default();
+        Some(model.active_info(jets))
+    }
+
+    pub fn unload(&self) -> Answer<()> {
+        let mut inner = self.lock();
+        if inner.model.is_none() {
+            return Err(refuse(404, "model not loaded"));
+        }
+        if inner.state != State::Init {
+            return Err(bad(format!(
+                "{} is {}; a model can only be unloaded in INIT (use 'engine reset')",
+                self.name,
+                inner.state.name().to_uppercase()
+            )));
+        }
+        inner.model = None;
+        Ok(())
+    }
+
+    pub fn scale(self: &Arc<Self>, count: usize) -> Answer<()> {
+        let pipeline = {
+            let mut inner = self.lock();
+            inner.scale = count;
+            inner.pipeline.clone()
+        };
+        if let Some(p) = pipeline {
+            p.scale(count).map_err(bad)?;
+        }
+        Ok(())
+    }
+
+    /// `PUT /2/active/stream/<slot>`: check a descriptor; attach it unless this is a dry run.
+    pub fn attach(
+        self: &Arc<Self>,
+        slot: u32,
+        name: &str,
+        doc: Value,
+        dry_run: bool,
+    ) -> Answer<Option<Value>> {
+        let descriptor = descriptor::parse(&doc, slot).map_err(bad)?;
+        let schema = match &descriptor.schema {
+            SchemaSpec::Inline(v) => Some(v.clone()),
+            SchemaSpec::Ref(name) => Some(self.schema_named(name)?),
+            SchemaSpec::Inherit | SchemaSpec::Untyped => None,
+        };
+        let schema = match schema {
+            Some(v) => {
+                let avro = crate::schema::parse(&v)
+                    .map_err(|e| bad(format!("invalid stream schema: {e}")))?;
+                Some((v, Arc::new(avro)))
+            }
+            None => None,
+        };
+        check_endpoint(slot, &descriptor)?;
+        let attached = Attached {
+            name: name.to_string(),
+            doc,
+            descriptor,
+            schema,
+        };
+        let model = self.lock().model.clone();
+        if let Some(m) = &model {
+            if !m.slots.is_used(slot) {
+                return Err(bad(format!("the model does not use slot {slot}")));
+            }
+            check_schemas(slot, &attached, Some(m))?;
+        }
+        if dry_run {
+            let shown = attached
+                .schema
+                .as_ref()
+                .map(|(v, _)| v.clone())
+                .or_else(|| match attached.descriptor.schema {
+                    SchemaSpec::Inherit => model
+                        .as_ref()
+                        .and_then(|m| m.schemas.get(&slot))
+                        .map(|(v, _)| v.clone()),
+                    _ => None,
+                });
+            return Ok(Some(attached.descriptor.internal(shown.as_ref())));
+        }
+        {
+            let mut inner = self.lock();
+            if !matches!(inner.state, State::Init) {
+                return Err(bad(format!(
+                    "{} is {}: streams can only be attached in INIT (use 'engine reset' first)",
+                    self.name,
+                    inner.state.name().to_uppercase()
+                )));
+            }
+            inner.streams.insert(slot, Arc::new(attached));
+        }
+        eprintln!("{}: stream attached to slot {slot}", self.name);
+        self.start_if_complete()?;
+        Ok(None)
+    }
+
+    pub fn streams(&self) -> Value {
+        let inner = self.lock();
+        let list: Vec<Value> = inner
+            .streams
+            .iter()
+            .map(|(slot, a)| {
+                let eof = inner.pipeline.as_ref().is_some_and(|p| p.slot_ended(*slot));
+                json!({"slot": slot, "name": a.name, "descriptor": a.doc, "eof": eof})
+            })
+            .collect();
+        Value::Array(list)
+    }
+
+    pub fn detach(&self, slot: u32) -> Answer<()> {
+        let mut inner = self.lock();
+        if !inner.streams.contains_key(&slot) {
+            return Err(refuse(404, "stream not found"));
+        }
+        if matches!(
+            inner.state,
+            State::Running | State::Paused | State::Finishing
+        ) {
+            return Err(bad(
+                "a stream cannot be detached while the model is running (use 'engine reset')",
+            ));
+        }
+        inner.streams.remove(&slot);
+        Ok(())
+    }
+
+    fn schema_named(&self, name: &str) -> Answer<Value> {
+        self.store.get_asset(AssetKind::Schema, name).map_err(|f| {
+            if f.not_found {
+                bad(format!("schema '{name}' not found"))
+            } else {
+                bad(format!("schema '{name}': {}", f.cause))
+            }
+        })
+    }
+
+    /// Start the pipeline when the model is loaded and every slot it uses has a stream.
+    fn start_if_complete(self: &Arc<Self>) -> Answer<()> {
+        let pipeline = {
+            let mut inner = self.lock();
+            let Some(model) = inner.model.clone() else {
+                return Ok(());
+            };
+            if inner.pipeline.is_some()
+                || model
+                    .slots
+                    .used()
+                    .any(|(s, _)| !inner.streams.contains_key(&s))
+            {
+                return Ok(());
+            }
+            let mut stats = BTreeMap::new();
+            for (slot, _) in model.slots.used() {
+                stats.insert(slot, Arc::new(SlotStats::default()));
+            }
+            inner.stats = stats.clone();
+            let paused = inner.pause_requested;
+            let pipeline = Pipeline::start(
+                self,
+                model,
+                inner.streams.clone(),
+                stats,
+                inner.scale,
+                paused,
+            )
+            .map_err(|e| bad(format!("cannot start the model: {e}")))?;
+            inner.pipeline = Some(pipeline.clone());
+            let state = if paused {
+                State::Paused
+            } else {
+                State::Running
+            };
+            self.set_state(&mut inner, state);
+            pipeline
+        };
+        pipeline.open_inputs();
+        // answer once the model is loaded in its jets (or has failed), so that the state
+        // reported next is the model's real one
+        let deadline = Instant::now() + READY_WAIT;
+        let mut inner = self.lock();
+        while inner.state != State::Error && !pipeline.settled() && Instant::now() < deadline {
+            inner = self
+                .changed
+                .wait_timeout(inner, Duration::from_millis(200))
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        Ok(())
+    }
+
+    /// The running pipeline, if this is it.
+    fn current(&self, pipeline: &Pipeline) -> Option<MutexGuard<'_, Inner>> {
+        let inner = self.lock();
+        inner
+            .pipeline
+            .as_ref()
+            .is_some_and(|p| std::ptr::eq(Arc::as_ptr(p), pipeline))
+            .then_some(inner)
+    }
+
+    fn pipeline_draining(&self, pipeline: &Pipeline) {
+        if let Some(mut inner) = self.current(pipeline) {
+            if inner.state == State::Running {
+                self.set_state(&mut inner, State::Finishing);
+            }
+        }
+    }
+
+    fn pipeline_finished(&self, pipeline: &Pipeline) {
+        if let Some(mut inner) = self.current(pipeline) {
+            if matches!(
+                inner.state,
+                State::Running | State::Paused | State::Finishing
+            ) {
+                self.set_state(&mut inner, State::Finished);
+            }
+        }
+    }
+
+    fn pipeline_failed(&self, pipeline: &Pipeline, report: Value) {
+        if let Some(mut inner) = self.current(pipeline) {
+            if inner.state != State::Error {
+                let message = report
+                    .get("message")
+                    .and_then(Value::as_str)
+                    .unwrap_or("the model failed");
+                eprintln!("{}: model error: {message}", self.name);
+                if let Some(tb) = report.get("traceback").and_then(Value::as_str) {
+                    eprintln!("{tb}");
+                }
+                inner.error = Some(report);
+                self.set_state(&mut inner, State::Error);
+            }
+        }
+    }
+
+    fn console_line(&self, jet: usize, line: String) {
+        eprintln!("{}: jet {}: {line}", self.name, jet + 1);
+        let mut console = self.console.lock().unwrap_or_else(|p| p.into_inner());
+        if console.len() == 50 {
+            console.pop_front();
+        }
+        console.push_back(line);
+    }
+
+    fn woke(&self) {
+        self.changed.notify_all();
+    }
+
+    /// `POST /1/job/input/<slot>`: one record, or (bulk) newline-separated records.
+    pub fn input(&self, slot: u32, body: &[u8], bulk: bool) -> Answer<Value> {
+        let pipeline = self.rest_pipeline(slot, true)?;
+        Ok(pipeline.input(slot, body, bulk))
+    }
+
+    fn rest_pipeline(&self, slot: u32, input: bool) -> Answer<Arc<Pipeline>> {
+        let inner = self.lock();
+        let is_rest = inner
+            .streams
+            .get(&slot)
+            .is_some_and(|a| matches!(a.descriptor.transport, Transport::Rest { .. }));
+        if !is_rest {
+            return Err(refuse(
+                403,
+                format!("REST stream transport at slot {slot} not found"),
+            ));
+        }
+        match (&inner.pipeline, inner.state) {
+            (Some(p), State::Running | State::Paused | State::Finishing) => Ok(p.clone()),
+            (Some(p), State::Finished | State::Error) if !input => Ok(p.clone()),
+            (_, state) => Err(refuse(
+                403,
+                format!(
+                    "{} is {}: the REST stream at slot {slot} is not open",
+                    self.name,
+                    state.name().to_uppercase()
+                ),
+            )),
+        }
+    }
+
+    /// `GET /1/job/output/<slot>`: the next record, waiting up to `wait`.
+    pub fn output(&self, slot: u32, wait: Duration) -> Answer<Output> {
+        let pipeline = self.rest_pipeline(slot, false)?;
+        let queue = pipeline
+            .rest_output(slot)
+            .ok_or_else(|| refuse(403, "REST stream transport not found"))?;
+        match queue.pop(wait) {
+            Read::Record(r) => Ok(Output::Record(r)),
+            Read::Ended => Ok(Output::Ended),
+            Read::Empty => {
+                let inner = self.lock();
+                if inner.state == State::Error {
+                    let message = inner
+                        .error
+                        .as_ref()
+                        .and_then(|e| e.get("message"))
+                        .and_then(Value::as_str)
+                        .unwrap_or("the model failed");
+                    return Ok(Output::Failed(format!(
+                        "{} is in ERROR: {message} (see 'fastscore engine inspect -v')",
+                        self.name
+                    )));
+                }
+                Ok(Output::Empty)
+            }
+        }
+    }
+
+    /// `POST /2/active/model/roundtrip/<in>/<out>`: one record in, the output it produced.
+    pub fn roundtrip(
+        &self,
+        input: u32,
+        output: u32,
+        body: &[u8],
+        timeout: Duration,
+    ) -> Answer<Vec<u8>> {
+        let pipeline = self.rest_pipeline(input, true)?;
+        self.rest_pipeline(output, false)?;
+        pipeline.roundtrip(input, output, body, timeout)
+    }
+
+    /// `POST /1/stream/sample`: the first records of a stream, outside the pipeline.
+    pub fn sample(&self, doc: &Value, count: usize) -> Answer<Vec<Vec<u8>>> {
+        let descriptor = descriptor::parse(doc, 0).map_err(bad)?;
+        pipeline::sample(&descriptor, count).map_err(bad)
+    }
+
+    fn policy_path(&self, mime: &str) -> PathBuf {
+        self.dir
+            .join("policies")
+            .join(mime.rsplit('.').next().unwrap_or(mime))
+    }
+
+    pub fn put_policy(&self, mime: &str, text: &[u8]) -> Answer<()> {
+        if !mime.starts_with("application/vnd.fastscore.import-policy-") {
+            return Err(bad(format!("unknown import policy type '{mime}'")));
+        }
+        let path = self.policy_path(mime);
+        let write = || -> std::io::Result<()> {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            crate::fsutil::write_atomic(&path, text, None)
+        };
+        write().map_err(|e| refuse(500, format!("cannot save the policy: {e}")))
+    }
+
+    pub fn get_policy(&self, mime: &str) -> String {
+        std::fs::read_to_string(self.policy_path(mime)).unwrap_or_default()
+    }
+
+    pub fn verify_schema(&self, doc: &Value) -> Answer<u64> {
+        let avro = crate::schema::parse(doc).map_err(bad)?;
+        let mut inner = self.lock();
+        let id = inner.next_verifier;
+        inner.next_verifier += 1;
+        inner.verifiers.insert(id, Arc::new(avro));
+        Ok(id)
+    }
+
+    pub fn verify_record(&self, id: u64, body: &Value) -> Answer<()> {
+        let avro = self
+            .lock()
+            .verifiers
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| refuse(404, "schema not found"))?;
+        let data = body
+            .get("data")
+            .ok_or_else(|| bad("the body must be {\"data\": <record>}"))?;
+        avro.check(data).map_err(|m| bad(m.to_string()))
+    }
+
+    pub fn drop_verifier(&self, id: u64) {
+        self.lock().verifiers.remove(&id);
+    }
+
+    /// Stop the jets before the engine exits.
+    pub fn shutdown(&self) {
+        self.reset();
+    }
+}
+
+/// Files must be readable (inputs) or creatable (outputs) before a stream is attached.
+fn check_endpoint(slot: u32, d: &Descriptor) -> Answer<()> {
+    if let Transport::File { path } = &d.transport {
+        let path = Path::new(path);
+        if slot.is_multiple_of(2) {
+            std::fs::File::open(path).map_err(|e| {
+                bad(format!(
+                    "cannot read {}",
+                    crate::error::io_error_text(&path.display().to_string(), &e)
+                ))
+            })?;
+        } else if path.parent().is_some_and(|p| !p.is_dir()) {
+            return Err(bad(format!(
+                "cannot write {}: its directory does not exist",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A stream's own schema must agree with the model's for that slot.
+fn check_schemas(slot: u32, attached: &Attached, model: Option<&Prepared>) -> Answer<()> {
+    let (Some((_, stream)), Some((_, model))) =
+        (&attached.schema, model.and_then(|m| m.schemas.get(&slot)))
+    else {
+        return Ok(());
+    };
+    let ok = if slot.is_multiple_of(2) {
+        stream.compatible_with(model)
+    } else {
+        model.compatible_with(stream)
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(bad(format!(
+            "the schema of stream '{}' does not match the model's schema for slot {slot}",
+            attached.name
+        )))
+    }
+}

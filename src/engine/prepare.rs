@@ -1,0 +1,298 @@
+//! Preparing a model for loading (spec/engine.md §9.6): annotations, schemas, attachments,
+//! and what the model's own Python says about its syntax, imports and callbacks.
+
+use super::annotations::{self, SlotMap};
+use super::load::{AttachmentPart, LoadRequest};
+use super::{bad, Answer, Engine};
+use crate::fleet::ModelManage;
+use crate::schema::Avro;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+pub struct Prepared {
+    pub name: String,
+    pub mtype: String,
+    pub source: String,
+    pub slots: SlotMap,
+    /// Per slot: the schema as given and parsed.
+    pub schemas: BTreeMap<u32, (Value, Arc<Avro>)>,
+    pub attachments: Vec<(String, Vec<u8>)>,
+    pub install_libs: Vec<String>,
+    pub warn_libs: Vec<String>,
+    pub attach_libs: Vec<String>,
+    /// `install` policy entries: library → install command (None = pip).
+    install_commands: BTreeMap<String, Option<String>>,
+    missing: Vec<String>,
+}
+
+/// What the runner's `--check` said.
+#[derive(Clone)]
+pub struct Check {
+    imports: Vec<String>,
+    missing: Vec<String>,
+}
+
+/// A random numeric id (jet sandboxes, engine ids).
+pub fn random_id() -> String {
+    crate::ids::random_in(10_000_000, 999_999_999).to_string()
+}
+
+impl Engine {
+    pub(super) fn prepare(&self, req: LoadRequest) -> Answer<Prepared> {
+        if req.mtype != "python" && req.mtype != "python3" {
+            return Err(bad(format!(
+                "this engine runs Python models; '{}' is a model of type {}",
+                req.name, req.mtype
+            )));
+        }
+        let slots = annotations::slot_map(&req.source).map_err(bad)?;
+        for w in &slots.warnings {
+            eprintln!("{}: {w}", self.name);
+        }
+        let mut schemas = BTreeMap::new();
+        for (slot, spec) in slots.used() {
+            let Some(name) = &spec.schema else { continue };
+            let doc = match req.schemas.iter().find(|(n, _)| n == name) {
+                Some((_, text)) => serde_json::from_str(text)
+                    .map_err(|e| bad(format!("schema '{name}' is not JSON: {e}")))?,
+                None => self.schema_named(name)?,
+            };
+            let avro =
+                crate::schema::parse(&doc).map_err(|e| bad(format!("schema '{name}': {e}")))?;
+            schemas.insert(slot, (doc, Arc::new(avro)));
+        }
+        let mut attachments = Vec::new();
+        for part in req.attachments {
+            attachments.push(match part {
+                AttachmentPart::Inline { name, bytes } => (name, bytes),
+                AttachmentPart::Reference { name, model, attachment } => {
+                    let bytes = self.store.get_attachment(&model, &attachment).map_err(|f| {
+                        if f.not_found {
+                            bad(format!("attachment '{attachment}' of model '{model}' not found in Model Manage"))
+                        } else {
+                            bad(format!("attachment '{attachment}': {}", f.cause))
+                        }
+                    })?;
+                    (name, bytes)
+                }
+            });
+        }
+        let check = self.check(&req.source, &attachments, &slots)?;
+        let policy = self.policy_entries(&req.mtype);
+        let mut prepared = Prepared {
+            name: req.name,
+            mtype: req.mtype,
+            source: req.source,
+            attach_libs: slots.module_attached.clone(),
+            slots,
+            schemas,
+            attachments,
+            install_libs: Vec::new(),
+            warn_libs: Vec::new(),
+            install_commands: BTreeMap::new(),
+            missing: Vec::new(),
+        };
+        for lib in &check.imports {
+            if prepared.attach_libs.contains(lib) {
+                continue;
+            }
+            match policy.get(lib) {
+                Some((p, _)) if p == "prohibit" => {
+                    return Err(bad(format!("the model imports {lib}, which the import policy prohibits")))
+                }
+                Some((p, _)) if p == "warn" => prepared.warn_libs.push(lib.clone()),
+                Some((p, command)) if p == "install" => {
+                    prepared.install_libs.push(lib.clone());
+                    prepared.install_commands.insert(lib.clone(), command.clone());
+                    if check.missing.contains(lib) {
+                        prepared.missing.push(lib.clone());
+                    }
+                }
+                _ if check.missing.contains(lib) => {
+                    return Err(bad(format!(
+                        "the model imports {lib}, which {} cannot find (install it, or ship it in an attachment and declare '# fastscore.module-attached: {lib}')",
+                        self.python
+                    )))
+                }
+                _ => {}
+            }
+        }
+        Ok(prepared)
+    }
+
+    /// Policy entries for a model type: library → (policy, custom install command).
+    fn policy_entries(&self, mtype: &str) -> BTreeMap<String, (String, Option<String>)> {
+        let Some(mime) = crate::model_type::policy_mime_type(mtype) else {
+            return BTreeMap::new();
+        };
+        let text = self.get_policy(mime);
+        let Ok(Some(crate::yaml::Node::Map(entries))) = crate::yaml::parse(&text) else {
+            return BTreeMap::new();
+        };
+        entries
+            .into_iter()
+            .map(|(lib, node)| {
+                let entry = match &node {
+                    crate::yaml::Node::Scalar(p, _) => (p.clone(), None),
+                    other => (
+                        other
+                            .get("policy")
+                            .and_then(|n| n.as_nullable_str().flatten())
+                            .unwrap_or("")
+                            .to_string(),
+                        other
+                            .get("command")
+                            .and_then(|n| n.as_nullable_str().flatten())
+                            .map(str::to_string),
+                    ),
+                };
+                (lib, entry)
+            })
+            .collect()
+    }
+
+    /// Ask the model's Python about its syntax, imports and callbacks (cached per source).
+    fn check(
+        &self,
+        source: &str,
+        attachments: &[(String, Vec<u8>)],
+        slots: &SlotMap,
+    ) -> Answer<Check> {
+        let callbacks: BTreeMap<String, String> = slots
+            .inputs()
+            .filter_map(|(n, s)| s.action.clone().map(|a| (n.to_string(), a)))
+            .collect();
+        let callbacks = serde_json::to_string(&callbacks).unwrap_or_else(|_| "{}".into());
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (source, &callbacks, attachments).hash(&mut hasher);
+        let key = hasher.finish();
+        if let Some(found) = self
+            .checks
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return Ok(found.clone());
+        }
+        let tmp = self.dir.join("tmp");
+        std::fs::create_dir_all(&tmp).map_err(|e| bad(format!("cannot prepare the model: {e}")))?;
+        let sandbox = tempfile::Builder::new()
+            .prefix("check-")
+            .tempdir_in(&tmp)
+            .map_err(|e| bad(format!("cannot prepare the model: {e}")))?;
+        for (name, bytes) in attachments {
+            crate::attachment::unpack(name, bytes, sandbox.path()).map_err(bad)?;
+        }
+        std::fs::write(sandbox.path().join("__model.py"), source)
+            .map_err(|e| bad(format!("cannot prepare the model: {e}")))?;
+        let out = std::process::Command::new(&self.python)
+            .arg(&self.runner)
+            .arg("--check")
+            .arg("__model.py")
+            .arg(&callbacks)
+            .current_dir(sandbox.path())
+            .output()
+            .map_err(|e| {
+                bad(format!(
+                    "cannot start Python ('{}'): {e}; set FASTSCORE_PYTHON to a Python 3 interpreter",
+                    self.python
+                ))
+            })?;
+        let answer: Value = serde_json::from_slice(&out.stdout).map_err(|_| {
+            bad(format!(
+                "cannot check the model with '{}': {}",
+                self.python,
+                String::from_utf8_lossy(&out.stderr).trim()
+            ))
+        })?;
+        if let Some(error) = answer.get("error").and_then(Value::as_str) {
+            return Err(bad(error));
+        }
+        let list = |k: &str| -> Vec<String> {
+            answer
+                .get(k)
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let check = Check {
+            imports: list("imports"),
+            missing: list("missing"),
+        };
+        // what is missing may be installed before the next try
+        if check.missing.is_empty() {
+            self.checks
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key, check.clone());
+        }
+        Ok(check)
+    }
+}
+
+impl Prepared {
+    fn slot_info(&self) -> Vec<Value> {
+        self.slots
+            .used()
+            .map(|(n, s)| {
+                json!({
+                    "slot": n,
+                    "schema": self.schemas.get(&n).map(|(v, _)| v.clone()),
+                    "recordsets": s.recordsets,
+                    "action": s.action,
+                })
+            })
+            .collect()
+    }
+
+    /// The dry-run answer (`VerifyInfo`).
+    pub fn verify_info(&self) -> Value {
+        json!({
+            "slots": self.slot_info(),
+            "install_libs": self.install_libs,
+            "warn_libs": self.warn_libs,
+            "attach_libs": self.attach_libs,
+            "snapshots": self.slots.snapshots,
+        })
+    }
+
+    /// `GET /2/active/model`.
+    pub fn active_info(&self, jets: Vec<Value>) -> Value {
+        json!({
+            "name": self.name,
+            "mtype": self.mtype,
+            "source": self.source,
+            "slots": self.slot_info(),
+            "attachments": self.attachments.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>(),
+            "snapshots": self.slots.snapshots,
+            "jets": jets,
+        })
+    }
+
+    /// Run the install commands of the policy for libraries Python cannot find yet.
+    pub fn install_missing(&self, python: &str) -> Result<(), String> {
+        for lib in &self.missing {
+            let status = match self.install_commands.get(lib).cloned().flatten() {
+                Some(command) => std::process::Command::new("sh")
+                    .arg("-c")
+                    .arg(&command)
+                    .status(),
+                None => std::process::Command::new(python)
+                    .args(["-m", "pip", "install", lib])
+                    .status(),
+            };
+            match status {
+                Ok(s) if s.success() => {}
+                Ok(s) => return Err(format!("installing {lib} failed ({s})")),
+                Err(e) => return Err(format!("installing {lib} failed: {e}")),
+            }
+        }
+        Ok(())
+    }
+}

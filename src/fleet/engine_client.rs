@@ -1,0 +1,262 @@
+//! The Engine REST API as a client: the same calls for an engine of a remote fleet
+//! (behind its proxy) and for a local engine of the embedded fleet.
+
+use super::http::{segment, Client, Response};
+use super::{Failure, Res};
+use serde_json::Value;
+use std::rc::Rc;
+
+pub struct EngineClient {
+    client: Rc<Client>,
+    base: String,
+    name: String,
+    /// Whether the engine takes newline-separated records in one request.
+    bulk: Option<bool>,
+}
+
+/// One read of a REST output slot.
+pub enum OutputRead {
+    Record(Vec<u8>),
+    NoData,
+    Eof,
+    /// Any other answer (the original CLI printed these as if they were records).
+    Other(u16, String),
+}
+
+/// A model load request body, ready to send.
+pub struct LoadBody {
+    pub content_type: String,
+    pub disposition: Option<String>,
+    pub body: Vec<u8>,
+}
+
+const JSON: (&str, &str) = ("Accept", "application/json");
+
+impl EngineClient {
+    pub fn new(client: Rc<Client>, base: String, name: &str, bulk: Option<bool>) -> EngineClient {
+        EngineClient {
+            client,
+            base,
+            name: name.to_string(),
+            bulk,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Res<Response> {
+        let url = format!("{}/{path}", self.base);
+        self.client
+            .send(method, &url, headers, body)
+            .map_err(Failure::other)
+    }
+
+    fn call(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Res<Response> {
+        Ok(self.send(method, path, headers, body)?.success()?)
+    }
+
+    pub fn health(&self) -> Res<Value> {
+        Ok(self.call("GET", "1/health", &[JSON], None)?.json())
+    }
+
+    /// `{"state": …}` (lower case), with this tool's extra fields when the engine is ours.
+    pub fn state(&self) -> Res<Value> {
+        Ok(self.call("GET", "2/engine/state", &[JSON], None)?.json())
+    }
+
+    pub fn post_engine(&self, action: &str) -> Res<()> {
+        self.call("POST", &format!("2/engine/{action}"), &[], None)
+            .map(drop)
+    }
+
+    /// Load (or, with `dry_run`, verify) a model; a dry run answers the verify info.
+    pub fn load(&self, body: &LoadBody, dry_run: bool) -> Res<Value> {
+        let path = format!(
+            "1/job/model?dry-run={}",
+            if dry_run { "True" } else { "False" }
+        );
+        let mut headers = vec![("Content-Type", body.content_type.as_str())];
+        if let Some(d) = &body.disposition {
+            headers.push(("Content-Disposition", d.as_str()));
+        }
+        let response = self.call("PUT", &path, &headers, Some(&body.body))?;
+        Ok(if response.body.is_empty() {
+            Value::Null
+        } else {
+            response.json()
+        })
+    }
+
+    pub fn active_model(&self) -> Res<Option<Value>> {
+        let response = self.send("GET", "2/active/model", &[JSON], None)?;
+        if response.status == 404 {
+            return Ok(None);
+        }
+        Ok(Some(response.success()?.json()))
+    }
+
+    pub fn unload(&self) -> Res<()> {
+        self.call("DELETE", "2/active/model", &[], None).map(drop)
+    }
+
+    pub fn scale(&self, count: u64) -> Res<()> {
+        let body = count.to_string();
+        self.call(
+            "POST",
+            "2/active/model/scale",
+            &[("Content-Type", "application/json")],
+            Some(body.as_bytes()),
+        )
+        .map(drop)
+    }
+
+    pub fn attach(&self, slot: u32, name: &str, descriptor: &Value, dry_run: bool) -> Res<Value> {
+        let path = format!(
+            "2/active/stream/{slot}?dry-run={}",
+            if dry_run { "True" } else { "False" }
+        );
+        let disposition = format!("x-stream; name=\"{name}\"");
+        let body = crate::json::compact(descriptor);
+        let headers = [
+            ("Content-Type", "application/json"),
+            ("Content-Disposition", disposition.as_str()),
+        ];
+        let response = self.call("PUT", &path, &headers, Some(body.as_bytes()))?;
+        Ok(if response.body.is_empty() {
+            Value::Null
+        } else {
+            response.json()
+        })
+    }
+
+    pub fn streams(&self) -> Res<Vec<Value>> {
+        let list = self.call("GET", "2/active/stream", &[JSON], None)?.json();
+        Ok(list.as_array().cloned().unwrap_or_default())
+    }
+
+    pub fn detach(&self, slot: u32) -> Res<()> {
+        self.call("DELETE", &format!("2/active/stream/{slot}"), &[], None)
+            .map(drop)
+    }
+
+    /// Whether newline-separated records may be sent in one request (engines of this tool).
+    pub fn takes_bulk_input(&mut self) -> bool {
+        if self.bulk.is_none() {
+            let bulk = self
+                .health()
+                .ok()
+                .and_then(|h| h.get("bulk_input").and_then(Value::as_bool))
+                .unwrap_or(false);
+            self.bulk = Some(bulk);
+        }
+        self.bulk.unwrap_or(false)
+    }
+
+    /// One record, as the original sends it.
+    pub fn input(&self, slot: u32, record: &[u8]) -> Res<()> {
+        self.call(
+            "POST",
+            &format!("1/job/input/{slot}"),
+            &[("Content-Type", "application/octet-stream")],
+            Some(record),
+        )
+        .map(drop)
+    }
+
+    /// Newline-separated records in one request: `{"accepted", "rejected", "errors"}`.
+    pub fn input_bulk(&self, slot: u32, records: &[u8]) -> Res<Value> {
+        let response = self.call(
+            "POST",
+            &format!("1/job/input/{slot}"),
+            &[("Content-Type", "application/x-ndjson")],
+            Some(records),
+        )?;
+        Ok(response.json())
+    }
+
+    pub fn output(&self, slot: u32, nowait: bool) -> Res<OutputRead> {
+        let path = format!(
+            "1/job/output/{slot}{}",
+            if nowait { "?nowait=true" } else { "" }
+        );
+        let response = self.send("GET", &path, &[], None)?;
+        Ok(match response.status {
+            202 => OutputRead::NoData,
+            204 => OutputRead::Eof,
+            200 => OutputRead::Record(response.body),
+            status => OutputRead::Other(status, response.text()),
+        })
+    }
+
+    pub fn sample(&self, descriptor: &Value, count: Option<i64>) -> Res<Vec<String>> {
+        let path = match count.filter(|n| *n != 0) {
+            Some(n) => format!("1/stream/sample?n={n}"),
+            None => "1/stream/sample".to_string(),
+        };
+        let body = crate::json::compact(descriptor);
+        let list = self
+            .call(
+                "POST",
+                &path,
+                &[("Content-Type", "application/json")],
+                Some(body.as_bytes()),
+            )?
+            .json();
+        Ok(list
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    pub fn put_policy(&self, mime_type: &str, text: &str, preinstall: bool) -> Res<()> {
+        let flag = if preinstall { "True" } else { "False" };
+        self.call(
+            "PUT",
+            &format!("1/policy?preinstall={flag}"),
+            &[("Content-Type", mime_type)],
+            Some(text.as_bytes()),
+        )
+        .map(drop)
+    }
+
+    pub fn get_policy(&self, mime_type: &str) -> Res<String> {
+        let response = self.call("GET", "1/policy", &[("Accept", mime_type)], None)?;
+        Ok(match response.json() {
+            Value::String(s) => s,
+            _ => response.text(),
+        })
+    }
+
+    pub fn restore_state(&self, bytes: &[u8]) -> Res<()> {
+        self.call(
+            "PUT",
+            "1/job/state",
+            &[("Content-Type", "application/octet-stream")],
+            Some(bytes),
+        )
+        .map(drop)
+    }
+}
+
+/// `<prefix>/api/1/service/<engine>` for an engine of a remote fleet.
+pub fn remote_base(prefix: &str, engine: &str) -> String {
+    format!("{prefix}/api/1/service/{}", segment(engine))
+}
