@@ -618,7 +618,20 @@ impl Engine {
     ) -> Answer<Vec<u8>> {
         let pipeline = self.rest_pipeline(input, true)?;
         self.rest_pipeline(output, false)?;
-        pipeline.roundtrip(input, output, body, timeout)
+        pipeline.roundtrip(input, output, body, timeout).map_err(|refused| {
+            let inner = self.lock();
+            match (&inner.error, inner.state) {
+                (Some(e), State::Error) => refuse(
+                    500,
+                    format!(
+                        "{} is in ERROR: {}",
+                        self.name,
+                        e.get("message").and_then(Value::as_str).unwrap_or("the model failed")
+                    ),
+                ),
+                _ => refused,
+            }
+        })
     }
 
     /// `POST /1/stream/sample`: the first records of a stream, outside the pipeline.

@@ -1,0 +1,346 @@
+//! The embedded engine through the CLI: models in both conformance styles, streams,
+//! schema checks and rejections, failures, and the engine processes themselves.
+
+mod support;
+use support::{http, Env};
+
+const CUBE: &str = "def action(x):\n    yield x*x*x\n";
+
+fn engine_with(env: &Env, name: &str, source: &str) {
+    env.write(&format!("{name}.py3"), source);
+    env.run(&["model", "add", name, &format!("{name}.py3")]).ok();
+    env.run(&["engine", "reset"]).ok();
+}
+
+#[test]
+fn call_back_model_over_rest_until_end_of_input() {
+    let env = Env::new();
+    engine_with(&env, "cube", CUBE);
+    let run = env.run(&["run", "cube", "rest:", "rest:", "-v"]).ok();
+    assert_eq!(
+        run.stdout,
+        "Model and streams verified successfully\nModel loaded\nStream attached to slot 0\nStream attached to slot 1\n"
+    );
+    assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "RUNNING\n");
+    assert_eq!(env.run(&["engine", "inspect", "-json"]).ok().stdout, "{\n  \"state\": \"RUNNING\"\n}\n");
+    env.run_with_input(&["model", "input"], "1\n2\n\n3\n").ok();
+    assert_eq!(env.run(&["model", "output"]).ok().stdout, "1\n");
+    assert_eq!(env.run(&["model", "output", "-nowait"]).ok().stdout, "8\n");
+    // the end control record finishes the run; -c prints the rest and the end marker
+    env.run_with_input(&["model", "input"], "{\"$fastscore\": \"end\"}\n").ok();
+    assert_eq!(env.run(&["model", "output", "-c"]).ok().stdout, "27\n(EOF)\n");
+    assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "FINISHED\n");
+    let verbose = env.run(&["engine", "inspect", "-v"]).ok().stdout;
+    assert!(verbose.starts_with("The current engine state is FINISHED.\n\nThe data processing is complete."), "{verbose}");
+    assert_eq!(env.run(&["engine", "reset", "-v"]).ok().stdout, "Engine 'engine-1' reset\n");
+    assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "INIT\n");
+}
+
+#[test]
+fn slots_of_input_and_output_are_checked() {
+    let env = Env::new();
+    assert_eq!(env.run(&["model", "input", "1"]).expect(1).stderr, "Error: 1 is an output slot\n");
+    assert_eq!(env.run(&["model", "input", "x"]).expect(1).stderr, "Error: The slot number must be an integer\n");
+    assert_eq!(env.run(&["model", "output", "2"]).expect(1).stderr, "Error: 2 is an input slot\n");
+    assert_eq!(env.run(&["stream", "detach", "x"]).expect(1).stderr, "Error: Malformed slot number 'x'\n");
+    assert_eq!(env.run(&["model", "scale", "x"]).expect(1).stderr, "Error: The number of jets must be a non-negative integer\n");
+    let run = env.run_with_input(&["model", "input"], "1\n").expect(1);
+    assert_eq!(
+        run.stderr,
+        "Error: Stream write error\n  Caused by: (403)\nReason: Forbidden\nHTTP response body: REST stream transport at slot 0 not found\n"
+    );
+}
+
+#[test]
+fn return_values_arity_and_routing_to_output_slots() {
+    let env = Env::new();
+    let dir = env.work();
+    let model = "# fastscore.slot.3: in-use\n\
+                 def action(x, slot, seqno):\n    if x % 2:\n        return (3, [x, slot, seqno])\n    return {'even': x}\n";
+    engine_with(&env, "router", model);
+    let odd = dir.join("odd.jsons");
+    env.run(&["run", "router", "inline:1,2,3,4", "rest:"]).ok();
+    env.run(&["stream", "attach", &format!("file:{}", odd.display()), "3"]).ok();
+    assert_eq!(env.run(&["model", "output", "-c"]).ok().stdout, "{\"even\": 2}\n{\"even\": 4}\n(EOF)\n");
+    assert_eq!(std::fs::read_to_string(&odd).unwrap(), "[1, 0, 1]\n[3, 0, 3]\n");
+    let streams = env.run(&["stream", "inspect"]).ok().stdout;
+    assert!(streams.lines().nth(2).unwrap().starts_with("     0  inline-"), "{streams}");
+    assert!(streams.contains("  inline       True\n"), "{streams}");
+    assert!(streams.contains("  file         True"), "{streams}");
+}
+
+#[test]
+fn file_to_file_with_schema_checks_reaches_finished() {
+    let env = Env::new();
+    env.run_with_input(&["schema", "add", "num"], "{\"type\": \"record\", \"name\": \"n\", \"fields\": [{\"name\": \"x\", \"type\": \"double\"}]}").ok();
+    engine_with(&env, "half", "# fastscore.schema.0: num\n# fastscore.schema.1: num\ndef action(r):\n    yield {'x': r['x'] / 2}\n    if r['x'] == 8:\n        yield {'x': 'not a number'}\n");
+    let input = env.write("in.jsons", "{\"x\": 2}\n{\"x\": \"oops\"}\nnot json\n{\"x\": 8}\n{\"y\": 1}\n");
+    let output = env.work().join("out.jsons");
+    let run = env.run(&["run", "half", &format!("file:{}", input.display()), &format!("file:{}", output.display()), "-wait", "-v"]).ok();
+    assert!(run.stdout.ends_with("Engine state is FINISHED\n"), "{}", run.stdout);
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), "{\"x\": 1.0}\n{\"x\": 4.0}\n");
+    let inspect = env.run(&["engine", "inspect", "-v"]).ok().stdout;
+    insta::assert_snapshot!(inspect.lines().skip(4).collect::<Vec<_>>().join("\n"), @r#"
+      Slot    Records    Rejected by encoding    Rejected by schema
+    ------  ---------  ----------------------  --------------------
+         0          2                       1                     2
+         1          2                       0                     1
+    Slot 0: rejected by schema: {"x": "oops"}: field 'x': double expected, not "oops"
+    Slot 0: rejected by encoding: not json: not JSON: Expected ident at line 1 column 2
+    Slot 0: rejected by schema: {"y": 1}: field 'x': missing (double expected)
+    Slot 1: rejected by schema: {"x": "not a number"}: field 'x': double expected, not "not a number"
+    "#);
+}
+
+#[test]
+fn rejected_input_records_are_reported_by_model_input() {
+    let env = Env::new();
+    env.run_with_input(&["schema", "add", "int"], "\"int\"").ok();
+    engine_with(&env, "cube", &format!("# fastscore.schema.0: int\n{CUBE}"));
+    env.run(&["run", "cube", "rest:", "rest:"]).ok();
+    let input = env.run_with_input(&["model", "input"], "1\nfoo\n\"x\"\n2\n").expect(1);
+    assert_eq!(
+        input.stderr,
+        "Error: 2 of 4 records were rejected by engine-1 (see 'fastscore engine inspect -v')\n  Caused by: record 2: not JSON: Expected ident at line 1 column 2\n"
+    );
+    // nothing else is lost
+    assert_eq!(env.run(&["model", "output"]).ok().stdout, "1\n");
+    assert_eq!(env.run(&["model", "output"]).ok().stdout, "8\n");
+}
+
+#[test]
+fn failures_are_reported_with_their_reason() {
+    let env = Env::new();
+    engine_with(&env, "syntax", "def action(x)\n    yield x\n");
+    assert_eq!(
+        env.run(&["run", "syntax", "rest:", "rest:"]).expect(1).stderr,
+        "Error: SyntaxError: expected ':' (__model.py, line 1)\n"
+    );
+    engine_with(&env, "nomod", "import no_such_module\ndef action(x):\n    yield x\n");
+    let err = env.run(&["model", "verify", "nomod"]).expect(1).stderr;
+    assert!(err.starts_with("Error: the model imports no_such_module, which "), "{err}");
+    engine_with(&env, "noschema", "# fastscore.schema.0: nope\ndef action(x):\n    yield x\n");
+    assert_eq!(env.run(&["model", "verify", "noschema"]).expect(1).stderr, "Error: schema 'nope' not found\n");
+    engine_with(&env, "noaction", "def act(x):\n    yield x\n");
+    assert_eq!(
+        env.run(&["model", "verify", "noaction"]).expect(1).stderr,
+        "Error: A slot 0 callback function named 'action' not found\n"
+    );
+    // an import that fails at start-up
+    engine_with(&env, "boom", "raise RuntimeError('no luck')\ndef action(x):\n    yield x\n");
+    assert_eq!(
+        env.run(&["run", "boom", "rest:", "rest:"]).expect(1).stderr,
+        "Error: engine-1 is in ERROR: RuntimeError: no luck (see 'fastscore engine inspect -v')\n"
+    );
+    assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "ERROR\n");
+}
+
+#[test]
+fn a_model_that_raises_puts_the_engine_in_error_until_reset() {
+    let env = Env::new();
+    engine_with(&env, "div", "def action(x):\n    yield 10 // x\n");
+    env.run(&["run", "div", "rest:", "rest:"]).ok();
+    env.run_with_input(&["model", "input"], "5\n0\n").ok();
+    assert_eq!(env.run(&["model", "output"]).ok().stdout, "2\n");
+    // the next read reports the failure instead of waiting forever
+    assert_eq!(
+        env.run(&["model", "output"]).expect(1).stderr,
+        "Error: engine-1 is in ERROR: ZeroDivisionError: integer division or modulo by zero (see 'fastscore engine inspect -v')\n"
+    );
+    let inspect = env.run(&["engine", "inspect", "-v"]).ok().stdout;
+    assert!(inspect.contains("The model failed: ZeroDivisionError: integer division or modulo by zero\n"), "{inspect}");
+    assert!(inspect.contains("  File \"__model.py\", line 2, in action\n    yield 10 // x\n"), "{inspect}");
+    assert!(inspect.contains("The input that caused the error (slot 0):\n   2: 0\n"), "{inspect}");
+    env.run(&["engine", "reset"]).ok();
+    assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "INIT\n");
+}
+
+#[test]
+fn verify_inspect_and_scale_outputs() {
+    let env = Env::new();
+    env.run_with_input(&["schema", "add", "int"], "\"int\"").ok();
+    env.write("lib.py", "import pickle\n");
+    engine_with(&env, "cube", &format!("# fastscore.schema.0: int\n# fastscore.module-attached: mylib\nimport mylib\n{CUBE}"));
+    env.write("mylib.py", "FACTOR = 1\n");
+    let tgz = std::process::Command::new("tar").args(["czf", "mylib.tar.gz", "mylib.py"]).current_dir(env.work()).status().unwrap();
+    assert!(tgz.success());
+    env.run(&["attachment", "upload", "cube", "mylib.tar.gz"]).ok();
+    insta::assert_snapshot!(env.run(&["model", "verify", "cube", "-v"]).ok().stdout, @r#"
+    Name    Type       SLOC
+    ------  -------  ------
+    cube    python3       5
+
+      Slot  Schema    Action    Recordsets          Slot  Schema    Recordsets
+    ------  --------  --------  ------------  --  ------  --------  ------------
+         0  "int"     action    No                     1  -         No
+
+    Libraries to be found in attachment(s): mylib.
+    The model contains no errors
+    "#);
+    let json = env.run(&["model", "verify", "cube", "-json"]).ok().stdout;
+    assert!(json.contains("\"attach_libs\": [\n    \"mylib\"\n  ],\n  \"snapshots\": \"none\",\n  \"name\": \"cube\",\n  \"mtype\": \"python3\",\n  \"sloc\": 5\n}"), "{json}");
+    assert_eq!(env.run(&["model", "inspect"]).ok().stdout, "Model not loaded\n");
+    assert_eq!(env.run(&["model", "inspect", "-json"]).ok().stdout, "null\n");
+    env.run(&["model", "scale", "2", "-v"]).ok();
+    env.run(&["run", "cube", "rest:", "rest:"]).ok();
+    let inspect = env.run(&["model", "inspect"]).ok().stdout;
+    let jets: Vec<&str> = inspect.lines().skip_while(|l| !l.contains("Jet #")).collect();
+    assert_eq!(jets.len(), 4, "{inspect}");
+    assert!(jets[2].trim_start().starts_with("1 "), "{inspect}");
+    assert_eq!(env.run(&["model", "unload"]).expect(1).stderr.lines().next(), Some("Error: Unable to unload model"));
+    let verify = env.run(&["stream", "verify", "rest:", "0", "-v"]).ok().stdout;
+    assert!(verify.starts_with("{\n  \"transport\": {\n    \"type\": \"rest\",\n    \"mode\": \"simple\"\n  },"), "{verify}");
+    assert!(verify.contains("\"schema\": \"int\""), "{verify}");
+    assert!(verify.ends_with("The stream descriptor contains no errors\n"), "{verify}");
+    assert_eq!(env.run(&["stream", "verify", "foo:bar", "0"]).expect(1).stderr, "Error: transport tag unknown: foo\n");
+    assert_eq!(env.run(&["stream", "verify", "nope", "0"]).expect(1).stderr, "Error: Stream 'nope' not found\n");
+}
+
+#[test]
+fn explicit_models_and_record_sets_get_pandas_batches() {
+    let env = Env::new();
+    support::data_python();
+    env.run_with_input(&["schema", "add", "pair"], "{\"type\": \"record\", \"name\": \"p\", \"fields\": [{\"name\": \"a\", \"type\": \"int\"}, {\"name\": \"b\", \"type\": \"int\"}]}").ok();
+    let explicit = "# fastscore.action: unused\n# fastscore.schema.0: pair\nfrom fastscore.io import Slot\n\
+                    for df in Slot(0):\n    Slot(1).write({'rows': len(df), 'sum': int((df['a'] + df['b']).sum())})\n";
+    engine_with(&env, "explicit", explicit);
+    let data = env.write("pairs.jsons", "{\"a\": 1, \"b\": 2}\n{\"a\": 3, \"b\": 4}\n");
+    let out = env.work().join("sums.jsons");
+    env.run(&["run", "explicit", &format!("file:{}", data.display()), &format!("file:{}", out.display()), "-wait"]).ok();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "{\"rows\": 2, \"sum\": 10}\n");
+    // call-back with record sets: a Series in, a DataFrame out (one record per row)
+    let sets = "# fastscore.recordsets.0: true\n# fastscore.recordsets.1: true\nimport pandas as pd\n\
+                def action(s):\n    yield pd.DataFrame({'x': s, 'double': s * 2})\n";
+    engine_with(&env, "sets", sets);
+    let out = env.work().join("sets.jsons");
+    env.run(&["run", "sets", "inline:1,2,3", &format!("file:{}", out.display()), "-wait"]).ok();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "{\"x\": 1, \"double\": 2}\n{\"x\": 2, \"double\": 4}\n{\"x\": 3, \"double\": 6}\n"
+    );
+}
+
+#[test]
+fn attachments_are_unpacked_into_the_working_directory() {
+    let env = Env::new();
+    env.write("pack/helper.py", "def scale(x):\n    return x * int(open('factor.txt').read())\n");
+    env.write("pack/factor.txt", "7");
+    let tar = std::process::Command::new("tar")
+        .args(["czf", "../helper.tar.gz", "helper.py", "factor.txt"])
+        .current_dir(env.work().join("pack"))
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    engine_with(&env, "att", "# fastscore.module-attached: helper\nfrom helper import scale\ndef action(x):\n    yield scale(x)\n");
+    env.run(&["attachment", "upload", "att", "helper.tar.gz"]).ok();
+    env.run(&["run", "att", "inline:1,2", "rest:"]).ok();
+    assert_eq!(env.run(&["model", "output", "-c"]).ok().stdout, "7\n14\n(EOF)\n");
+    // a local archive replaces the stored attachments for one load
+    env.write("pack/factor.txt", "3");
+    let tar = std::process::Command::new("tar")
+        .args(["czf", "../other.tgz", "helper.py", "factor.txt"])
+        .current_dir(env.work().join("pack"))
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    env.run(&["engine", "reset"]).ok();
+    env.run(&["model", "load", "att", "other.tgz", "-v"]).ok();
+    env.run(&["stream", "attach", "inline:5", "0"]).ok();
+    env.run(&["stream", "attach", "rest:", "1", "-v"]).ok();
+    assert_eq!(env.run(&["model", "output", "-c"]).ok().stdout, "15\n(EOF)\n");
+}
+
+#[test]
+fn encodings_envelopes_and_exec_streams() {
+    let env = Env::new();
+    let schema = "{\"type\": \"record\", \"name\": \"person\", \"fields\": [{\"name\": \"id\", \"type\": \"int\"}, {\"name\": \"name\", \"type\": \"string\"}]}";
+    env.run_with_input(&["schema", "add", "person"], schema).ok();
+    engine_with(&env, "upper", "# fastscore.schema.0: person\n# fastscore.schema.1: person\ndef action(p):\n    yield {'id': p['id'] + 1, 'name': p['name'].upper()}\n");
+    let csv = env.write("people.csv", "id,name\n1,\"ann, a\"\n2,bob\n");
+    let out = env.work().join("people.out.csv");
+    env.write("in.json", &format!("{{\"Transport\": {{\"Type\": \"file\", \"Path\": \"{}\"}}, \"Encoding\": \"csv\"}}", csv.display()));
+    env.write("out.json", &format!("{{\"Transport\": {{\"Type\": \"file\", \"Path\": \"{}\"}}, \"Encoding\": \"csv\", \"Envelope\": {{\"Type\": \"delimited\", \"Separator\": \"\\r\\n\"}}}}", out.display()));
+    env.run(&["stream", "add", "people-in", "in.json"]).ok();
+    env.run(&["stream", "add", "people-out", "out.json"]).ok();
+    env.run(&["run", "upper", "people-in", "people-out", "-wait"]).ok();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "2,\"ANN, A\"\r\n3,BOB\r\n");
+
+    // utf-8 text from a program's output
+    engine_with(&env, "shout", "def action(s):\n    yield s + '!'\n");
+    let script = env.write("lines.sh", "#!/bin/sh\nprintf 'hi\\nthere\\n'\n");
+    std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    env.write("exec.json", &format!("{{\"Transport\": {{\"Type\": \"exec\", \"Run\": \"{}\"}}, \"Encoding\": \"utf-8\"}}", script.display()));
+    env.run(&["stream", "add", "lines", "exec.json"]).ok();
+    env.write("text.json", "{\"Transport\": \"REST\", \"Encoding\": \"utf-8\"}");
+    env.run(&["stream", "add", "text", "text.json"]).ok();
+    env.run(&["run", "shout", "lines", "text"]).ok();
+    assert_eq!(env.run(&["model", "output", "-c"]).ok().stdout, "hi!\nthere!\n(EOF)\n");
+    // unsupported parts of a descriptor are refused with the reason
+    env.write("kafka.json", "{\"Transport\": {\"Type\": \"Kafka\"}}");
+    env.run(&["stream", "add", "kafka", "kafka.json"]).ok();
+    let err = env.run(&["stream", "verify", "kafka", "0"]).expect(1).stderr;
+    assert!(err.contains("the kafka transport is not supported by this engine"), "{err}");
+}
+
+#[test]
+fn round_trips_bulk_input_and_pause() {
+    let env = Env::new();
+    env.run_with_input(&["schema", "add", "int"], "\"int\"").ok();
+    engine_with(&env, "cube", &format!("# fastscore.schema.0: int\n{CUBE}"));
+    env.write("trip.json", "{\"Transport\": \"REST\", \"Encoding\": \"json\", \"Batching\": {\"NagleTime\": 0, \"Watermark\": null}}");
+    env.run(&["stream", "add", "rest-trip", "trip.json"]).ok();
+    env.run(&["run", "cube", "rest-trip", "rest-trip"]).ok();
+    let url = env.engine_url("engine-1");
+    let (status, body) = http(&url, "POST", "/2/active/model/roundtrip/0/1", b"3", &[]);
+    assert_eq!((status, body.as_slice()), (200, &b"27"[..]));
+    let (status, body) = http(&url, "POST", "/api/1/service/engine-1/2/active/model/roundtrip/0/1", b"\"x\"", &[]);
+    assert_eq!((status, String::from_utf8_lossy(&body).as_ref()), (400, "the input was rejected: int expected, not \"x\""));
+    let (status, body) = http(&url, "POST", "/1/job/input/0", b"1\n2\nnope\n", &[("Content-Type", "application/x-ndjson")]);
+    assert_eq!(status, 200);
+    let counts: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!((counts["accepted"].as_u64(), counts["rejected"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(env.run(&["model", "output"]).ok().stdout, "1\n");
+    assert_eq!(env.run(&["model", "output"]).ok().stdout, "8\n");
+    assert_eq!(env.run(&["engine", "pause", "-v"]).ok().stdout, "Engine 'engine-1' paused\n");
+    assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "PAUSED\n");
+    env.run_with_input(&["model", "input"], "4\n").ok();
+    assert_eq!(env.run(&["model", "output", "-nowait"]).ok().stdout, "");
+    env.run(&["engine", "unpause"]).ok();
+    assert_eq!(env.run(&["model", "output"]).ok().stdout, "64\n");
+}
+
+#[test]
+fn local_engines_are_started_found_again_and_stopped() {
+    let env = Env::new();
+    engine_with(&env, "cube", CUBE);
+    env.run(&["run", "cube", "rest:", "rest:"]).ok();
+    let pid = env.engine_pid("engine-1");
+    assert!(env.run(&["fleet", "-json"]).ok().stdout.contains("\"name\": \"engine-1\",\n    \"api\": \"engine\",\n    \"host\": \"127.0.0.1\",\n    \"port\": "));
+    // a second engine beside the first
+    env.run(&["use", "engine-2"]).ok();
+    assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "INIT\n");
+    let second = env.engine_pid("engine-2");
+    env.run(&["use", "engine-1"]).ok();
+    assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "RUNNING\n");
+    // a killed engine is noticed and named; reset starts a fresh one
+    unsafe { libc_kill(pid, 9) };
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let err = env.run(&["model", "output"]).expect(1).stderr;
+    assert!(err.starts_with(&format!("Error: engine-1 is not running: it stopped unexpectedly (process {pid} is gone)")), "{err}");
+    assert!(env.run(&["fleet"]).ok().stdout.contains("engine-1        engine        fail"));
+    env.run(&["engine", "reset"]).ok();
+    assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "INIT\n");
+    let fresh = env.engine_pid("engine-1");
+    assert_ne!(fresh, pid);
+    let stop = env.run(&["engine", "stop", "-v"]).ok().stdout;
+    assert_eq!(stop, "Engine 'engine-1' stopped\nEngine 'engine-2' stopped\n");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    for p in [fresh, second] {
+        assert!(!std::path::Path::new(&format!("/proc/{p}")).exists(), "engine {p} is still running");
+    }
+}
+
+extern "C" {
+    #[link_name = "kill"]
+    fn libc_kill(pid: i32, sig: i32) -> i32;
+}
