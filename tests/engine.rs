@@ -8,7 +8,8 @@ const CUBE: &str = "def action(x):\n    yield x*x*x\n";
 
 fn engine_with(env: &Env, name: &str, source: &str) {
     env.write(&format!("{name}.py3"), source);
-    env.run(&["model", "add", name, &format!("{name}.py3")]).ok();
+    env.run(&["model", "add", name, &format!("{name}.py3")])
+        .ok();
     env.run(&["engine", "reset"]).ok();
 }
 
@@ -22,28 +23,58 @@ fn call_back_model_over_rest_until_end_of_input() {
         "Model and streams verified successfully\nModel loaded\nStream attached to slot 0\nStream attached to slot 1\n"
     );
     assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "RUNNING\n");
-    assert_eq!(env.run(&["engine", "inspect", "-json"]).ok().stdout, "{\n  \"state\": \"RUNNING\"\n}\n");
+    assert_eq!(
+        env.run(&["engine", "inspect", "-json"]).ok().stdout,
+        "{\n  \"state\": \"RUNNING\"\n}\n"
+    );
     env.run_with_input(&["model", "input"], "1\n2\n\n3\n").ok();
     assert_eq!(env.run(&["model", "output"]).ok().stdout, "1\n");
     assert_eq!(env.run(&["model", "output", "-nowait"]).ok().stdout, "8\n");
     // the end control record finishes the run; -c prints the rest and the end marker
-    env.run_with_input(&["model", "input"], "{\"$fastscore\": \"end\"}\n").ok();
-    assert_eq!(env.run(&["model", "output", "-c"]).ok().stdout, "27\n(EOF)\n");
+    env.run_with_input(&["model", "input"], "{\"$fastscore\": \"end\"}\n")
+        .ok();
+    assert_eq!(
+        env.run(&["model", "output", "-c"]).ok().stdout,
+        "27\n(EOF)\n"
+    );
     assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "FINISHED\n");
     let verbose = env.run(&["engine", "inspect", "-v"]).ok().stdout;
-    assert!(verbose.starts_with("The current engine state is FINISHED.\n\nThe data processing is complete."), "{verbose}");
-    assert_eq!(env.run(&["engine", "reset", "-v"]).ok().stdout, "Engine 'engine-1' reset\n");
+    assert!(
+        verbose.starts_with(
+            "The current engine state is FINISHED.\n\nThe data processing is complete."
+        ),
+        "{verbose}"
+    );
+    assert_eq!(
+        env.run(&["engine", "reset", "-v"]).ok().stdout,
+        "Engine 'engine-1' reset\n"
+    );
     assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "INIT\n");
 }
 
 #[test]
 fn slots_of_input_and_output_are_checked() {
     let env = Env::new();
-    assert_eq!(env.run(&["model", "input", "1"]).expect(1).stderr, "Error: 1 is an output slot\n");
-    assert_eq!(env.run(&["model", "input", "x"]).expect(1).stderr, "Error: The slot number must be an integer\n");
-    assert_eq!(env.run(&["model", "output", "2"]).expect(1).stderr, "Error: 2 is an input slot\n");
-    assert_eq!(env.run(&["stream", "detach", "x"]).expect(1).stderr, "Error: Malformed slot number 'x'\n");
-    assert_eq!(env.run(&["model", "scale", "x"]).expect(1).stderr, "Error: The number of jets must be a non-negative integer\n");
+    assert_eq!(
+        env.run(&["model", "input", "1"]).expect(1).stderr,
+        "Error: 1 is an output slot\n"
+    );
+    assert_eq!(
+        env.run(&["model", "input", "x"]).expect(1).stderr,
+        "Error: The slot number must be an integer\n"
+    );
+    assert_eq!(
+        env.run(&["model", "output", "2"]).expect(1).stderr,
+        "Error: 2 is an input slot\n"
+    );
+    assert_eq!(
+        env.run(&["stream", "detach", "x"]).expect(1).stderr,
+        "Error: Malformed slot number 'x'\n"
+    );
+    assert_eq!(
+        env.run(&["model", "scale", "x"]).expect(1).stderr,
+        "Error: The number of jets must be a non-negative integer\n"
+    );
     let run = env.run_with_input(&["model", "input"], "1\n").expect(1);
     assert_eq!(
         run.stderr,
@@ -60,11 +91,25 @@ fn return_values_arity_and_routing_to_output_slots() {
     engine_with(&env, "router", model);
     let odd = dir.join("odd.jsons");
     env.run(&["run", "router", "inline:1,2,3,4", "rest:"]).ok();
-    env.run(&["stream", "attach", &format!("file:{}", odd.display()), "3"]).ok();
-    assert_eq!(env.run(&["model", "output", "-c"]).ok().stdout, "{\"even\": 2}\n{\"even\": 4}\n(EOF)\n");
-    assert_eq!(std::fs::read_to_string(&odd).unwrap(), "[1, 0, 1]\n[3, 0, 3]\n");
+    env.run(&["stream", "attach", &format!("file:{}", odd.display()), "3"])
+        .ok();
+    assert_eq!(
+        env.run(&["model", "output", "-c"]).ok().stdout,
+        "{\"even\": 2}\n{\"even\": 4}\n(EOF)\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&odd).unwrap(),
+        "[1, 0, 1]\n[3, 0, 3]\n"
+    );
     let streams = env.run(&["stream", "inspect"]).ok().stdout;
-    assert!(streams.lines().nth(2).unwrap().starts_with("     0  inline-"), "{streams}");
+    assert!(
+        streams
+            .lines()
+            .nth(2)
+            .unwrap()
+            .starts_with("     0  inline-"),
+        "{streams}"
+    );
     assert!(streams.contains("  inline       True\n"), "{streams}");
     assert!(streams.contains("  file         True"), "{streams}");
 }
@@ -74,11 +119,30 @@ fn file_to_file_with_schema_checks_reaches_finished() {
     let env = Env::new();
     env.run_with_input(&["schema", "add", "num"], "{\"type\": \"record\", \"name\": \"n\", \"fields\": [{\"name\": \"x\", \"type\": \"double\"}]}").ok();
     engine_with(&env, "half", "# fastscore.schema.0: num\n# fastscore.schema.1: num\ndef action(r):\n    yield {'x': r['x'] / 2}\n    if r['x'] == 8:\n        yield {'x': 'not a number'}\n");
-    let input = env.write("in.jsons", "{\"x\": 2}\n{\"x\": \"oops\"}\nnot json\n{\"x\": 8}\n{\"y\": 1}\n");
+    let input = env.write(
+        "in.jsons",
+        "{\"x\": 2}\n{\"x\": \"oops\"}\nnot json\n{\"x\": 8}\n{\"y\": 1}\n",
+    );
     let output = env.work().join("out.jsons");
-    let run = env.run(&["run", "half", &format!("file:{}", input.display()), &format!("file:{}", output.display()), "-wait", "-v"]).ok();
-    assert!(run.stdout.ends_with("Engine state is FINISHED\n"), "{}", run.stdout);
-    assert_eq!(std::fs::read_to_string(&output).unwrap(), "{\"x\": 1.0}\n{\"x\": 4.0}\n");
+    let run = env
+        .run(&[
+            "run",
+            "half",
+            &format!("file:{}", input.display()),
+            &format!("file:{}", output.display()),
+            "-wait",
+            "-v",
+        ])
+        .ok();
+    assert!(
+        run.stdout.ends_with("Engine state is FINISHED\n"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        "{\"x\": 1.0}\n{\"x\": 4.0}\n"
+    );
     let inspect = env.run(&["engine", "inspect", "-v"]).ok().stdout;
     insta::assert_snapshot!(inspect.lines().skip(4).collect::<Vec<_>>().join("\n"), @r#"
       Slot    Records    Rejected by encoding    Rejected by schema
@@ -95,10 +159,13 @@ fn file_to_file_with_schema_checks_reaches_finished() {
 #[test]
 fn rejected_input_records_are_reported_by_model_input() {
     let env = Env::new();
-    env.run_with_input(&["schema", "add", "int"], "\"int\"").ok();
+    env.run_with_input(&["schema", "add", "int"], "\"int\"")
+        .ok();
     engine_with(&env, "cube", &format!("# fastscore.schema.0: int\n{CUBE}"));
     env.run(&["run", "cube", "rest:", "rest:"]).ok();
-    let input = env.run_with_input(&["model", "input"], "1\nfoo\n\"x\"\n2\n").expect(1);
+    let input = env
+        .run_with_input(&["model", "input"], "1\nfoo\n\"x\"\n2\n")
+        .expect(1);
     assert_eq!(
         input.stderr,
         "Error: 2 of 4 records were rejected by engine-1 (see 'fastscore engine inspect -v')\n  Caused by: record 2: not JSON: Expected ident at line 1 column 2\n"
@@ -113,21 +180,41 @@ fn failures_are_reported_with_their_reason() {
     let env = Env::new();
     engine_with(&env, "syntax", "def action(x)\n    yield x\n");
     assert_eq!(
-        env.run(&["run", "syntax", "rest:", "rest:"]).expect(1).stderr,
+        env.run(&["run", "syntax", "rest:", "rest:"])
+            .expect(1)
+            .stderr,
         "Error: SyntaxError: expected ':' (__model.py, line 1)\n"
     );
-    engine_with(&env, "nomod", "import no_such_module\ndef action(x):\n    yield x\n");
+    engine_with(
+        &env,
+        "nomod",
+        "import no_such_module\ndef action(x):\n    yield x\n",
+    );
     let err = env.run(&["model", "verify", "nomod"]).expect(1).stderr;
-    assert!(err.starts_with("Error: the model imports no_such_module, which "), "{err}");
-    engine_with(&env, "noschema", "# fastscore.schema.0: nope\ndef action(x):\n    yield x\n");
-    assert_eq!(env.run(&["model", "verify", "noschema"]).expect(1).stderr, "Error: schema 'nope' not found\n");
+    assert!(
+        err.starts_with("Error: the model imports no_such_module, which "),
+        "{err}"
+    );
+    engine_with(
+        &env,
+        "noschema",
+        "# fastscore.schema.0: nope\ndef action(x):\n    yield x\n",
+    );
+    assert_eq!(
+        env.run(&["model", "verify", "noschema"]).expect(1).stderr,
+        "Error: schema 'nope' not found\n"
+    );
     engine_with(&env, "noaction", "def act(x):\n    yield x\n");
     assert_eq!(
         env.run(&["model", "verify", "noaction"]).expect(1).stderr,
         "Error: A slot 0 callback function named 'action' not found\n"
     );
     // an import that fails at start-up
-    engine_with(&env, "boom", "raise RuntimeError('no luck')\ndef action(x):\n    yield x\n");
+    engine_with(
+        &env,
+        "boom",
+        "raise RuntimeError('no luck')\ndef action(x):\n    yield x\n",
+    );
     assert_eq!(
         env.run(&["run", "boom", "rest:", "rest:"]).expect(1).stderr,
         "Error: engine-1 is in ERROR: RuntimeError: no luck (see 'fastscore engine inspect -v')\n"
@@ -148,9 +235,19 @@ fn a_model_that_raises_puts_the_engine_in_error_until_reset() {
         "Error: engine-1 is in ERROR: ZeroDivisionError: integer division or modulo by zero (see 'fastscore engine inspect -v')\n"
     );
     let inspect = env.run(&["engine", "inspect", "-v"]).ok().stdout;
-    assert!(inspect.contains("The model failed: ZeroDivisionError: integer division or modulo by zero\n"), "{inspect}");
-    assert!(inspect.contains("  File \"__model.py\", line 2, in action\n    yield 10 // x\n"), "{inspect}");
-    assert!(inspect.contains("The input that caused the error (slot 0):\n   2: 0\n"), "{inspect}");
+    assert!(
+        inspect
+            .contains("The model failed: ZeroDivisionError: integer division or modulo by zero\n"),
+        "{inspect}"
+    );
+    assert!(
+        inspect.contains("  File \"__model.py\", line 2, in action\n    yield 10 // x\n"),
+        "{inspect}"
+    );
+    assert!(
+        inspect.contains("The input that caused the error (slot 0):\n   2: 0\n"),
+        "{inspect}"
+    );
     env.run(&["engine", "reset"]).ok();
     assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "INIT\n");
 }
@@ -158,13 +255,25 @@ fn a_model_that_raises_puts_the_engine_in_error_until_reset() {
 #[test]
 fn verify_inspect_and_scale_outputs() {
     let env = Env::new();
-    env.run_with_input(&["schema", "add", "int"], "\"int\"").ok();
+    env.run_with_input(&["schema", "add", "int"], "\"int\"")
+        .ok();
     env.write("lib.py", "import pickle\n");
-    engine_with(&env, "cube", &format!("# fastscore.schema.0: int\n# fastscore.module-attached: mylib\nimport mylib\n{CUBE}"));
+    engine_with(
+        &env,
+        "cube",
+        &format!(
+            "# fastscore.schema.0: int\n# fastscore.module-attached: mylib\nimport mylib\n{CUBE}"
+        ),
+    );
     env.write("mylib.py", "FACTOR = 1\n");
-    let tgz = std::process::Command::new("tar").args(["czf", "mylib.tar.gz", "mylib.py"]).current_dir(env.work()).status().unwrap();
+    let tgz = std::process::Command::new("tar")
+        .args(["czf", "mylib.tar.gz", "mylib.py"])
+        .current_dir(env.work())
+        .status()
+        .unwrap();
     assert!(tgz.success());
-    env.run(&["attachment", "upload", "cube", "mylib.tar.gz"]).ok();
+    env.run(&["attachment", "upload", "cube", "mylib.tar.gz"])
+        .ok();
     insta::assert_snapshot!(env.run(&["model", "verify", "cube", "-v"]).ok().stdout, @r#"
     Name    Type       SLOC
     ------  -------  ------
@@ -179,21 +288,56 @@ fn verify_inspect_and_scale_outputs() {
     "#);
     let json = env.run(&["model", "verify", "cube", "-json"]).ok().stdout;
     assert!(json.contains("\"attach_libs\": [\n    \"mylib\"\n  ],\n  \"snapshots\": \"none\",\n  \"name\": \"cube\",\n  \"mtype\": \"python3\",\n  \"sloc\": 5\n}"), "{json}");
-    assert_eq!(env.run(&["model", "inspect"]).ok().stdout, "Model not loaded\n");
-    assert_eq!(env.run(&["model", "inspect", "-json"]).ok().stdout, "null\n");
+    assert_eq!(
+        env.run(&["model", "inspect"]).ok().stdout,
+        "Model not loaded\n"
+    );
+    assert_eq!(
+        env.run(&["model", "inspect", "-json"]).ok().stdout,
+        "null\n"
+    );
     env.run(&["model", "scale", "2", "-v"]).ok();
     env.run(&["run", "cube", "rest:", "rest:"]).ok();
     let inspect = env.run(&["model", "inspect"]).ok().stdout;
-    let jets: Vec<&str> = inspect.lines().skip_while(|l| !l.contains("Jet #")).collect();
+    let jets: Vec<&str> = inspect
+        .lines()
+        .skip_while(|l| !l.contains("Jet #"))
+        .collect();
     assert_eq!(jets.len(), 4, "{inspect}");
     assert!(jets[2].trim_start().starts_with("1 "), "{inspect}");
-    assert_eq!(env.run(&["model", "unload"]).expect(1).stderr.lines().next(), Some("Error: Unable to unload model"));
-    let verify = env.run(&["stream", "verify", "rest:", "0", "-v"]).ok().stdout;
-    assert!(verify.starts_with("{\n  \"transport\": {\n    \"type\": \"rest\",\n    \"mode\": \"simple\"\n  },"), "{verify}");
+    assert_eq!(
+        env.run(&["model", "unload"])
+            .expect(1)
+            .stderr
+            .lines()
+            .next(),
+        Some("Error: Unable to unload model")
+    );
+    let verify = env
+        .run(&["stream", "verify", "rest:", "0", "-v"])
+        .ok()
+        .stdout;
+    assert!(
+        verify.starts_with(
+            "{\n  \"transport\": {\n    \"type\": \"rest\",\n    \"mode\": \"simple\"\n  },"
+        ),
+        "{verify}"
+    );
     assert!(verify.contains("\"schema\": \"int\""), "{verify}");
-    assert!(verify.ends_with("The stream descriptor contains no errors\n"), "{verify}");
-    assert_eq!(env.run(&["stream", "verify", "foo:bar", "0"]).expect(1).stderr, "Error: transport tag unknown: foo\n");
-    assert_eq!(env.run(&["stream", "verify", "nope", "0"]).expect(1).stderr, "Error: Stream 'nope' not found\n");
+    assert!(
+        verify.ends_with("The stream descriptor contains no errors\n"),
+        "{verify}"
+    );
+    assert_eq!(
+        env.run(&["stream", "verify", "foo:bar", "0"])
+            .expect(1)
+            .stderr,
+        "Error: transport tag unknown: foo\n"
+    );
+    assert_eq!(
+        env.run(&["stream", "verify", "nope", "0"]).expect(1).stderr,
+        "Error: Stream 'nope' not found\n"
+    );
 }
 
 #[test]
@@ -204,16 +348,37 @@ fn explicit_models_and_record_sets_get_pandas_batches() {
     let explicit = "# fastscore.action: unused\n# fastscore.schema.0: pair\nfrom fastscore.io import Slot\n\
                     for df in Slot(0):\n    Slot(1).write({'rows': len(df), 'sum': int((df['a'] + df['b']).sum())})\n";
     engine_with(&env, "explicit", explicit);
-    let data = env.write("pairs.jsons", "{\"a\": 1, \"b\": 2}\n{\"a\": 3, \"b\": 4}\n");
+    let data = env.write(
+        "pairs.jsons",
+        "{\"a\": 1, \"b\": 2}\n{\"a\": 3, \"b\": 4}\n",
+    );
     let out = env.work().join("sums.jsons");
-    env.run(&["run", "explicit", &format!("file:{}", data.display()), &format!("file:{}", out.display()), "-wait"]).ok();
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "{\"rows\": 2, \"sum\": 10}\n");
+    env.run(&[
+        "run",
+        "explicit",
+        &format!("file:{}", data.display()),
+        &format!("file:{}", out.display()),
+        "-wait",
+    ])
+    .ok();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "{\"rows\": 2, \"sum\": 10}\n"
+    );
     // call-back with record sets: a Series in, a DataFrame out (one record per row)
-    let sets = "# fastscore.recordsets.0: true\n# fastscore.recordsets.1: true\nimport pandas as pd\n\
+    let sets =
+        "# fastscore.recordsets.0: true\n# fastscore.recordsets.1: true\nimport pandas as pd\n\
                 def action(s):\n    yield pd.DataFrame({'x': s, 'double': s * 2})\n";
     engine_with(&env, "sets", sets);
     let out = env.work().join("sets.jsons");
-    env.run(&["run", "sets", "inline:1,2,3", &format!("file:{}", out.display()), "-wait"]).ok();
+    env.run(&[
+        "run",
+        "sets",
+        "inline:1,2,3",
+        &format!("file:{}", out.display()),
+        "-wait",
+    ])
+    .ok();
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
         "{\"x\": 1, \"double\": 2}\n{\"x\": 2, \"double\": 4}\n{\"x\": 3, \"double\": 6}\n"
@@ -223,7 +388,10 @@ fn explicit_models_and_record_sets_get_pandas_batches() {
 #[test]
 fn attachments_are_unpacked_into_the_working_directory() {
     let env = Env::new();
-    env.write("pack/helper.py", "def scale(x):\n    return x * int(open('factor.txt').read())\n");
+    env.write(
+        "pack/helper.py",
+        "def scale(x):\n    return x * int(open('factor.txt').read())\n",
+    );
     env.write("pack/factor.txt", "7");
     let tar = std::process::Command::new("tar")
         .args(["czf", "../helper.tar.gz", "helper.py", "factor.txt"])
@@ -232,9 +400,13 @@ fn attachments_are_unpacked_into_the_working_directory() {
         .unwrap();
     assert!(tar.success());
     engine_with(&env, "att", "# fastscore.module-attached: helper\nfrom helper import scale\ndef action(x):\n    yield scale(x)\n");
-    env.run(&["attachment", "upload", "att", "helper.tar.gz"]).ok();
+    env.run(&["attachment", "upload", "att", "helper.tar.gz"])
+        .ok();
     env.run(&["run", "att", "inline:1,2", "rest:"]).ok();
-    assert_eq!(env.run(&["model", "output", "-c"]).ok().stdout, "7\n14\n(EOF)\n");
+    assert_eq!(
+        env.run(&["model", "output", "-c"]).ok().stdout,
+        "7\n14\n(EOF)\n"
+    );
     // a local archive replaces the stored attachments for one load
     env.write("pack/factor.txt", "3");
     let tar = std::process::Command::new("tar")
@@ -247,45 +419,78 @@ fn attachments_are_unpacked_into_the_working_directory() {
     env.run(&["model", "load", "att", "other.tgz", "-v"]).ok();
     env.run(&["stream", "attach", "inline:5", "0"]).ok();
     env.run(&["stream", "attach", "rest:", "1", "-v"]).ok();
-    assert_eq!(env.run(&["model", "output", "-c"]).ok().stdout, "15\n(EOF)\n");
+    assert_eq!(
+        env.run(&["model", "output", "-c"]).ok().stdout,
+        "15\n(EOF)\n"
+    );
 }
 
 #[test]
 fn encodings_envelopes_and_exec_streams() {
     let env = Env::new();
     let schema = "{\"type\": \"record\", \"name\": \"person\", \"fields\": [{\"name\": \"id\", \"type\": \"int\"}, {\"name\": \"name\", \"type\": \"string\"}]}";
-    env.run_with_input(&["schema", "add", "person"], schema).ok();
+    env.run_with_input(&["schema", "add", "person"], schema)
+        .ok();
     engine_with(&env, "upper", "# fastscore.schema.0: person\n# fastscore.schema.1: person\ndef action(p):\n    yield {'id': p['id'] + 1, 'name': p['name'].upper()}\n");
     let csv = env.write("people.csv", "id,name\n1,\"ann, a\"\n2,bob\n");
     let out = env.work().join("people.out.csv");
-    env.write("in.json", &format!("{{\"Transport\": {{\"Type\": \"file\", \"Path\": \"{}\"}}, \"Encoding\": \"csv\"}}", csv.display()));
+    env.write(
+        "in.json",
+        &format!(
+            "{{\"Transport\": {{\"Type\": \"file\", \"Path\": \"{}\"}}, \"Encoding\": \"csv\"}}",
+            csv.display()
+        ),
+    );
     env.write("out.json", &format!("{{\"Transport\": {{\"Type\": \"file\", \"Path\": \"{}\"}}, \"Encoding\": \"csv\", \"Envelope\": {{\"Type\": \"delimited\", \"Separator\": \"\\r\\n\"}}}}", out.display()));
     env.run(&["stream", "add", "people-in", "in.json"]).ok();
     env.run(&["stream", "add", "people-out", "out.json"]).ok();
-    env.run(&["run", "upper", "people-in", "people-out", "-wait"]).ok();
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "2,\"ANN, A\"\r\n3,BOB\r\n");
+    env.run(&["run", "upper", "people-in", "people-out", "-wait"])
+        .ok();
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "2,\"ANN, A\"\r\n3,BOB\r\n"
+    );
 
     // utf-8 text from a program's output
     engine_with(&env, "shout", "def action(s):\n    yield s + '!'\n");
     let script = env.write("lines.sh", "#!/bin/sh\nprintf 'hi\\nthere\\n'\n");
     std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    env.write("exec.json", &format!("{{\"Transport\": {{\"Type\": \"exec\", \"Run\": \"{}\"}}, \"Encoding\": \"utf-8\"}}", script.display()));
+    env.write(
+        "exec.json",
+        &format!(
+            "{{\"Transport\": {{\"Type\": \"exec\", \"Run\": \"{}\"}}, \"Encoding\": \"utf-8\"}}",
+            script.display()
+        ),
+    );
     env.run(&["stream", "add", "lines", "exec.json"]).ok();
-    env.write("text.json", "{\"Transport\": \"REST\", \"Encoding\": \"utf-8\"}");
+    env.write(
+        "text.json",
+        "{\"Transport\": \"REST\", \"Encoding\": \"utf-8\"}",
+    );
     env.run(&["stream", "add", "text", "text.json"]).ok();
     env.run(&["run", "shout", "lines", "text"]).ok();
-    assert_eq!(env.run(&["model", "output", "-c"]).ok().stdout, "hi!\nthere!\n(EOF)\n");
+    assert_eq!(
+        env.run(&["model", "output", "-c"]).ok().stdout,
+        "hi!\nthere!\n(EOF)\n"
+    );
     // unsupported parts of a descriptor are refused with the reason
     env.write("kafka.json", "{\"Transport\": {\"Type\": \"Kafka\"}}");
     env.run(&["stream", "add", "kafka", "kafka.json"]).ok();
-    let err = env.run(&["stream", "verify", "kafka", "0"]).expect(1).stderr;
-    assert!(err.contains("the kafka transport is not supported by this engine"), "{err}");
+    let err = env
+        .run(&["stream", "verify", "kafka", "0"])
+        .expect(1)
+        .stderr;
+    assert!(
+        err.contains("the kafka transport is not supported by this engine"),
+        "{err}"
+    );
 }
 
 #[test]
 fn round_trips_bulk_input_and_pause() {
     let env = Env::new();
-    env.run_with_input(&["schema", "add", "int"], "\"int\"").ok();
+    env.run_with_input(&["schema", "add", "int"], "\"int\"")
+        .ok();
     engine_with(&env, "cube", &format!("# fastscore.schema.0: int\n{CUBE}"));
     env.write("trip.json", "{\"Transport\": \"REST\", \"Encoding\": \"json\", \"Batching\": {\"NagleTime\": 0, \"Watermark\": null}}");
     env.run(&["stream", "add", "rest-trip", "trip.json"]).ok();
@@ -293,15 +498,36 @@ fn round_trips_bulk_input_and_pause() {
     let url = env.engine_url("engine-1");
     let (status, body) = http(&url, "POST", "/2/active/model/roundtrip/0/1", b"3", &[]);
     assert_eq!((status, body.as_slice()), (200, &b"27"[..]));
-    let (status, body) = http(&url, "POST", "/api/1/service/engine-1/2/active/model/roundtrip/0/1", b"\"x\"", &[]);
-    assert_eq!((status, String::from_utf8_lossy(&body).as_ref()), (400, "the input was rejected: int expected, not \"x\""));
-    let (status, body) = http(&url, "POST", "/1/job/input/0", b"1\n2\nnope\n", &[("Content-Type", "application/x-ndjson")]);
+    let (status, body) = http(
+        &url,
+        "POST",
+        "/api/1/service/engine-1/2/active/model/roundtrip/0/1",
+        b"\"x\"",
+        &[],
+    );
+    assert_eq!(
+        (status, String::from_utf8_lossy(&body).as_ref()),
+        (400, "the input was rejected: int expected, not \"x\"")
+    );
+    let (status, body) = http(
+        &url,
+        "POST",
+        "/1/job/input/0",
+        b"1\n2\nnope\n",
+        &[("Content-Type", "application/x-ndjson")],
+    );
     assert_eq!(status, 200);
     let counts: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!((counts["accepted"].as_u64(), counts["rejected"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (counts["accepted"].as_u64(), counts["rejected"].as_u64()),
+        (Some(2), Some(1))
+    );
     assert_eq!(env.run(&["model", "output"]).ok().stdout, "1\n");
     assert_eq!(env.run(&["model", "output"]).ok().stdout, "8\n");
-    assert_eq!(env.run(&["engine", "pause", "-v"]).ok().stdout, "Engine 'engine-1' paused\n");
+    assert_eq!(
+        env.run(&["engine", "pause", "-v"]).ok().stdout,
+        "Engine 'engine-1' paused\n"
+    );
     assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "PAUSED\n");
     env.run_with_input(&["model", "input"], "4\n").ok();
     assert_eq!(env.run(&["model", "output", "-nowait"]).ok().stdout, "");
@@ -326,21 +552,133 @@ fn local_engines_are_started_found_again_and_stopped() {
     unsafe { libc_kill(pid, 9) };
     std::thread::sleep(std::time::Duration::from_millis(200));
     let err = env.run(&["model", "output"]).expect(1).stderr;
-    assert!(err.starts_with(&format!("Error: engine-1 is not running: it stopped unexpectedly (process {pid} is gone)")), "{err}");
-    assert!(env.run(&["fleet"]).ok().stdout.contains("engine-1        engine        fail"));
+    assert!(
+        err.starts_with(&format!(
+            "Error: engine-1 is not running: it stopped unexpectedly (process {pid} is gone)"
+        )),
+        "{err}"
+    );
+    assert!(env
+        .run(&["fleet"])
+        .ok()
+        .stdout
+        .contains("engine-1        engine        fail"));
     env.run(&["engine", "reset"]).ok();
     assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "INIT\n");
     let fresh = env.engine_pid("engine-1");
     assert_ne!(fresh, pid);
     let stop = env.run(&["engine", "stop", "-v"]).ok().stdout;
-    assert_eq!(stop, "Engine 'engine-1' stopped\nEngine 'engine-2' stopped\n");
+    assert_eq!(
+        stop,
+        "Engine 'engine-1' stopped\nEngine 'engine-2' stopped\n"
+    );
     std::thread::sleep(std::time::Duration::from_millis(100));
     for p in [fresh, second] {
-        assert!(!std::path::Path::new(&format!("/proc/{p}")).exists(), "engine {p} is still running");
+        assert!(
+            !std::path::Path::new(&format!("/proc/{p}")).exists(),
+            "engine {p} is still running"
+        );
     }
 }
 
 extern "C" {
     #[link_name = "kill"]
     fn libc_kill(pid: i32, sig: i32) -> i32;
+}
+
+#[test]
+fn begin_and_end_run_once_around_the_records() {
+    let env = Env::new();
+    let ended = env.work().join("ended.txt");
+    let model = format!(
+        "def begin():\n    global offset\n    offset = 100\n\
+         def action(x):\n    yield x + offset\n\
+         def end():\n    open({:?}, 'w').write('done')\n",
+        ended.display().to_string()
+    );
+    engine_with(&env, "life", &model);
+    env.run(&["run", "life", "inline:1,2", "rest:", "-wait"])
+        .ok();
+    assert_eq!(
+        env.run(&["model", "output", "-c"]).ok().stdout,
+        "101\n102\n(EOF)\n"
+    );
+    assert_eq!(std::fs::read_to_string(ended).unwrap(), "done");
+}
+
+#[test]
+fn stream_schemas_by_reference_inline_or_inherited() {
+    let env = Env::new();
+    env.run_with_input(&["schema", "add", "int"], "\"int\"")
+        .ok();
+    env.run_with_input(&["schema", "add", "text"], "\"string\"")
+        .ok();
+    engine_with(&env, "echo", "def action(x):\n    yield x\n");
+    env.write("ints.json", "{\"Transport\": {\"Type\": \"inline\", \"Data\": [\"1\", \"\\\"a\\\"\", \"2\"]}, \"Encoding\": \"json\", \"Schema\": {\"$ref\": \"int\"}}");
+    env.run(&["stream", "add", "ints", "ints.json"]).ok();
+    env.write(
+        "out.json",
+        "{\"Transport\": \"REST\", \"Encoding\": \"json\", \"Schema\": \"int\"}",
+    );
+    env.run(&["stream", "add", "out", "out.json"]).ok();
+    env.run(&["run", "echo", "ints", "out"]).ok();
+    assert_eq!(
+        env.run(&["model", "output", "-c"]).ok().stdout,
+        "1\n2\n(EOF)\n"
+    );
+    let inspect = env.run(&["engine", "inspect", "-v"]).ok().stdout;
+    assert!(
+        inspect.contains("Slot 0: rejected by schema: \"a\": int expected, not \"a\""),
+        "{inspect}"
+    );
+    // a stream whose schema disagrees with the model's is refused before anything runs
+    engine_with(
+        &env,
+        "typed",
+        "# fastscore.schema.0: text\ndef action(x):\n    yield x\n",
+    );
+    let err = env.run(&["run", "typed", "ints", "rest:"]).expect(1).stderr;
+    assert_eq!(err, "Error: Unable to attach stream\n  Caused by: (400)\nReason: Bad Request\nHTTP response body: the schema of stream 'ints' does not match the model's schema for slot 0\n");
+    // raw bytes and text need a bytes or string schema
+    env.write("raw.json", "{\"Transport\": \"REST\", \"Schema\": \"int\"}");
+    env.run(&["stream", "add", "raw", "raw.json"]).ok();
+    let err = env.run(&["stream", "verify", "raw", "0"]).expect(1).stderr;
+    assert!(err.ends_with("HTTP response body: records without an encoding are bytes: the schema must be \"bytes\", not \"int\"\n"), "{err}");
+    assert_eq!(
+        env.run(&["stream", "sample", "inline:1,2,3", "-count:2"])
+            .ok()
+            .stdout,
+        "   1: 1\n   2: 2\n"
+    );
+}
+
+#[test]
+fn zip_attachments_and_unsafe_archives() {
+    let env = Env::new();
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("data/table.txt", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    std::io::Write::write_all(&mut w, b"42").unwrap();
+    env.write("data.zip", w.finish().unwrap().into_inner());
+    engine_with(
+        &env,
+        "z",
+        "VALUE = int(open('data/table.txt').read())\ndef action(x):\n    yield x + VALUE\n",
+    );
+    env.run(&["attachment", "upload", "z", "data.zip"]).ok();
+    env.run(&["run", "z", "inline:1", "rest:"]).ok();
+    assert_eq!(
+        env.run(&["model", "output", "-c"]).ok().stdout,
+        "43\n(EOF)\n"
+    );
+    // an entry that climbs out of the working directory is refused at load
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    w.start_file("../escape.txt", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    env.write("evil.zip", w.finish().unwrap().into_inner());
+    env.run(&["attachment", "remove", "z", "data.zip"]).ok();
+    env.run(&["attachment", "upload", "z", "evil.zip"]).ok();
+    env.run(&["engine", "reset"]).ok();
+    let err = env.run(&["model", "verify", "z"]).expect(1).stderr;
+    assert_eq!(err, "Error: attachment 'evil.zip': entry '../escape.txt' points outside the working directory\n");
 }

@@ -46,8 +46,16 @@ fn expected_predictions(python: &str, attachment: &Path, inputs: &Path, n: usize
         .current_dir(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap().lines().map(str::to_string).collect()
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 #[test]
@@ -70,15 +78,47 @@ fn the_guide_walk_through_works_verbatim() {
     std::fs::copy(&attachment, lib.join("attachments/xgboost_explicit.tar.gz")).unwrap();
 
     // 2. Model schema
-    let inferred = env.run(&["schema", "infer", "library/scripts/xgboost_iris_inputs.jsons"]).ok().stdout;
+    let inferred = env
+        .run(&[
+            "schema",
+            "infer",
+            "library/scripts/xgboost_iris_inputs.jsons",
+        ])
+        .ok()
+        .stdout;
     assert_eq!(inferred.matches("\"type\": \"double\"").count(), 4);
     std::fs::write(lib.join("schemas/xgboost_iris_input.avsc"), &inferred).unwrap();
-    env.run(&["schema", "add", "xgboost_input", "library/schemas/xgboost_iris_input.avsc"]).ok();
-    env.run(&["schema", "add", "xgboost_output", "library/schemas/xgboost_iris_output.avsc"]).ok();
+    env.run(&[
+        "schema",
+        "add",
+        "xgboost_input",
+        "library/schemas/xgboost_iris_input.avsc",
+    ])
+    .ok();
+    env.run(&[
+        "schema",
+        "add",
+        "xgboost_output",
+        "library/schemas/xgboost_iris_output.avsc",
+    ])
+    .ok();
     // 3. Model execution script, 4. attachment, 5. stream
-    env.run(&["model", "add", "xgboost_iris-py3", "library/models/xgboost_iris.py3"]).ok();
-    env.run(&["attachment", "upload", "xgboost_iris-py3", "library/attachments/xgboost_explicit.tar.gz"]).ok();
-    env.run(&["stream", "add", "rest", "library/streams/rest.json"]).ok();
+    env.run(&[
+        "model",
+        "add",
+        "xgboost_iris-py3",
+        "library/models/xgboost_iris.py3",
+    ])
+    .ok();
+    env.run(&[
+        "attachment",
+        "upload",
+        "xgboost_iris-py3",
+        "library/attachments/xgboost_explicit.tar.gz",
+    ])
+    .ok();
+    env.run(&["stream", "add", "rest", "library/streams/rest.json"])
+        .ok();
 
     // Deploy as REST
     env.run(&["use", "engine-1"]).ok();
@@ -87,13 +127,23 @@ fn the_guide_walk_through_works_verbatim() {
     assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "RUNNING\n");
 
     // Test the model, through a real shell pipe
-    let bin_dir = Path::new(env!("CARGO_BIN_EXE_fastscore")).parent().unwrap().to_path_buf();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let bin_dir = Path::new(env!("CARGO_BIN_EXE_fastscore"))
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let mut pipe = env.command(&[]);
     pipe.env("PATH", path);
     let mut shell = std::process::Command::new("sh");
     shell
-        .args(["-c", "head -10 library/scripts/xgboost_iris_inputs.jsons | fastscore model input"])
+        .args([
+            "-c",
+            "head -10 library/scripts/xgboost_iris_inputs.jsons | fastscore model input",
+        ])
         .current_dir(env.work());
     for (k, v) in pipe.get_envs() {
         match v {
@@ -104,16 +154,27 @@ fn the_guide_walk_through_works_verbatim() {
     let piped = support::finish(&mut shell, "");
     assert_eq!(piped.code, 0, "{}", piped.stderr);
 
-    let expected = expected_predictions(&python, &attachment, &lib.join("scripts/xgboost_iris_inputs.jsons"), 10);
+    let expected = expected_predictions(
+        &python,
+        &attachment,
+        &lib.join("scripts/xgboost_iris_inputs.jsons"),
+        10,
+    );
     let first = env.run(&["model", "output"]).ok().stdout;
     assert_eq!(first, format!("{}\n", expected[0]));
     let record: serde_json::Value = serde_json::from_str(&first).unwrap();
     let keys: Vec<&String> = record.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["A", "B", "C"]);
-    let total: f64 = keys.iter().map(|k| record[k.as_str()].as_f64().unwrap()).sum();
+    let total: f64 = keys
+        .iter()
+        .map(|k| record[k.as_str()].as_f64().unwrap())
+        .sum();
     assert!((total - 1.0).abs() < 1e-3, "{total}");
     for want in &expected[1..] {
-        assert_eq!(env.run(&["model", "output"]).ok().stdout, format!("{want}\n"));
+        assert_eq!(
+            env.run(&["model", "output"]).ok().stdout,
+            format!("{want}\n")
+        );
     }
     assert_eq!(env.run(&["model", "output", "-nowait"]).ok().stdout, "");
     assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "RUNNING\n");

@@ -352,6 +352,9 @@ impl Engine {
             None => None,
         };
         check_endpoint(slot, &descriptor)?;
+        if let Some((v, _)) = &schema {
+            check_encoding(&descriptor, v)?;
+        }
         let attached = Attached {
             name: name.to_string(),
             doc,
@@ -618,20 +621,24 @@ impl Engine {
     ) -> Answer<Vec<u8>> {
         let pipeline = self.rest_pipeline(input, true)?;
         self.rest_pipeline(output, false)?;
-        pipeline.roundtrip(input, output, body, timeout).map_err(|refused| {
-            let inner = self.lock();
-            match (&inner.error, inner.state) {
-                (Some(e), State::Error) => refuse(
-                    500,
-                    format!(
-                        "{} is in ERROR: {}",
-                        self.name,
-                        e.get("message").and_then(Value::as_str).unwrap_or("the model failed")
+        pipeline
+            .roundtrip(input, output, body, timeout)
+            .map_err(|refused| {
+                let inner = self.lock();
+                match (&inner.error, inner.state) {
+                    (Some(e), State::Error) => refuse(
+                        500,
+                        format!(
+                            "{} is in ERROR: {}",
+                            self.name,
+                            e.get("message")
+                                .and_then(Value::as_str)
+                                .unwrap_or("the model failed")
+                        ),
                     ),
-                ),
-                _ => refused,
-            }
-        })
+                    _ => refused,
+                }
+            })
     }
 
     /// `POST /1/stream/sample`: the first records of a stream, outside the pipeline.
@@ -717,8 +724,32 @@ fn check_endpoint(slot: u32, d: &Descriptor) -> Answer<()> {
     Ok(())
 }
 
-/// A stream's own schema must agree with the model's for that slot.
+/// Raw bytes and text carry one kind of value each (spec/engine.md §5.5).
+fn check_encoding(d: &Descriptor, schema: &Value) -> Answer<()> {
+    let (needed, what) = match d.encoding {
+        descriptor::Encoding::Null => ("bytes", "records without an encoding are bytes"),
+        descriptor::Encoding::Utf8 => ("string", "utf-8 records are text"),
+        _ => return Ok(()),
+    };
+    if schema.as_str() == Some(needed) || schema.get("type").and_then(Value::as_str) == Some(needed)
+    {
+        Ok(())
+    } else {
+        Err(bad(format!(
+            "{what}: the schema must be \"{needed}\", not {}",
+            crate::json::compact(schema)
+        )))
+    }
+}
+
+/// A stream's own schema must agree with the model's for that slot, and the stream's
+/// encoding with the schema its records are checked against.
 fn check_schemas(slot: u32, attached: &Attached, model: Option<&Prepared>) -> Answer<()> {
+    if attached.schema.is_none() && attached.descriptor.schema == SchemaSpec::Inherit {
+        if let Some((v, _)) = model.and_then(|m| m.schemas.get(&slot)) {
+            check_encoding(&attached.descriptor, v)?;
+        }
+    }
     let (Some((_, stream)), Some((_, model))) =
         (&attached.schema, model.and_then(|m| m.schemas.get(&slot)))
     else {

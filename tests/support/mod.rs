@@ -156,26 +156,37 @@ pub fn data_python() -> String {
 impl Env {
     /// The URL of a running local engine (from its engine.json).
     pub fn engine_url(&self, name: &str) -> String {
-        let text = std::fs::read_to_string(self.store().join("engines").join(name).join("engine.json"))
-            .expect("the engine is running");
+        let text =
+            std::fs::read_to_string(self.store().join("engines").join(name).join("engine.json"))
+                .expect("the engine is running");
         let doc: serde_json::Value = serde_json::from_str(&text).expect("engine.json");
         doc["url"].as_str().expect("url").to_string()
     }
 
     pub fn engine_pid(&self, name: &str) -> i32 {
-        let text = std::fs::read_to_string(self.store().join("engines").join(name).join("engine.json"))
-            .expect("the engine is running");
+        let text =
+            std::fs::read_to_string(self.store().join("engines").join(name).join("engine.json"))
+                .expect("the engine is running");
         let doc: serde_json::Value = serde_json::from_str(&text).expect("engine.json");
         doc["pid"].as_i64().expect("pid") as i32
     }
 }
 
 /// A plain HTTP/1.1 request to a local engine: (status, body).
-pub fn http(url: &str, method: &str, path: &str, body: &[u8], headers: &[(&str, &str)]) -> (u16, Vec<u8>) {
+pub fn http(
+    url: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    headers: &[(&str, &str)],
+) -> (u16, Vec<u8>) {
     use std::io::{Read, Write};
     let host = url.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(host).expect("connect to the engine");
-    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for (k, v) in headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -184,8 +195,15 @@ pub fn http(url: &str, method: &str, path: &str, body: &[u8], headers: &[(&str, 
     stream.write_all(body).unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).unwrap();
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("headers");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("headers");
     let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let status = head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).expect("status");
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("status");
     (status, raw[split + 4..].to_vec())
 }

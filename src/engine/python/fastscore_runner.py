@@ -88,6 +88,10 @@ def to_recordset(records, shape):
         return pandas.DataFrame()
     first = records[0]
     if isinstance(first, dict):
+        keys = first.keys()
+        if all(r.keys() == keys for r in records):
+            # column lists build a frame much faster than a list of dicts
+            return pandas.DataFrame({k: [r[k] for r in records] for k in keys})
         return pandas.DataFrame(records)
     if isinstance(first, list):
         import numpy
