@@ -387,7 +387,7 @@ fn iris(b: &Bench) {
         .current_dir(b.dir.path())
         .status()
         .expect("tar");
-    let baseline = b.python_seconds(&format!(
+    let baseline = b.python_seconds(
         "import json, pickle, time, pandas as pd\n\
          rows = [json.loads(l) for l in open('iris.jsons')]\n\
          batches = [pd.DataFrame(rows[i:i + 1000]) for i in range(0, len(rows), 1000)]\n\
@@ -395,8 +395,8 @@ fn iris(b: &Bench) {
          f = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width']\n\
          t = time.perf_counter()\n\
          for df in batches:\n    model.predict_proba(data=df[f])\n\
-         print(time.perf_counter() - t)"
-    ));
+         print(time.perf_counter() - t)",
+    );
     // the model's start (importing xgboost, unpickling) is timed with a one-batch run
     let small = b.write(
         "iris-small.jsons",
