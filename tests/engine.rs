@@ -436,12 +436,12 @@ fn encodings_envelopes_and_exec_streams() {
     let out = env.work().join("people.out.csv");
     env.write(
         "in.json",
-        &format!(
+        format!(
             "{{\"Transport\": {{\"Type\": \"file\", \"Path\": \"{}\"}}, \"Encoding\": \"csv\"}}",
             csv.display()
         ),
     );
-    env.write("out.json", &format!("{{\"Transport\": {{\"Type\": \"file\", \"Path\": \"{}\"}}, \"Encoding\": \"csv\", \"Envelope\": {{\"Type\": \"delimited\", \"Separator\": \"\\r\\n\"}}}}", out.display()));
+    env.write("out.json", format!("{{\"Transport\": {{\"Type\": \"file\", \"Path\": \"{}\"}}, \"Encoding\": \"csv\", \"Envelope\": {{\"Type\": \"delimited\", \"Separator\": \"\\r\\n\"}}}}", out.display()));
     env.run(&["stream", "add", "people-in", "in.json"]).ok();
     env.run(&["stream", "add", "people-out", "out.json"]).ok();
     env.run(&["run", "upper", "people-in", "people-out", "-wait"])
@@ -457,7 +457,7 @@ fn encodings_envelopes_and_exec_streams() {
     std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
     env.write(
         "exec.json",
-        &format!(
+        format!(
             "{{\"Transport\": {{\"Type\": \"exec\", \"Run\": \"{}\"}}, \"Encoding\": \"utf-8\"}}",
             script.display()
         ),
