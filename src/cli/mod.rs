@@ -55,6 +55,9 @@ pub fn main(argv: impl Iterator<Item = OsString>) -> i32 {
     for line in &parsed.diagnostics {
         eprintln!("{line}");
     }
+    if parsed.opts.monitor {
+        eprintln!("Option '-m' ignored (monitoring is not supported yet)");
+    }
     let out = Paint::for_stdout();
     if parsed.opts.version {
         println!("fastscore {}", crate::VERSION);
@@ -69,7 +72,7 @@ pub fn main(argv: impl Iterator<Item = OsString>) -> i32 {
         return EXIT_USAGE;
     };
     let mut ctx = Ctx::new(parsed.opts, out);
-    match run(&mut ctx, pattern.action, &values).and_then(|()| ctx.finish()) {
+    match run(&mut ctx, pattern, &values).and_then(|()| ctx.finish()) {
         Ok(()) => 0,
         Err(err) => {
             report(&err, &ctx.opts, err_paint);
@@ -99,10 +102,10 @@ fn report(err: &Error, opts: &Options, paint: Paint) {
     }
 }
 
-fn run(ctx: &mut Ctx, action: Action, a: &[String]) -> Result<()> {
+fn run(ctx: &mut Ctx, pattern: &grammar::Pattern, a: &[String]) -> Result<()> {
     use Action as A;
     let arg = |i: usize| a.get(i).map(String::as_str);
-    match action {
+    match pattern.action {
         A::HelpOverview => print!("{}", help::overview(ctx.out)),
         A::HelpOptions => print!("{}", help::options(ctx.out)),
         A::HelpCommand => print!("{}", help::command(&a[0])),
@@ -160,14 +163,20 @@ fn run(ctx: &mut Ctx, action: Action, a: &[String]) -> Result<()> {
         A::SensorShow => sensor::show(ctx, &a[0])?,
         A::SensorRemove => sensor::remove(ctx, &a[0])?,
         A::SensorList => sensor::list(ctx)?,
-        other => return Err(not_yet(other)),
+        _ => return Err(unsupported(pattern)),
     }
     Ok(())
 }
 
-fn not_yet(action: Action) -> Error {
+/// Commands that live on sensors and Pneumo messages, which this tool does not have yet.
+fn unsupported(pattern: &grammar::Pattern) -> Error {
+    let words: Vec<&str> = pattern
+        .tokens()
+        .take_while(|t| !grammar::is_placeholder(t))
+        .collect();
     Error::new(format!(
-        "{action:?} needs an engine, which this version does not provide yet"
+        "'fastscore {}' is not supported yet: it needs sensors and Pneumo messages",
+        words.join(" ")
     ))
 }
 

@@ -1,7 +1,7 @@
 //! `snapshot list/show/restore/remove`.
 
 use super::{model, render, Ctx};
-use crate::error::{Context, Error, Result};
+use crate::error::{Context, Result};
 use crate::fleet::{Snapshot, SnapshotQuery};
 use serde_json::{json, Value};
 
@@ -105,10 +105,17 @@ pub fn restore(ctx: &Ctx, model_name: &str, id: Option<&str>) -> Result<()> {
             }
         }
     };
-    metadata(ctx, model_name, &id)?;
-    Err(Error::new(
-        "Restoring model state needs an engine, which this version does not provide yet",
-    ))
+    let engine = ctx.engine()?;
+    let full_id = metadata(ctx, model_name, &id)?.id;
+    let contents = ctx
+        .model_manage()?
+        .snapshot_contents(model_name, &full_id)
+        .context(|| format!("Cannot retrieve snapshot '{id}' contents"))?;
+    engine
+        .restore_state(&contents)
+        .context(|| "Unable to restore model state".into())?;
+    ctx.verbose("Model state restored");
+    Ok(())
 }
 
 pub fn remove(ctx: &Ctx, model_name: &str, id: &str) -> Result<()> {

@@ -175,6 +175,7 @@ pub trait ModelManage {
 
     fn list_snapshots(&self, model: &str, query: &SnapshotQuery) -> Res<Vec<Snapshot>>;
     fn snapshot_metadata(&self, model: &str, id: &str) -> Res<Snapshot>;
+    fn snapshot_contents(&self, model: &str, id: &str) -> Res<Vec<u8>>;
     fn delete_snapshot(&self, model: &str, id: &str) -> Res<()>;
 
     fn list_assets(&self, kind: AssetKind) -> Res<Vec<String>>;

@@ -406,6 +406,16 @@ impl ModelManage for RemoteModelManage {
         ))
     }
 
+    fn snapshot_contents(&self, model: &str, id: &str) -> Res<Vec<u8>> {
+        let path = format!(
+            "1/model/{}/snapshot/{}/contents",
+            segment(model),
+            segment(id)
+        );
+        let accept = ("Accept", "application/octet-stream");
+        Ok(self.service().call("GET", &path, &[accept], None)?.body)
+    }
+
     fn delete_snapshot(&self, model: &str, id: &str) -> Res<()> {
         let path = format!("1/model/{}/snapshot/{}", segment(model), segment(id));
         self.service().call("DELETE", &path, &[], None).map(drop)

@@ -272,6 +272,11 @@ impl ModelManage for Store {
         Err(not_found("snapshot", id))
     }
 
+    fn snapshot_contents(&self, model: &str, id: &str) -> Res<Vec<u8>> {
+        self.require_model(model)?;
+        Err(not_found("snapshot", id))
+    }
+
     fn delete_snapshot(&self, model: &str, id: &str) -> Res<()> {
         self.require_model(model)?;
         Err(not_found("snapshot", id))
