@@ -3,6 +3,7 @@
 use super::{render, Ctx};
 use crate::config;
 use crate::error::{Context, Error, Result};
+use crate::fleet::engine_client::EngineClient;
 use crate::fleet::launcher;
 use crate::fleet::local::is_engine_name;
 use serde_json::Value;
@@ -37,9 +38,9 @@ fn explanation(state: &str) -> Option<&'static str> {
     })
 }
 
-pub fn inspect(ctx: &Ctx) -> Result<()> {
-    let doc = ctx
-        .engine()?
+/// The engine's state (upper case, as shown) and the whole state document.
+pub fn state(engine: &EngineClient) -> Result<(String, Value)> {
+    let doc = engine
         .state()
         .context(|| "Unable to determine engine state".into())?;
     let state = doc
@@ -47,6 +48,11 @@ pub fn inspect(ctx: &Ctx) -> Result<()> {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_uppercase();
+    Ok((state, doc))
+}
+
+pub fn inspect(ctx: &Ctx) -> Result<()> {
+    let (state, doc) = state(&ctx.engine()?)?;
     if ctx.opts.json {
         println!(
             "{}",

@@ -1,8 +1,8 @@
 //! `run <model> <stream0> <stream1>` (and `job run`): verify, load, attach, and optionally
 //! wait until the engine has finished.
 
-use super::{model, stream, Ctx};
-use crate::error::{Context, Error, Result};
+use super::{engine, model, stream, Ctx};
+use crate::error::{Error, Result};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -20,58 +20,30 @@ pub fn run(ctx: &Ctx, model_name: &str, stream0: &str, stream1: &str) -> Result<
     ctx.verbose("Stream attached to slot 0");
     stream::attach_to(ctx, &output, "1", false)?;
     ctx.verbose("Stream attached to slot 1");
-    if ctx.opts.wait {
-        return wait(ctx);
-    }
-    // a model that fails as it starts (an import, a missing file) is reported here
-    let engine = ctx.engine()?;
-    let doc = engine
-        .state()
-        .context(|| "Unable to determine engine state".into())?;
-    match failure(&doc) {
-        Some(message) => Err(in_error(engine.name(), &message)),
-        None => Ok(()),
-    }
-}
-
-/// The failure message when the engine is in ERROR.
-fn failure(doc: &Value) -> Option<String> {
-    (doc.get("state").and_then(Value::as_str) == Some("error")).then(|| {
-        doc.get("error")
-            .and_then(|e| e.get("message"))
-            .and_then(Value::as_str)
-            .unwrap_or("the model failed")
-            .to_string()
-    })
-}
-
-fn in_error(engine: &str, message: &str) -> Error {
-    Error::new(format!(
-        "{engine} is in ERROR: {message} (see 'fastscore engine inspect -v')"
-    ))
-}
-
-/// Follow the engine's state until it has finished (or failed).
-fn wait(ctx: &Ctx) -> Result<()> {
     let engine = ctx.engine()?;
     let mut last = String::new();
     loop {
-        let doc = engine
-            .state()
-            .context(|| "Unable to determine engine state".into())?;
-        let state = doc
-            .get("state")
-            .and_then(Value::as_str)
-            .unwrap_or("")
-            .to_string();
+        let (state, doc) = engine::state(&engine)?;
+        // a model that fails as it starts (an import, a missing file) is reported here
+        if state == "ERROR" {
+            let message = doc
+                .get("error")
+                .and_then(|e| e.get("message"))
+                .and_then(Value::as_str)
+                .unwrap_or("the model failed");
+            return Err(Error::new(format!(
+                "{} is in ERROR: {message} (see 'fastscore engine inspect -v')",
+                engine.name()
+            )));
+        }
+        if !ctx.opts.wait {
+            return Ok(());
+        }
         if state != last {
-            ctx.verbose(&format!("Engine state is {}", state.to_uppercase()));
+            ctx.verbose(&format!("Engine state is {state}"));
             last = state.clone();
         }
-        if let Some(message) = failure(&doc) {
-            return Err(in_error(engine.name(), &message));
-        }
-        if state == "finished" {
+        if state == "FINISHED" {
             return Ok(());
         }
         std::thread::sleep(Duration::from_millis(100));

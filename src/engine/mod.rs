@@ -592,23 +592,28 @@ impl Engine {
         match queue.pop(wait) {
             Read::Record(r) => Ok(Output::Record(r)),
             Read::Ended => Ok(Output::Ended),
-            Read::Empty => {
-                let inner = self.lock();
-                if inner.state == State::Error {
-                    let message = inner
-                        .error
-                        .as_ref()
-                        .and_then(|e| e.get("message"))
-                        .and_then(Value::as_str)
-                        .unwrap_or("the model failed");
-                    return Ok(Output::Failed(format!(
-                        "{} is in ERROR: {message} (see 'fastscore engine inspect -v')",
-                        self.name
-                    )));
-                }
-                Ok(Output::Empty)
-            }
+            Read::Empty => match self.failure() {
+                Some(message) => Ok(Output::Failed(message)),
+                None => Ok(Output::Empty),
+            },
         }
+    }
+
+    /// `<engine> is in ERROR: <why>` when the model has failed.
+    fn failure(&self) -> Option<String> {
+        let inner = self.lock();
+        (inner.state == State::Error).then(|| {
+            let message = inner
+                .error
+                .as_ref()
+                .and_then(|e| e.get("message"))
+                .and_then(Value::as_str)
+                .unwrap_or("the model failed");
+            format!(
+                "{} is in ERROR: {message} (see 'fastscore engine inspect -v')",
+                self.name
+            )
+        })
     }
 
     /// `POST /2/active/model/roundtrip/<in>/<out>`: one record in, the output it produced.
@@ -623,21 +628,9 @@ impl Engine {
         self.rest_pipeline(output, false)?;
         pipeline
             .roundtrip(input, output, body, timeout)
-            .map_err(|refused| {
-                let inner = self.lock();
-                match (&inner.error, inner.state) {
-                    (Some(e), State::Error) => refuse(
-                        500,
-                        format!(
-                            "{} is in ERROR: {}",
-                            self.name,
-                            e.get("message")
-                                .and_then(Value::as_str)
-                                .unwrap_or("the model failed")
-                        ),
-                    ),
-                    _ => refused,
-                }
+            .map_err(|refused| match self.failure() {
+                Some(message) => refuse(500, message),
+                None => refused,
             })
     }
 

@@ -1,14 +1,12 @@
 //! The Engine REST API as a client: the same calls for an engine of a remote fleet
 //! (behind its proxy) and for a local engine of the embedded fleet.
 
-use super::http::{segment, Client, Response};
-use super::{Failure, Res};
+use super::http::{Response, Service};
+use super::Res;
 use serde_json::Value;
-use std::rc::Rc;
 
 pub struct EngineClient {
-    client: Rc<Client>,
-    base: String,
+    service: Service,
     name: String,
     /// Whether the engine takes newline-separated records in one request.
     bulk: Option<bool>,
@@ -33,10 +31,9 @@ pub struct LoadBody {
 const JSON: (&str, &str) = ("Accept", "application/json");
 
 impl EngineClient {
-    pub fn new(client: Rc<Client>, base: String, name: &str, bulk: Option<bool>) -> EngineClient {
+    pub fn new(service: Service, name: &str, bulk: Option<bool>) -> EngineClient {
         EngineClient {
-            client,
-            base,
+            service,
             name: name.to_string(),
             bulk,
         }
@@ -53,10 +50,7 @@ impl EngineClient {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Res<Response> {
-        let url = format!("{}/{path}", self.base);
-        self.client
-            .send(method, &url, headers, body)
-            .map_err(Failure::other)
+        self.service.send(method, path, headers, body)
     }
 
     fn call(
@@ -66,7 +60,7 @@ impl EngineClient {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Res<Response> {
-        Ok(self.send(method, path, headers, body)?.success()?)
+        self.service.call(method, path, headers, body)
     }
 
     pub fn health(&self) -> Res<Value> {
@@ -254,9 +248,4 @@ impl EngineClient {
         )
         .map(drop)
     }
-}
-
-/// `<prefix>/api/1/service/<engine>` for an engine of a remote fleet.
-pub fn remote_base(prefix: &str, engine: &str) -> String {
-    format!("{prefix}/api/1/service/{}", segment(engine))
 }

@@ -1,7 +1,9 @@
 //! The HTTP client shared by every REST call: remote fleets and the local engines alike.
 
+use super::{Failure, Res, Saved};
 use crate::error::{Cause, HttpError};
 use serde_json::Value;
+use std::rc::Rc;
 use std::time::Duration;
 use ureq::http;
 
@@ -145,6 +147,50 @@ impl Response {
                 .to_string(),
             body: self.text(),
         }
+    }
+}
+
+/// One REST service (a Model Manage, an engine, Connect): its base URL and the shared client.
+#[derive(Clone)]
+pub struct Service {
+    pub client: Rc<Client>,
+    pub base: String,
+}
+
+impl Service {
+    /// A request to `<base>/<path>`; any status comes back.
+    pub fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Res<Response> {
+        let url = format!("{}/{path}", self.base);
+        self.client
+            .send(method, &url, headers, body)
+            .map_err(Failure::other)
+    }
+
+    /// A request that must succeed (2xx).
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Res<Response> {
+        Ok(self.send(method, path, headers, body)?.success()?)
+    }
+
+    /// A PUT that creates (201) or replaces (204).
+    pub fn saved(&self, path: &str, content_type: &str, body: &[u8]) -> Res<Saved> {
+        let response = self.call("PUT", path, &[("Content-Type", content_type)], Some(body))?;
+        Ok(if response.status == 204 {
+            Saved::Updated
+        } else {
+            Saved::Created
+        })
     }
 }
 

@@ -154,7 +154,10 @@ impl Local {
     pub fn engine(&self, revive: bool) -> Result<EngineClient> {
         let name = self.engine_name();
         let url = launcher::ensure(&self.home, &name, revive)?;
-        let client = std::rc::Rc::new(super::http::Client::new(false));
-        Ok(EngineClient::new(client, url, &name, Some(true)))
+        let service = super::http::Service {
+            client: std::rc::Rc::new(super::http::Client::new(false)),
+            base: url,
+        };
+        Ok(EngineClient::new(service, &name, Some(true)))
     }
 }

@@ -2,7 +2,7 @@
 //! Connect, Model Manage, and the engine calls the CLI makes.
 
 use super::engine_client::EngineClient;
-use super::http::{query, segment, Client, Response};
+use super::http::{query, segment, Client, Service};
 use super::{
     ArchiveType, AssetKind, AttachmentInfo, Connect, Failure, Instance, Model, ModelInfo,
     ModelManage, Res, Saved, Snapshot, SnapshotQuery,
@@ -44,39 +44,32 @@ impl Remote {
         }
     }
 
-    pub fn client(&self) -> &Client {
-        &self.client
-    }
-
-    pub fn prefix(&self) -> &str {
-        &self.prefix
-    }
-
-    /// `<prefix>/api/1/service/<instance>`
-    pub fn instance_base(&self, instance: &str) -> String {
-        format!("{}/api/1/service/{}", self.prefix, segment(instance))
+    /// The service of an instance: `<prefix>/api/1/service/<instance>`.
+    fn service(&self, instance: &str) -> Service {
+        Service {
+            client: self.client.clone(),
+            base: format!("{}/api/1/service/{}", self.prefix, segment(instance)),
+        }
     }
 
     fn connect_get(&self, path_and_query: &str) -> std::result::Result<Value, Cause> {
-        let url = format!("{}/{path_and_query}", self.instance_base("connect"));
-        let response = self.client.send("GET", &url, &[JSON], None)?;
-        Ok(response.success()?.json())
+        let response = self
+            .service("connect")
+            .call("GET", path_and_query, &[JSON], None)?;
+        Ok(response.json())
     }
 
     pub fn model_manage(&self) -> Result<RemoteModelManage> {
         let instance = self.lookup("model-manage")?;
         Ok(RemoteModelManage {
-            client: self.client.clone(),
-            base: self.instance_base(&instance.name),
+            service: self.service(&instance.name),
         })
     }
 
     pub fn engine(&self) -> Result<EngineClient> {
         let instance = self.lookup("engine")?;
-        let base = self.instance_base(&instance.name);
         Ok(EngineClient::new(
-            self.client.clone(),
-            base,
+            self.service(&instance.name),
             &instance.name,
             None,
         ))
@@ -118,11 +111,9 @@ impl Connect for Remote {
     }
 
     fn get_config(&self) -> Res<Option<Value>> {
-        let url = format!("{}/1/config", self.instance_base("connect"));
         let response = self
-            .client
-            .send("GET", &url, &[JSON], None)
-            .map_err(Failure::other)?;
+            .service("connect")
+            .send("GET", "1/config", &[JSON], None)?;
         if response.status == 404 {
             return Ok(None);
         }
@@ -130,12 +121,8 @@ impl Connect for Remote {
     }
 
     fn put_config(&self, _doc: &Value, yaml: &str) -> Res<Saved> {
-        let base = self.instance_base("connect");
-        let service = Service {
-            client: &self.client,
-            base: &base,
-        };
-        service.saved("1/config", "application/x-yaml", yaml.as_bytes())
+        self.service("connect")
+            .saved("1/config", "application/x-yaml", yaml.as_bytes())
     }
 
     /// The instance called `name` (it must be healthy).
@@ -195,43 +182,6 @@ fn to_instances(records: Value) -> Vec<Instance> {
         .collect()
 }
 
-/// One REST service instance: its base URL and the shared client.
-struct Service<'a> {
-    client: &'a Client,
-    base: &'a str,
-}
-
-impl Service<'_> {
-    fn call(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<&[u8]>,
-    ) -> Res<Response> {
-        let url = format!("{}/{path}", self.base);
-        let response = self
-            .client
-            .send(method, &url, headers, body)
-            .map_err(Failure::other)?;
-        Ok(response.success()?)
-    }
-
-    fn saved(&self, path: &str, content_type: &str, body: &[u8]) -> Res<Saved> {
-        let response = self.call("PUT", path, &[("Content-Type", content_type)], Some(body))?;
-        Ok(if response.status == 204 {
-            Saved::Updated
-        } else {
-            Saved::Created
-        })
-    }
-
-    fn names(&self, path: &str) -> Res<Vec<String>> {
-        let list = self.call("GET", path, &[JSON], None)?.json();
-        Ok(strings(&list))
-    }
-}
-
 fn strings(list: &Value) -> Vec<String> {
     list.as_array()
         .map(|items| {
@@ -244,16 +194,17 @@ fn strings(list: &Value) -> Vec<String> {
 }
 
 pub struct RemoteModelManage {
-    client: Rc<Client>,
-    base: String,
+    service: Service,
 }
 
 impl RemoteModelManage {
-    fn service(&self) -> Service<'_> {
-        Service {
-            client: &self.client,
-            base: &self.base,
-        }
+    fn service(&self) -> &Service {
+        &self.service
+    }
+
+    fn names(&self, path: &str) -> Res<Vec<String>> {
+        let list = self.service.call("GET", path, &[JSON], None)?.json();
+        Ok(strings(&list))
     }
 }
 
@@ -327,8 +278,7 @@ impl ModelManage for RemoteModelManage {
     }
 
     fn list_attachments(&self, model: &str) -> Res<Vec<String>> {
-        self.service()
-            .names(&format!("1/model/{}/attachment", segment(model)))
+        self.names(&format!("1/model/{}/attachment", segment(model)))
     }
 
     fn attachment_info(&self, model: &str, name: &str) -> Res<AttachmentInfo> {
@@ -422,7 +372,7 @@ impl ModelManage for RemoteModelManage {
     }
 
     fn list_assets(&self, kind: AssetKind) -> Res<Vec<String>> {
-        self.service().names(&format!("1/{}", kind.name()))
+        self.names(&format!("1/{}", kind.name()))
     }
 
     fn get_asset(&self, kind: AssetKind, name: &str) -> Res<Value> {
