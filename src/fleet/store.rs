@@ -50,9 +50,6 @@ fn not_found(what: &str, name: &str) -> Failure {
     Failure::not_found(format!("{what} '{name}' not found"))
 }
 
-/// Held while a writer changes the store.
-struct Lock(#[allow(dead_code)] File);
-
 impl Store {
     pub fn new(home: &Path) -> Store {
         Store {
@@ -60,7 +57,8 @@ impl Store {
         }
     }
 
-    fn lock(&self) -> Res<Lock> {
+    /// Held (the open file is locked) while a writer changes the store.
+    fn lock(&self) -> Res<File> {
         fs::create_dir_all(&self.root).map_err(|e| io_failure(&self.root, e))?;
         let path = self.root.join(".lock");
         let file = File::options()
@@ -70,7 +68,7 @@ impl Store {
             .open(&path)
             .map_err(|e| io_failure(&path, e))?;
         file.lock().map_err(|e| io_failure(&path, e))?;
-        Ok(Lock(file))
+        Ok(file)
     }
 
     fn model_dir(&self, name: &str) -> Res<PathBuf> {
