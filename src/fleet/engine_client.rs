@@ -1,7 +1,7 @@
 //! The Engine REST API as a client: the same calls for an engine of a remote fleet
 //! (behind its proxy) and for a local engine of the embedded fleet.
 
-use super::http::{Response, Service};
+use super::http::Service;
 use super::Res;
 use serde_json::Value;
 
@@ -43,37 +43,21 @@ impl EngineClient {
         &self.name
     }
 
-    fn send(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<&[u8]>,
-    ) -> Res<Response> {
-        self.service.send(method, path, headers, body)
-    }
-
-    fn call(
-        &self,
-        method: &str,
-        path: &str,
-        headers: &[(&str, &str)],
-        body: Option<&[u8]>,
-    ) -> Res<Response> {
-        self.service.call(method, path, headers, body)
-    }
-
     pub fn health(&self) -> Res<Value> {
-        Ok(self.call("GET", "1/health", &[JSON], None)?.json())
+        Ok(self.service.call("GET", "1/health", &[JSON], None)?.json())
     }
 
     /// `{"state": …}` (lower case), with this tool's extra fields when the engine is ours.
     pub fn state(&self) -> Res<Value> {
-        Ok(self.call("GET", "2/engine/state", &[JSON], None)?.json())
+        Ok(self
+            .service
+            .call("GET", "2/engine/state", &[JSON], None)?
+            .json())
     }
 
     pub fn post_engine(&self, action: &str) -> Res<()> {
-        self.call("POST", &format!("2/engine/{action}"), &[], None)
+        self.service
+            .call("POST", &format!("2/engine/{action}"), &[], None)
             .map(drop)
     }
 
@@ -87,7 +71,9 @@ impl EngineClient {
         if let Some(d) = &body.disposition {
             headers.push(("Content-Disposition", d.as_str()));
         }
-        let response = self.call("PUT", &path, &headers, Some(&body.body))?;
+        let response = self
+            .service
+            .call("PUT", &path, &headers, Some(&body.body))?;
         Ok(if response.body.is_empty() {
             Value::Null
         } else {
@@ -96,7 +82,7 @@ impl EngineClient {
     }
 
     pub fn active_model(&self) -> Res<Option<Value>> {
-        let response = self.send("GET", "2/active/model", &[JSON], None)?;
+        let response = self.service.send("GET", "2/active/model", &[JSON], None)?;
         if response.status == 404 {
             return Ok(None);
         }
@@ -104,18 +90,21 @@ impl EngineClient {
     }
 
     pub fn unload(&self) -> Res<()> {
-        self.call("DELETE", "2/active/model", &[], None).map(drop)
+        self.service
+            .call("DELETE", "2/active/model", &[], None)
+            .map(drop)
     }
 
     pub fn scale(&self, count: u64) -> Res<()> {
         let body = count.to_string();
-        self.call(
-            "POST",
-            "2/active/model/scale",
-            &[("Content-Type", "application/json")],
-            Some(body.as_bytes()),
-        )
-        .map(drop)
+        self.service
+            .call(
+                "POST",
+                "2/active/model/scale",
+                &[("Content-Type", "application/json")],
+                Some(body.as_bytes()),
+            )
+            .map(drop)
     }
 
     pub fn attach(&self, slot: u32, name: &str, descriptor: &Value, dry_run: bool) -> Res<Value> {
@@ -129,7 +118,9 @@ impl EngineClient {
             ("Content-Type", "application/json"),
             ("Content-Disposition", disposition.as_str()),
         ];
-        let response = self.call("PUT", &path, &headers, Some(body.as_bytes()))?;
+        let response = self
+            .service
+            .call("PUT", &path, &headers, Some(body.as_bytes()))?;
         Ok(if response.body.is_empty() {
             Value::Null
         } else {
@@ -138,12 +129,16 @@ impl EngineClient {
     }
 
     pub fn streams(&self) -> Res<Vec<Value>> {
-        let list = self.call("GET", "2/active/stream", &[JSON], None)?.json();
+        let list = self
+            .service
+            .call("GET", "2/active/stream", &[JSON], None)?
+            .json();
         Ok(list.as_array().cloned().unwrap_or_default())
     }
 
     pub fn detach(&self, slot: u32) -> Res<()> {
-        self.call("DELETE", &format!("2/active/stream/{slot}"), &[], None)
+        self.service
+            .call("DELETE", &format!("2/active/stream/{slot}"), &[], None)
             .map(drop)
     }
 
@@ -162,18 +157,19 @@ impl EngineClient {
 
     /// One record, as the original sends it.
     pub fn input(&self, slot: u32, record: &[u8]) -> Res<()> {
-        self.call(
-            "POST",
-            &format!("1/job/input/{slot}"),
-            &[("Content-Type", "application/octet-stream")],
-            Some(record),
-        )
-        .map(drop)
+        self.service
+            .call(
+                "POST",
+                &format!("1/job/input/{slot}"),
+                &[("Content-Type", "application/octet-stream")],
+                Some(record),
+            )
+            .map(drop)
     }
 
     /// Newline-separated records in one request: `{"accepted", "rejected", "errors"}`.
     pub fn input_bulk(&self, slot: u32, records: &[u8]) -> Res<Value> {
-        let response = self.call(
+        let response = self.service.call(
             "POST",
             &format!("1/job/input/{slot}"),
             &[("Content-Type", "application/x-ndjson")],
@@ -187,7 +183,7 @@ impl EngineClient {
             "1/job/output/{slot}{}",
             if nowait { "?nowait=true" } else { "" }
         );
-        let response = self.send("GET", &path, &[], None)?;
+        let response = self.service.send("GET", &path, &[], None)?;
         Ok(match response.status {
             202 => OutputRead::NoData,
             204 => OutputRead::Eof,
@@ -203,6 +199,7 @@ impl EngineClient {
         };
         let body = crate::json::compact(descriptor);
         let list = self
+            .service
             .call(
                 "POST",
                 &path,
@@ -222,17 +219,20 @@ impl EngineClient {
 
     pub fn put_policy(&self, mime_type: &str, text: &str, preinstall: bool) -> Res<()> {
         let flag = if preinstall { "True" } else { "False" };
-        self.call(
-            "PUT",
-            &format!("1/policy?preinstall={flag}"),
-            &[("Content-Type", mime_type)],
-            Some(text.as_bytes()),
-        )
-        .map(drop)
+        self.service
+            .call(
+                "PUT",
+                &format!("1/policy?preinstall={flag}"),
+                &[("Content-Type", mime_type)],
+                Some(text.as_bytes()),
+            )
+            .map(drop)
     }
 
     pub fn get_policy(&self, mime_type: &str) -> Res<String> {
-        let response = self.call("GET", "1/policy", &[("Accept", mime_type)], None)?;
+        let response = self
+            .service
+            .call("GET", "1/policy", &[("Accept", mime_type)], None)?;
         Ok(match response.json() {
             Value::String(s) => s,
             _ => response.text(),
@@ -240,12 +240,13 @@ impl EngineClient {
     }
 
     pub fn restore_state(&self, bytes: &[u8]) -> Res<()> {
-        self.call(
-            "PUT",
-            "1/job/state",
-            &[("Content-Type", "application/octet-stream")],
-            Some(bytes),
-        )
-        .map(drop)
+        self.service
+            .call(
+                "PUT",
+                "1/job/state",
+                &[("Content-Type", "application/octet-stream")],
+                Some(bytes),
+            )
+            .map(drop)
     }
 }
