@@ -682,3 +682,36 @@ fn zip_attachments_and_unsafe_archives() {
     let err = env.run(&["model", "verify", "z"]).expect(1).stderr;
     assert_eq!(err, "Error: attachment 'evil.zip': entry '../escape.txt' points outside the working directory\n");
 }
+
+#[test]
+fn nothing_is_taken_after_the_end_and_odd_console_output_does_not_stall() {
+    let env = Env::new();
+    // 200 KB of console output that is not UTF-8 must not block the model
+    let model = "import sys\ndef begin():\n    sys.stdout.buffer.write(b'\\xe9' * 200000 + b'\\n')\n    sys.stdout.flush()\n\
+                 def action(x):\n    print('x' * 100000)\n    yield x\n";
+    engine_with(&env, "noisy", model);
+    env.run(&["run", "noisy", "rest:", "rest:"]).ok();
+    let url = env.engine_url("engine-1");
+    let body = b"1\n{\"$fastscore\": \"end\"}\n2\n";
+    let (status, answer) = http(
+        &url,
+        "POST",
+        "/1/job/input/0",
+        body,
+        &[("Content-Type", "application/x-ndjson")],
+    );
+    assert_eq!(status, 200);
+    let counts: serde_json::Value = serde_json::from_slice(&answer).unwrap();
+    assert_eq!(counts["accepted"], 1);
+    assert_eq!(counts["rejected"], 1);
+    assert_eq!(counts["errors"][0]["reason"], "the input has already ended");
+    assert_eq!(
+        env.run(&["model", "output", "-c"]).ok().stdout,
+        "1\n(EOF)\n"
+    );
+    assert!(env
+        .run(&["model", "scale", "0"])
+        .expect(1)
+        .stderr
+        .ends_with("HTTP response body: a model needs at least one jet\n"));
+}

@@ -375,7 +375,9 @@ fn parse_envelope(v: &Value) -> Result<Envelope, String> {
             Ok(Envelope::Delimited(s))
         }
         "delimited-csv" => Ok(Envelope::DelimitedCsv {
-            separator: sep("\r\n"),
+            separator: Some(sep("\r\n"))
+                .filter(|s| !s.is_empty())
+                .ok_or("the Separator cannot be empty")?,
             skip_header: flag("SkipHeader"),
             skip_blank_lines: flag("SkipBlankLines"),
         }),
@@ -522,5 +524,8 @@ mod tests {
             .unwrap_err()
             .contains("invalid Schema"));
         assert!(parse(&json!([1]), 0).is_err());
+        let csv = json!({"Transport": {"Type": "file", "Path": "/x"}, "Encoding": "csv",
+                         "Envelope": {"Type": "delimited-csv", "Separator": ""}});
+        assert_eq!(parse(&csv, 0).unwrap_err(), "the Separator cannot be empty");
     }
 }

@@ -89,7 +89,13 @@ impl Jet {
         let console = Arc::new(Mutex::new(Vec::<String>::new()));
         let lines = console.clone();
         std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            // console output need not be UTF-8; every line is read, so the pipe never fills
+            let mut reader = BufReader::new(stderr);
+            let mut raw = Vec::new();
+            while reader.read_until(b'\n', &mut raw).is_ok_and(|n| n > 0) {
+                let line =
+                    String::from_utf8_lossy(raw.strip_suffix(b"\n").unwrap_or(&raw)).into_owned();
+                raw.clear();
                 let mut tail = lines.lock().unwrap_or_else(|p| p.into_inner());
                 if tail.len() == 20 {
                     tail.remove(0);
@@ -103,6 +109,21 @@ impl Jet {
         let j = jet.clone();
         std::thread::spawn(move || read(stdout, want_tx, host, j, stopping, console));
         Ok(jet)
+    }
+
+    /// Collect the process once it has said it is done; one that lingers (threads the
+    /// model left running) is killed after a short grace.
+    fn reap(&self) {
+        let mut child = self.child.lock().unwrap_or_else(|p| p.into_inner());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
     }
 
     /// Stop the jet now (reset, scale down, shutdown).
@@ -207,8 +228,14 @@ fn read(
         return;
     }
     match outcome {
-        Some(Ok(())) => host.finished(jet.index),
-        Some(Err(report)) => host.failed(jet.index, report),
+        Some(Ok(())) => {
+            host.finished(jet.index);
+            jet.reap();
+        }
+        Some(Err(report)) => {
+            host.failed(jet.index, report);
+            jet.reap();
+        }
         None => {
             // the process ended without saying why: show how, and what it printed last
             let status = {

@@ -318,6 +318,9 @@ impl Engine {
     }
 
     pub fn scale(self: &Arc<Self>, count: usize) -> Answer<()> {
+        if count == 0 {
+            return Err(bad("a model needs at least one jet"));
+        }
         let pipeline = {
             let mut inner = self.lock();
             inner.scale = count;
@@ -482,7 +485,17 @@ impl Engine {
         // reported next is the model's real one
         let deadline = Instant::now() + READY_WAIT;
         let mut inner = self.lock();
-        while inner.state != State::Error && !pipeline.settled() && Instant::now() < deadline {
+        let current = |inner: &Inner| {
+            inner
+                .pipeline
+                .as_ref()
+                .is_some_and(|p| Arc::ptr_eq(p, &pipeline))
+        };
+        while current(&inner)
+            && inner.state != State::Error
+            && !pipeline.settled()
+            && Instant::now() < deadline
+        {
             inner = self
                 .changed
                 .wait_timeout(inner, Duration::from_millis(200))

@@ -44,6 +44,7 @@ pub struct Pipeline {
     concluded: AtomicBool,
     children: Mutex<Vec<Child>>,
     roundtrip: Mutex<()>,
+    scaling: Mutex<()>,
     jets_dir: PathBuf,
     python: String,
     runner: PathBuf,
@@ -189,6 +190,7 @@ impl Pipeline {
             concluded: AtomicBool::new(false),
             children: Mutex::new(children),
             roundtrip: Mutex::new(()),
+            scaling: Mutex::new(()),
             jets_dir: engine.dir.join("jets"),
             python: engine.python.clone(),
             runner: engine.runner.clone(),
@@ -203,7 +205,6 @@ impl Pipeline {
     }
 
     fn start_jet(self: &Arc<Self>) -> std::io::Result<()> {
-        let index = lock(&self.jets).len();
         let sandbox = random_id();
         let dir = self.jets_dir.join(&sandbox);
         std::fs::create_dir_all(&dir)?;
@@ -233,6 +234,9 @@ impl Pipeline {
         let config = json!({"model": "__model.py", "explicit": self.model.slots.explicit(),
                             "inputs": inputs, "outputs": outputs});
         let host: Arc<dyn Host> = self.clone();
+        // the index is the jet's place in the list: taken and filled under one lock
+        let mut jets = lock(&self.jets);
+        let index = jets.len();
         let jet = Jet::start(
             index,
             &self.python,
@@ -243,7 +247,7 @@ impl Pipeline {
             host,
         )
         .map_err(|e| std::io::Error::other(format!("cannot start '{}': {e}", self.python)))?;
-        lock(&self.jets).push(JetEntry {
+        jets.push(JetEntry {
             jet,
             ready: false,
             done: false,
@@ -253,18 +257,20 @@ impl Pipeline {
     }
 
     /// Start reading the inputs that read themselves (files, inline data, programs), and
-    /// the timer that sends batches whose Nagle time is over.
+    /// per input the timer that sends batches whose Nagle time is over (one per input, so
+    /// that an input waiting for room in its queue holds up no other).
     pub fn open_inputs(self: &Arc<Self>) {
-        let p = self.clone();
-        std::thread::spawn(move || {
-            while !p.over.load(Ordering::Relaxed) {
-                let next = p.inputs.values().filter_map(|i| i.settle()).min();
-                let wait = next.map_or(TIMER_TICK, |t| {
-                    t.saturating_duration_since(Instant::now()).min(TIMER_TICK)
-                });
-                std::thread::sleep(wait.max(Duration::from_millis(1)));
-            }
-        });
+        for input in self.inputs.values() {
+            let (p, input) = (self.clone(), input.clone());
+            std::thread::spawn(move || {
+                while !p.over.load(Ordering::Relaxed) {
+                    let wait = input.settle().map_or(TIMER_TICK, |t| {
+                        t.saturating_duration_since(Instant::now()).min(TIMER_TICK)
+                    });
+                    std::thread::sleep(wait.max(Duration::from_millis(1)));
+                }
+            });
+        }
         for (slot, input) in &self.inputs {
             let d = &self.streams[slot].descriptor;
             let source: Box<dyn FnOnce() -> std::io::Result<Box<dyn Read + Send>> + Send> = match &d
@@ -347,7 +353,7 @@ impl Pipeline {
                 return;
             }
         };
-        let mut framer = Framer::new(envelope);
+        let mut framer = Framer::new(envelope.clone());
         let mut buf = vec![0u8; 1 << 16];
         let mut ended = false;
         loop {
@@ -356,8 +362,9 @@ impl Pipeline {
             }
             let n = match reader.read(&mut buf) {
                 Ok(0) if looping => {
-                    // start again from the beginning (only files loop)
+                    // start again from the beginning (only files loop), header and all
                     framer.finish(&mut |r| ended |= is_end(input.push(r)));
+                    framer = Framer::new(envelope.clone());
                     if let Transport::File { path } =
                         &self.streams[&input.slot].descriptor.transport
                     {
@@ -511,6 +518,7 @@ impl Pipeline {
     }
 
     pub fn scale(self: &Arc<Self>, count: usize) -> Result<(), String> {
+        let _one_at_a_time = lock(&self.scaling);
         let live = lock(&self.jets)
             .iter()
             .filter(|j| !j.done && !j.retiring)
@@ -532,8 +540,6 @@ impl Pipeline {
                     extra -= 1;
                 }
             }
-            drop(jets);
-            self.dispatch.set_paused(false);
         }
         Ok(())
     }
@@ -565,6 +571,10 @@ impl Pipeline {
 
     fn fail_now(&self, report: Value) {
         self.over.store(true, Ordering::SeqCst);
+        for mut c in lock(&self.children).drain(..) {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
         if let Some(e) = self.engine.upgrade() {
             e.pipeline_failed(self, report);
         }
@@ -643,7 +653,7 @@ impl Host for Pipeline {
             if let Some(j) = jets.get_mut(jet) {
                 j.done = true;
             }
-            jets.iter().all(|j| j.done || j.retiring) && jets.iter().any(|j| !j.retiring)
+            jets.iter().all(|j| j.done)
         };
         if let Some(e) = self.engine.upgrade() {
             e.woke();
@@ -666,7 +676,6 @@ impl Host for Pipeline {
 
 /// The first records of a stream, read outside any pipeline (`stream sample`).
 pub fn sample(d: &Descriptor, count: usize) -> Result<Vec<Vec<u8>>, String> {
-    let mut records = Vec::new();
     let reader: Box<dyn Read> = match &d.transport {
         Transport::InlineRecords(items) => return Ok(items.iter().take(count).cloned().collect()),
         Transport::InlineChunk(data) => Box::new(std::io::Cursor::new(data.clone())),
@@ -674,18 +683,32 @@ pub fn sample(d: &Descriptor, count: usize) -> Result<Vec<Vec<u8>>, String> {
             Box::new(std::fs::File::open(path).map_err(|e| crate::error::io_error_text(path, &e))?)
         }
         Transport::Exec { run, args } => {
-            let child = Command::new(run)
+            let mut child = Command::new(run)
                 .args(args)
                 .stdout(Stdio::piped())
                 .spawn()
                 .map_err(|e| format!("cannot run {run}: {e}"))?;
-            Box::new(child.stdout.ok_or("no output pipe")?)
+            let out = child.stdout.take().ok_or("no output pipe")?;
+            let records = read_records(Box::new(out), &d.envelope, count);
+            // the program is not needed past the sample
+            let _ = child.kill();
+            let _ = child.wait();
+            return records;
         }
         Transport::Rest { .. } | Transport::Discard => {
             return Err("only file, inline and exec streams can be sampled".into())
         }
     };
-    let mut framer = Framer::new(d.envelope.clone());
+    read_records(reader, &d.envelope, count)
+}
+
+fn read_records(
+    reader: Box<dyn Read>,
+    envelope: &Envelope,
+    count: usize,
+) -> Result<Vec<Vec<u8>>, String> {
+    let mut records = Vec::new();
+    let mut framer = Framer::new(envelope.clone());
     let mut reader = std::io::BufReader::new(reader);
     let mut buf = vec![0u8; 1 << 16];
     while records.len() < count {

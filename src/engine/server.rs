@@ -75,7 +75,11 @@ pub fn serve(engine: Arc<Engine>, server: Arc<tiny_http::Server>, stop: Arc<Atom
 fn handle(engine: &Arc<Engine>, mut request: Request) {
     let mut body = Vec::new();
     let reply = match request.as_reader().read_to_end(&mut body) {
-        Ok(_) => route(engine, &request, &body),
+        // a bug must cost one request, not the worker thread (whose jets would die with it)
+        Ok(_) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            route(engine, &request, &body)
+        }))
+        .unwrap_or_else(|_| text(500, "internal error (see the engine log)")),
         Err(e) => text(400, format!("cannot read the request: {e}")),
     };
     let mut response = Response::from_data(reply.body).with_status_code(reply.status);

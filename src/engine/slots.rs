@@ -78,6 +78,8 @@ struct Open {
     first_at: Option<Instant>,
     next_seqno: u64,
     first_seqno: u64,
+    /// No record is taken after the end of the input.
+    ended: bool,
 }
 
 /// What became of a record given to an input slot.
@@ -120,6 +122,7 @@ impl InputSlot {
                 first_at: None,
                 next_seqno: 1,
                 first_seqno: 1,
+                ended: false,
             }),
             dispatch,
             stats,
@@ -153,8 +156,13 @@ impl InputSlot {
             self.stats.reject(true, raw, &reason);
             return Pushed::Rejected(reason);
         }
-        self.stats.records.fetch_add(1, Ordering::Relaxed);
         let mut open = self.lock();
+        if open.ended {
+            let reason = "the input has already ended".to_string();
+            self.stats.reject(false, raw, &reason);
+            return Pushed::Rejected(reason);
+        }
+        self.stats.records.fetch_add(1, Ordering::Relaxed);
         if open.count == 0 {
             open.payload.clear();
             open.payload.push(b'[');
@@ -211,7 +219,9 @@ impl InputSlot {
 
     /// The input has ended: send what is open, and tell the jets.
     pub fn end(&self) {
-        self.close(&mut self.lock());
+        let mut open = self.lock();
+        self.close(&mut open);
+        open.ended = true;
         self.dispatch.end(self.slot);
     }
 
@@ -321,7 +331,7 @@ fn record_end(envelope: &Envelope, buffer: &[u8], start: usize) -> Option<(usize
     }
     let mut in_quotes = false;
     let mut i = 0;
-    while i + sep.len() <= data.len() {
+    while !sep.is_empty() && i + sep.len() <= data.len() {
         if quoted && data[i] == b'"' {
             in_quotes = !in_quotes;
         } else if !in_quotes && data[i..].starts_with(sep) {
