@@ -42,10 +42,6 @@ impl Error {
         self
     }
 
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
     /// The HTTP status of the direct cause, if the cause is an HTTP error.
     pub fn cause_status(&self) -> Option<u16> {
         match self.cause.as_deref() {

@@ -110,10 +110,6 @@ impl Dispatch {
         self.lock().ended.contains(&slot)
     }
 
-    pub fn queued(&self) -> usize {
-        self.lock().queues.values().map(VecDeque::len).sum()
-    }
-
     /// The next batch a jet may have (blocking).
     pub fn take(&self, want: Want) -> Take {
         let mut st = self.lock();

@@ -234,9 +234,8 @@ impl InputSlot {
 pub struct Framer {
     envelope: Envelope,
     buffer: Vec<u8>,
+    /// A CSV header line is still to be skipped (columns map to the schema's fields).
     header_pending: bool,
-    /// The header line of a CSV stream, when one was skipped.
-    pub header: Option<Vec<u8>>,
 }
 
 impl Framer {
@@ -252,7 +251,6 @@ impl Framer {
             envelope,
             buffer: Vec::new(),
             header_pending,
-            header: None,
         }
     }
 
@@ -268,7 +266,6 @@ impl Framer {
             deliver(
                 &self.envelope,
                 &mut self.header_pending,
-                &mut self.header,
                 &self.buffer[start..stop],
                 emit,
             );
@@ -281,13 +278,7 @@ impl Framer {
     pub fn finish(&mut self, emit: &mut dyn FnMut(&[u8])) {
         let rest = std::mem::take(&mut self.buffer);
         if !rest.is_empty() {
-            deliver(
-                &self.envelope,
-                &mut self.header_pending,
-                &mut self.header,
-                &rest,
-                emit,
-            );
+            deliver(&self.envelope, &mut self.header_pending, &rest, emit);
         }
     }
 }
@@ -295,7 +286,6 @@ impl Framer {
 fn deliver(
     envelope: &Envelope,
     header_pending: &mut bool,
-    header: &mut Option<Vec<u8>>,
     record: &[u8],
     emit: &mut dyn FnMut(&[u8]),
 ) {
@@ -306,7 +296,6 @@ fn deliver(
         let record = record.strip_suffix(b"\r").unwrap_or(record);
         if *header_pending {
             *header_pending = false;
-            *header = Some(record.to_vec());
         } else if !(*skip_blank_lines && record.iter().all(u8::is_ascii_whitespace)) {
             emit(record);
         }
@@ -577,6 +566,5 @@ mod tests {
         });
         f.finish(&mut |r| out.push(r.to_vec()));
         assert_eq!(out, [b"1,\"a\nb\"".to_vec(), b"2,c".to_vec()]);
-        assert_eq!(f.header.as_deref(), Some(&b"id,name"[..]));
     }
 }
