@@ -7,8 +7,6 @@ use crate::fleet::engine_client::EngineClient;
 use crate::fleet::launcher;
 use crate::fleet::local::is_engine_name;
 use serde_json::Value;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 /// `engine pause|unpause|reset`; a reset also replaces a local engine that died.
@@ -174,12 +172,6 @@ pub fn stop(ctx: &Ctx, name: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-static SIGNALLED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_signal(_: libc::c_int) {
-    SIGNALLED.store(true, Ordering::SeqCst);
-}
-
 /// `engine serve [<engine-name>] [--bind ADDR] [--port N]`: run an engine in the foreground.
 pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
     let name = name.unwrap_or(crate::fleet::local::DEFAULT_ENGINE);
@@ -188,14 +180,19 @@ pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
             "'{name}' is not an engine name (engine-1, engine-2, …)"
         )));
     }
+    // a jet that dies must not take the engine with it when the engine writes to its pipe
+    // SAFETY: ignoring SIGPIPE has no preconditions; writes then fail with EPIPE instead.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
     let home = config::local_home()?;
     let dir = launcher::engine_dir(&home, name);
     let bind = ctx.opts.bind.clone().unwrap_or_else(|| "127.0.0.1".into());
     let port = ctx.opts.port.unwrap_or(8003);
-    let server = tiny_http::Server::http((bind.as_str(), port)).map_err(|e| {
+    let listener = std::net::TcpListener::bind((bind.as_str(), port)).map_err(|e| {
         Error::new(format!("Cannot listen on {bind}:{port}")).caused_by(e.to_string())
     })?;
-    let port = server.server_addr().to_ip().map_or(port, |a| a.port());
+    let port = listener.local_addr().map_or(port, |a| a.port());
     let python = std::env::var("FASTSCORE_PYTHON")
         .ok()
         .filter(|p| !p.is_empty())
@@ -212,26 +209,78 @@ pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
     launcher::write_info(&dir, &url).map_err(|e| {
         Error::new(format!("Cannot write to {}", dir.display())).caused_by(e.to_string())
     })?;
-    eprintln!("{name}: serving the FastScore Engine API at {url} (Python: {python})");
-    for sig in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
-        // SAFETY: the handler only stores to an atomic.
-        unsafe {
-            libc::signal(sig, on_signal as *const () as libc::sighandler_t);
-        }
-    }
-    let stop = Arc::new(AtomicBool::new(false));
-    let worker = {
-        let (engine, server, stop) = (engine.clone(), Arc::new(server), stop.clone());
-        std::thread::spawn(move || crate::engine::server::serve(engine, server, stop))
+    let settings = crate::engine::server::Settings {
+        token: None,
+        token_file: launcher::info_path(&dir).display().to_string(),
+        max_body: max_request_bytes()?,
     };
-    // stop on a signal, or when the engine's directory is removed under it
-    while !SIGNALLED.load(Ordering::SeqCst) && dir.exists() {
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    eprintln!("{name}: stopping");
-    stop.store(true, Ordering::SeqCst);
+    eprintln!("{name}: serving the FastScore Engine API at {url} (Python: {python})");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("engine")
+        .build()
+        .map_err(|e| Error::new("Cannot start the engine").caused_by(e.to_string()))?;
+    let served = runtime.block_on(async {
+        listener.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let stop = stop_signal(dir.clone());
+        let shutdown = {
+            let engine = engine.clone();
+            async move {
+                stop.await;
+                eprintln!("{}: stopping", engine.name);
+                // waiting requests are answered at once: their job is over
+                let e = engine.clone();
+                let _ = tokio::task::spawn_blocking(move || e.shutdown()).await;
+            }
+        };
+        crate::engine::server::serve(engine.clone(), listener, settings, shutdown).await;
+        std::io::Result::Ok(())
+    });
     engine.shutdown();
     launcher::remove_info(&dir);
-    let _ = worker.join();
-    Ok(())
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    served.map_err(|e| Error::new(format!("Cannot serve on {url}")).caused_by(e.to_string()))
+}
+
+/// `FASTSCORE_MAX_REQUEST_MB`: the largest request body the engine takes (default 1024).
+fn max_request_bytes() -> Result<usize> {
+    match std::env::var("FASTSCORE_MAX_REQUEST_MB") {
+        Err(_) => Ok(1024 << 20),
+        Ok(v) => v
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|mb| *mb > 0)
+            .map(|mb| mb << 20)
+            .ok_or_else(|| {
+                Error::new(format!(
+                    "FASTSCORE_MAX_REQUEST_MB must be a positive number of MiB, not '{v}'"
+                ))
+            }),
+    }
+}
+
+/// Completes on SIGTERM, SIGINT or SIGHUP, or when the engine's directory is removed.
+async fn stop_signal(dir: std::path::PathBuf) {
+    use tokio::signal::unix::{signal, SignalKind};
+    async fn on(kind: SignalKind) {
+        match signal(kind) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    }
+    let removed = async {
+        while dir.exists() {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    };
+    tokio::select! {
+        () = on(SignalKind::terminate()) => {}
+        () = on(SignalKind::interrupt()) => {}
+        () = on(SignalKind::hangup()) => {}
+        () = removed => {}
+    }
 }

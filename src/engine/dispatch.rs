@@ -1,22 +1,14 @@
-//! Batches waiting for jets: one queue per input slot, end-of-input marks, pause, and the
-//! wake-ups jets wait on.
+//! Batches waiting for jets: one bounded queue per input slot, end-of-input marks, pause,
+//! and the wake-ups jets wait on. Producers wait for room before they add a batch —
+//! readers of files on their own threads, REST requests without holding a thread.
 
+use super::runner::protocol::Batch;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Condvar, Mutex};
+use std::time::{Duration, Instant};
 
-/// Batches an input slot may have waiting before its reader has to wait for the jets.
+/// Batches an input slot may have waiting before its producers wait for the jets.
 const MAX_QUEUED: usize = 16;
-
-/// Records of one input slot, ready for a jet: `[r1,r2,…]` as JSON text.
-pub struct Batch {
-    pub slot: u32,
-    /// Sequence number of the first record (records count from 1 per slot).
-    pub seqno: u64,
-    pub count: usize,
-    /// Records are raw bytes (null encoding), sent as latin-1 strings.
-    pub bytes: bool,
-    pub payload: Vec<u8>,
-}
 
 /// What a jet asks for.
 #[derive(Clone, Copy, Debug)]
@@ -29,7 +21,7 @@ pub enum Take {
     Batch(Batch),
     /// The input (or, for `Want::Any`, every input) has ended.
     End,
-    /// The pipeline is being torn down.
+    /// The job is being torn down.
     Closed,
 }
 
@@ -41,9 +33,18 @@ struct State {
     closed: bool,
 }
 
+impl State {
+    fn has_room(&self, slot: u32) -> bool {
+        self.closed || self.queues.get(&slot).is_none_or(|q| q.len() < MAX_QUEUED)
+    }
+}
+
 pub struct Dispatch {
     state: Mutex<State>,
+    /// Jets waiting for a batch, and blocking producers waiting for room.
     wake: Condvar,
+    /// Producers in async requests waiting for room.
+    room: tokio::sync::Notify,
     inputs: Vec<u32>,
 }
 
@@ -59,6 +60,7 @@ impl Dispatch {
         Dispatch {
             state: Mutex::new(state),
             wake: Condvar::new(),
+            room: tokio::sync::Notify::new(),
             inputs,
         }
     }
@@ -67,20 +69,53 @@ impl Dispatch {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Queue a batch; waits while the slot already has many waiting (back-pressure).
+    /// Queue a batch (after waiting for room; a batch is never refused).
     pub fn push(&self, batch: Batch) {
-        let mut st = self.lock();
-        while !st.closed
-            && st
-                .queues
-                .get(&batch.slot)
-                .is_some_and(|q| q.len() >= MAX_QUEUED)
-        {
-            st = self.wake.wait(st).unwrap_or_else(|p| p.into_inner());
-        }
-        st.queues.entry(batch.slot).or_default().push_back(batch);
-        drop(st);
+        self.lock()
+            .queues
+            .entry(batch.slot)
+            .or_default()
+            .push_back(batch);
         self.wake.notify_all();
+    }
+
+    /// Wait on this thread until `slot` has room; false if the wait reached `limit`.
+    pub fn wait_room_blocking(&self, slot: u32, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        let mut st = self.lock();
+        while !st.has_room(slot) {
+            let now = Instant::now();
+            if now >= deadline {
+                return false;
+            }
+            st = self
+                .wake
+                .wait_timeout(st, deadline - now)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+        }
+        true
+    }
+
+    /// Wait, without holding a thread, until `slot` has room; false if it took `limit`.
+    pub async fn wait_room(&self, slot: u32, limit: Duration) -> bool {
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let freed = self.room.notified();
+            tokio::pin!(freed);
+            freed.as_mut().enable();
+            if self.lock().has_room(slot) {
+                return true;
+            }
+            if tokio::time::timeout_at(deadline, freed).await.is_err() {
+                return self.lock().has_room(slot);
+            }
+        }
+    }
+
+    fn freed(&self) {
+        self.wake.notify_all();
+        self.room.notify_waiters();
     }
 
     /// No more batches will come for `slot`.
@@ -94,9 +129,14 @@ impl Dispatch {
         self.wake.notify_all();
     }
 
-    pub fn close(&self) {
-        self.lock().closed = true;
-        self.wake.notify_all();
+    /// Tear down: jets get `Closed`, producers stop waiting; what was queued is returned.
+    pub fn close(&self) -> Vec<Batch> {
+        let mut st = self.lock();
+        st.closed = true;
+        let left = st.queues.values_mut().flat_map(|q| q.drain(..)).collect();
+        drop(st);
+        self.freed();
+        left
     }
 
     /// Every input has ended and every batch has been handed out.
@@ -118,23 +158,21 @@ impl Dispatch {
                 return Take::Closed;
             }
             if !st.paused {
-                let slots: Vec<u32> = match want {
-                    Want::Any => self.inputs.clone(),
-                    Want::Slot(s) => vec![s],
+                let slots: &[u32] = match &want {
+                    Want::Any => &self.inputs,
+                    Want::Slot(s) => std::slice::from_ref(s),
                 };
                 // the fullest queue first, so one busy input cannot starve the others
                 let pick = slots
                     .iter()
-                    .filter(|s| st.queues.get(s).is_some_and(|q| !q.is_empty()))
-                    .max_by_key(|s| st.queues.get(s).map_or(0, VecDeque::len))
-                    .copied();
-                if let Some(slot) = pick {
-                    if let Some(batch) = st.queues.get_mut(&slot).and_then(VecDeque::pop_front) {
-                        drop(st);
-                        // a reader may be waiting for room
-                        self.wake.notify_all();
-                        return Take::Batch(batch);
-                    }
+                    .filter_map(|s| st.queues.get(s).map(|q| (*s, q.len())))
+                    .filter(|(_, n)| *n > 0)
+                    .max_by_key(|(_, n)| *n)
+                    .map(|(s, _)| s);
+                if let Some(batch) = pick.and_then(|s| st.queues.get_mut(&s)?.pop_front()) {
+                    drop(st);
+                    self.freed();
+                    return Take::Batch(batch);
                 }
                 if slots.iter().all(|s| st.ended.contains(s)) {
                     return Take::End;

@@ -1,22 +1,36 @@
-//! A jet: one Python process running one instance of the model, driven over its stdin and
-//! stdout with the frames described in `python/fastscore_runner.py`. Three threads per jet:
-//! a reader (frames from the jet), a feeder (batches to the jet) and a console reader.
+//! A jet: one process running one instance of the model, started by its runner and driven
+//! with the messages of `runner/protocol.rs`. Three threads per jet: a feeder (batches to
+//! the jet), a reader (messages from the jet) and a console reader (its standard error).
+//! However the process ends — finished, failed, killed by a signal, or its pipes closed —
+//! the reader reports it to the host with what the jet was doing; the engine lives on.
 
+use super::child;
 use super::dispatch::{Take, Want};
-use serde_json::Value;
-use std::io::{BufRead, BufReader, BufWriter, Read, Write};
+use super::runner::protocol::{self, Batch, FromJet, ToJet};
+use super::runner::Runner;
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
 
-/// What a jet needs from the pipeline it runs in.
+/// Console lines kept to explain a jet's death.
+const CONSOLE_TAIL: usize = 20;
+/// Records of a batch shown when the model fails on it.
+const SHOWN_RECORDS: usize = 10;
+
+/// What a jet needs from the job it runs in.
 pub trait Host: Send + Sync {
     fn take(&self, jet: usize, want: Want) -> Take;
-    fn output(&self, slot: u32, lines: &[u8]);
+    fn output(&self, slot: u32, batch: u64, lines: &[u8]);
+    fn done(&self, batch: u64);
     fn ready(&self, jet: usize);
     fn finished(&self, jet: usize);
+    /// The model failed or its process ended: `report` has `message`, `traceback` and
+    /// `input` (the batch it was on).
     fn failed(&self, jet: usize, report: Value);
     fn console(&self, jet: usize, line: String);
 }
@@ -26,232 +40,199 @@ pub struct Jet {
     pub sandbox: String,
     pub pid: u32,
     child: Mutex<Child>,
-    /// Set when the engine stops the jet, so its exit is not a failure.
-    stopping: Arc<AtomicBool>,
-}
-
-fn frame(kind: u8, payload: &[&[u8]]) -> Vec<u8> {
-    let len: usize = payload.iter().map(|p| p.len()).sum();
-    let mut out = Vec::with_capacity(len + 5);
-    out.extend_from_slice(&(len as u32).to_le_bytes());
-    out.push(kind);
-    for p in payload {
-        out.extend_from_slice(p);
-    }
-    out
+    /// Set when the engine stops the jet, so its end is not a failure.
+    stopping: AtomicBool,
+    /// Batches sent and not yet done, oldest first.
+    inflight: Mutex<VecDeque<Batch>>,
+    console: Mutex<VecDeque<String>>,
 }
 
 impl Jet {
     pub fn start(
         index: usize,
-        python: &str,
-        runner: &Path,
+        runner: &dyn Runner,
         sandbox_dir: &Path,
         sandbox: String,
         config: &Value,
         host: Arc<dyn Host>,
     ) -> std::io::Result<Arc<Jet>> {
-        let mut cmd = Command::new(python);
-        cmd.arg(runner)
-            .current_dir(sandbox_dir)
-            .stdin(Stdio::piped())
+        let mut cmd = runner.jet_command(sandbox_dir);
+        cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        #[cfg(target_os = "linux")]
-        {
-            use std::os::unix::process::CommandExt;
-            // SAFETY: prctl is async-signal-safe; the jet dies with the engine.
-            unsafe {
-                cmd.pre_exec(|| {
-                    libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                    Ok(())
-                });
-            }
-        }
+        child::tie_to_engine(&mut cmd);
         let mut child = cmd.spawn()?;
         let missing = || std::io::Error::other("jet pipes are missing");
         let mut stdin = BufWriter::new(child.stdin.take().ok_or_else(missing)?);
         let stdout = child.stdout.take().ok_or_else(missing)?;
         let stderr = child.stderr.take().ok_or_else(missing)?;
-        stdin.write_all(&frame(b'C', &[config.to_string().as_bytes()]))?;
-        stdin.flush()?;
         let jet = Arc::new(Jet {
             index,
             sandbox,
             pid: child.id(),
             child: Mutex::new(child),
-            stopping: Arc::new(AtomicBool::new(false)),
+            stopping: AtomicBool::new(false),
+            inflight: Mutex::new(VecDeque::new()),
+            console: Mutex::new(VecDeque::new()),
         });
+        // a jet that dies at once makes this fail; its reader reports how it died
+        let _ = protocol::send(&mut stdin, &ToJet::Config(config)).and_then(|()| stdin.flush());
         let (want_tx, want_rx) = mpsc::channel::<Want>();
-        let h = host.clone();
-        std::thread::spawn(move || feed(index, stdin, want_rx, h));
-        let h = host.clone();
-        let console = Arc::new(Mutex::new(Vec::<String>::new()));
-        let lines = console.clone();
-        std::thread::spawn(move || {
-            // console output need not be UTF-8; every line is read, so the pipe never fills
-            let mut reader = BufReader::new(stderr);
-            let mut raw = Vec::new();
-            while reader.read_until(b'\n', &mut raw).is_ok_and(|n| n > 0) {
-                let line =
-                    String::from_utf8_lossy(raw.strip_suffix(b"\n").unwrap_or(&raw)).into_owned();
-                raw.clear();
-                let mut tail = lines.lock().unwrap_or_else(|p| p.into_inner());
-                if tail.len() == 20 {
-                    tail.remove(0);
-                }
-                tail.push(line.clone());
-                drop(tail);
-                h.console(index, line);
-            }
-        });
-        let stopping = jet.stopping.clone();
+        let (j, h) = (jet.clone(), host.clone());
+        std::thread::spawn(move || j.feed(stdin, want_rx, &*h));
+        let (j, h) = (jet.clone(), host.clone());
+        let console = std::thread::spawn(move || j.read_console(stderr, &*h));
         let j = jet.clone();
-        std::thread::spawn(move || read(stdout, want_tx, host, j, stopping, console));
+        std::thread::spawn(move || j.read(stdout, want_tx, &*host, console));
         Ok(jet)
     }
 
-    /// Collect the process once it has said it is done; one that lingers (threads the
-    /// model left running) is killed after a short grace.
-    fn reap(&self) {
-        let mut child = self.child.lock().unwrap_or_else(|p| p.into_inner());
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(2);
-        while std::time::Instant::now() < deadline {
-            if let Ok(Some(_)) = child.try_wait() {
+    fn feed(&self, mut stdin: BufWriter<ChildStdin>, wants: mpsc::Receiver<Want>, host: &dyn Host) {
+        while let Ok(want) = wants.recv() {
+            let sent = match host.take(self.index, want) {
+                Take::Batch(b) => {
+                    // counted as the jet's before it is sent, in case the jet dies meanwhile
+                    lock(&self.inflight).push_back(b.clone());
+                    protocol::send(&mut stdin, &ToJet::Batch(&b))
+                }
+                Take::End => protocol::send(
+                    &mut stdin,
+                    &ToJet::End(match want {
+                        Want::Any => None,
+                        Want::Slot(s) => Some(s),
+                    }),
+                ),
+                Take::Closed => return,
+            };
+            // a closed pipe means the jet is gone; its reader tells why
+            if sent.and_then(|()| stdin.flush()).is_err() {
                 return;
             }
-            std::thread::sleep(std::time::Duration::from_millis(10));
         }
-        let _ = child.kill();
-        let _ = child.wait();
+    }
+
+    fn read_console(&self, stderr: std::process::ChildStderr, host: &dyn Host) {
+        // console output need not be UTF-8; every line is read, so the pipe never fills
+        let mut reader = BufReader::new(stderr);
+        let mut raw = Vec::new();
+        while reader.read_until(b'\n', &mut raw).is_ok_and(|n| n > 0) {
+            let line =
+                String::from_utf8_lossy(raw.strip_suffix(b"\n").unwrap_or(&raw)).into_owned();
+            raw.clear();
+            let mut tail = lock(&self.console);
+            if tail.len() == CONSOLE_TAIL {
+                tail.pop_front();
+            }
+            tail.push_back(line.clone());
+            drop(tail);
+            host.console(self.index, line);
+        }
+    }
+
+    fn read(
+        &self,
+        stdout: std::process::ChildStdout,
+        wants: mpsc::Sender<Want>,
+        host: &dyn Host,
+        console: std::thread::JoinHandle<()>,
+    ) {
+        let mut reader = BufReader::with_capacity(1 << 16, stdout);
+        let mut ready = false;
+        let outcome = loop {
+            match protocol::receive(&mut reader) {
+                Ok(Some(FromJet::Want(slot))) => {
+                    if !ready {
+                        ready = true;
+                        host.ready(self.index);
+                    }
+                    let want = slot.map_or(Want::Any, Want::Slot);
+                    if wants.send(want).is_err() {
+                        break Err(None);
+                    }
+                }
+                Ok(Some(FromJet::Output {
+                    batch,
+                    slot,
+                    records,
+                })) => host.output(slot, batch, &records),
+                Ok(Some(FromJet::Done(batch))) => {
+                    lock(&self.inflight).retain(|b| b.id != batch);
+                    host.done(batch);
+                }
+                Ok(Some(FromJet::Finished)) => break Ok(()),
+                Ok(Some(FromJet::Failed(report))) => break Err(Some(report)),
+                Ok(None) => break Err(None),
+                Err(e) => break Err(Some(json!({"message": e.to_string()}))),
+            }
+        };
+        drop(wants);
+        // the process has said its last word: collect it (one that lingers is killed)
+        let status = child::reap(&mut lock(&self.child), Duration::from_secs(2));
+        if self.stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        match outcome {
+            Ok(()) => host.finished(self.index),
+            Err(said) => {
+                // the console's last lines arrive once the process is gone (unless a
+                // process the model started keeps the pipe open)
+                for _ in 0..40 {
+                    if console.is_finished() {
+                        break;
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                host.failed(self.index, self.death_report(said, status));
+            }
+        }
+    }
+
+    /// Why the jet ended, with the input it was on and its last console lines.
+    fn death_report(&self, said: Option<Value>, status: Option<std::process::ExitStatus>) -> Value {
+        let how = status.map_or_else(|| "ended".to_string(), child::describe_exit);
+        let mut report = said.unwrap_or_else(
+            || json!({"message": format!("the model process (pid {}) {how}", self.pid)}),
+        );
+        if let Some(obj) = report.as_object_mut() {
+            let console: Vec<String> = lock(&self.console).iter().cloned().collect();
+            if obj
+                .get("traceback")
+                .is_none_or(|t| t.as_str().is_none_or(str::is_empty))
+            {
+                obj.insert("traceback".into(), console.join("\n").into());
+            }
+            if obj.get("input").is_none_or(Value::is_null) {
+                let input = lock(&self.inflight).front().map(shown_input);
+                obj.insert("input".into(), input.unwrap_or(Value::Null));
+            }
+            obj.insert("exit".into(), how.into());
+        }
+        report
+    }
+
+    /// Records sent to this jet and not yet processed.
+    pub fn unscored(&self) -> usize {
+        lock(&self.inflight).iter().map(|b| b.count).sum()
     }
 
     /// Stop the jet now (reset, scale down, shutdown).
     pub fn kill(&self) {
         self.stopping.store(true, Ordering::SeqCst);
-        let mut child = self.child.lock().unwrap_or_else(|p| p.into_inner());
+        let mut child = lock(&self.child);
         let _ = child.kill();
         let _ = child.wait();
     }
 }
 
-fn feed(
-    index: usize,
-    mut stdin: BufWriter<ChildStdin>,
-    wants: mpsc::Receiver<Want>,
-    host: Arc<dyn Host>,
-) {
-    while let Ok(want) = wants.recv() {
-        let bytes = match host.take(index, want) {
-            Take::Batch(b) => {
-                let header = format!(
-                    "{} {} {}\n",
-                    b.slot,
-                    b.seqno,
-                    if b.bytes { 'b' } else { 'j' }
-                );
-                frame(b'B', &[header.as_bytes(), &b.payload])
-            }
-            Take::End => match want {
-                Want::Any => frame(b'E', &[b"*"]),
-                Want::Slot(s) => frame(b'E', &[s.to_string().as_bytes()]),
-            },
-            Take::Closed => return,
-        };
-        if stdin
-            .write_all(&bytes)
-            .and_then(|()| stdin.flush())
-            .is_err()
-        {
-            return;
-        }
-    }
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn read(
-    stdout: std::process::ChildStdout,
-    wants: mpsc::Sender<Want>,
-    host: Arc<dyn Host>,
-    jet: Arc<Jet>,
-    stopping: Arc<AtomicBool>,
-    console: Arc<Mutex<Vec<String>>>,
-) {
-    let mut reader = BufReader::with_capacity(1 << 16, stdout);
-    let mut ready = false;
-    let mut payload = Vec::new();
-    let outcome = loop {
-        let mut head = [0u8; 5];
-        if reader.read_exact(&mut head).is_err() {
-            break None;
-        }
-        let len = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as usize;
-        payload.resize(len, 0);
-        if reader.read_exact(&mut payload).is_err() {
-            break None;
-        }
-        match head[4] {
-            b'N' => {
-                if !ready {
-                    ready = true;
-                    host.ready(jet.index);
-                }
-                let want = match payload.as_slice() {
-                    b"*" => Want::Any,
-                    s => match std::str::from_utf8(s).ok().and_then(|s| s.parse().ok()) {
-                        Some(slot) => Want::Slot(slot),
-                        None => Want::Any,
-                    },
-                };
-                if wants.send(want).is_err() {
-                    break None;
-                }
-            }
-            b'O' => {
-                let split = payload
-                    .iter()
-                    .position(|b| *b == b'\n')
-                    .unwrap_or(payload.len());
-                let slot = std::str::from_utf8(&payload[..split])
-                    .ok()
-                    .and_then(|s| s.parse().ok());
-                if let Some(slot) = slot {
-                    host.output(slot, payload.get(split + 1..).unwrap_or(&[]));
-                }
-            }
-            b'F' => break Some(Ok(())),
-            b'X' => break Some(Err(serde_json::from_slice(&payload).unwrap_or(Value::Null))),
-            _ => {}
-        }
-    };
-    drop(wants);
-    if stopping.load(Ordering::SeqCst) {
-        return;
-    }
-    match outcome {
-        Some(Ok(())) => {
-            host.finished(jet.index);
-            jet.reap();
-        }
-        Some(Err(report)) => {
-            host.failed(jet.index, report);
-            jet.reap();
-        }
-        None => {
-            // the process ended without saying why: show how, and what it printed last
-            let status = {
-                let mut child = jet.child.lock().unwrap_or_else(|p| p.into_inner());
-                child.wait().map(|s| s.to_string()).unwrap_or_default()
-            };
-            std::thread::sleep(std::time::Duration::from_millis(50));
-            let tail = console.lock().unwrap_or_else(|p| p.into_inner()).join("\n");
-            let message = format!(
-                "the model process (pid {}) ended unexpectedly: {status}",
-                jet.pid
-            );
-            host.failed(
-                jet.index,
-                serde_json::json!({"message": message, "traceback": tail, "input": null}),
-            );
-        }
-    }
+/// A batch as a model error shows it: its slot, its last records and how many there were.
+fn shown_input(b: &Batch) -> Value {
+    let records: Vec<Value> = serde_json::from_slice(&b.payload).unwrap_or_default();
+    let skip = records.len().saturating_sub(SHOWN_RECORDS);
+    let data: Vec<String> = records[skip..].iter().map(crate::json::compact).collect();
+    json!({"slot": b.slot, "seqno": b.seqno + skip as u64, "data": data,
+           "batch_len": b.count, "encoding": if b.raw { "null" } else { "json" }})
 }

@@ -1,39 +1,47 @@
-//! The engine: runs one Python model at a time between input and output streams, behind
-//! the FastScore Engine REST API (`server.rs`). State machine and operations live here;
-//! `pipeline.rs` is the running job (readers, batches, jets, sinks).
+//! The engine: runs one model at a time between input and output streams, behind the
+//! FastScore Engine REST API (`server.rs`). The state machine and the operations live here;
+//! `pipeline.rs` is the running job. Where new things go: a transport is a file in
+//! `transport/`, an encoding in `codec/`, an envelope in `envelope/`, a model language in
+//! `runner/` — each registered in its directory's `mod.rs`.
 
 pub mod annotations;
+mod child;
 pub mod codec;
-pub mod descriptor;
-pub mod dispatch;
-pub mod jet;
+mod dispatch;
+pub mod envelope;
+mod input;
+mod jet;
 pub mod load;
+mod output;
 mod pipeline;
 mod prepare;
+mod roundtrip;
+pub mod runner;
 pub mod server;
-pub mod slots;
+mod stats;
+pub mod transport;
 
 use crate::fleet::store::Store;
 use crate::fleet::{AssetKind, ModelManage};
 use crate::schema::Avro;
-use descriptor::{Descriptor, SchemaSpec, Transport};
+use crate::stream::descriptor::{self, Descriptor, SchemaSpec};
 use pipeline::Pipeline;
+pub use pipeline::Taken;
 use prepare::Prepared;
 use serde_json::{json, Value};
-use slots::{Read, SlotStats};
-use std::collections::{BTreeMap, HashMap};
+use stats::SlotStats;
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-
-const RUNNER: &str = include_str!("python/fastscore_runner.py");
-const FASTSCORE_INIT: &str = include_str!("python/fastscore/__init__.py");
-const FASTSCORE_IO: &str = include_str!("python/fastscore/io.py");
+use transport::rest::Popped;
 
 /// How long starting a pipeline waits for the jets to load the model.
 const READY_WAIT: Duration = Duration::from_secs(120);
-/// How long a REST output read waits for a record before answering 202.
-pub const OUTPUT_WAIT: Duration = Duration::from_millis(500);
+/// How long `stream sample` may read.
+const SAMPLE_WAIT: Duration = Duration::from_secs(10);
+/// Console lines the engine keeps for `engine inspect -v`.
+const CONSOLE_LINES: usize = 50;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
@@ -55,6 +63,10 @@ impl State {
             State::Finished => "finished",
             State::Error => "error",
         }
+    }
+
+    fn shown(self) -> String {
+        self.name().to_uppercase()
     }
 }
 
@@ -106,14 +118,13 @@ pub struct Engine {
     pub id: String,
     dir: PathBuf,
     store: Store,
-    python: String,
-    runner: PathBuf,
+    runners: runner::Runners,
     inner: Mutex<Inner>,
     changed: Condvar,
     /// The last lines the models printed.
-    console: Mutex<std::collections::VecDeque<String>>,
-    /// Cached model checks: source and attachments → result.
-    checks: Mutex<HashMap<u64, prepare::Check>>,
+    console: Mutex<VecDeque<String>>,
+    /// Cached model checks: runner, source and attachments → result.
+    checks: Mutex<HashMap<u64, runner::Check>>,
 }
 
 /// Where an output read ended up.
@@ -127,23 +138,17 @@ pub enum Output {
 impl Engine {
     /// An engine named `name` keeping its files in `dir`, reading Model Manage from `home`.
     pub fn new(name: &str, dir: &Path, home: &Path, python: &str) -> std::io::Result<Arc<Engine>> {
-        let runtime = dir.join("runtime");
-        std::fs::create_dir_all(runtime.join("fastscore"))?;
-        for (file, text) in [
-            ("fastscore_runner.py", RUNNER),
-            ("fastscore/__init__.py", FASTSCORE_INIT),
-            ("fastscore/io.py", FASTSCORE_IO),
-        ] {
-            crate::fsutil::write_atomic(&runtime.join(file), text.as_bytes(), None)?;
-        }
+        let runners = runner::Runners::new(&runner::Settings {
+            python: python.to_string(),
+            runtime: dir.join("runtime"),
+        })?;
         let _ = std::fs::remove_dir_all(dir.join("jets"));
         Ok(Arc::new(Engine {
             name: name.to_string(),
             id: prepare::random_id(),
             dir: dir.to_path_buf(),
             store: Store::new(home),
-            python: python.to_string(),
-            runner: runtime.join("fastscore_runner.py"),
+            runners,
             inner: Mutex::new(Inner {
                 state: State::Init,
                 pause_requested: false,
@@ -157,7 +162,7 @@ impl Engine {
                 next_verifier: 1,
             }),
             changed: Condvar::new(),
-            console: Mutex::new(Default::default()),
+            console: Mutex::new(VecDeque::new()),
             checks: Mutex::new(HashMap::new()),
         }))
     }
@@ -171,27 +176,29 @@ impl Engine {
                "name": self.name, "bulk_input": true})
     }
 
-    /// `{"state": …}` plus, from this engine, the error and per-slot counters.
+    /// `{"state": …}` plus, from this engine, the error, per-slot counters and the console.
     pub fn state(&self) -> Value {
         let inner = self.lock();
-        let slots: Vec<Value> = inner.stats.iter().map(|(n, s)| s.report(*n)).collect();
-        let console: Vec<String> = self
-            .console
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
+        let slots: Vec<Value> = inner
+            .stats
             .iter()
-            .cloned()
+            .map(|(n, s)| {
+                let mut report = s.report(*n);
+                let queue = inner.pipeline.as_ref().and_then(|p| p.rest_output(*n));
+                if let (Some(q), Some(obj)) = (queue, report.as_object_mut()) {
+                    let (records, bytes) = q.queued();
+                    obj.insert("queued".into(), json!({"records": records, "bytes": bytes}));
+                }
+                report
+            })
             .collect();
+        let console: Vec<String> = lock(&self.console).iter().cloned().collect();
         json!({"state": inner.state.name(), "error": inner.error, "slots": slots, "console": console})
     }
 
     fn set_state(&self, inner: &mut Inner, state: State) {
         if inner.state != state {
-            eprintln!(
-                "{}: state changes to {}",
-                self.name,
-                state.name().to_uppercase()
-            );
+            eprintln!("{}: state changes to {}", self.name, state.shown());
             inner.state = state;
             self.changed.notify_all();
         }
@@ -213,10 +220,7 @@ impl Engine {
             p.stop();
         }
         let _ = std::fs::remove_dir_all(self.dir.join("jets"));
-        self.console
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .clear();
+        lock(&self.console).clear();
     }
 
     pub fn pause(&self) {
@@ -244,6 +248,22 @@ impl Engine {
         }
     }
 
+    /// Refuse a model load in states where one is not allowed.
+    fn check_loadable(&self, inner: &Inner) -> Answer<()> {
+        match inner.state {
+            State::Init => Ok(()),
+            State::Finished | State::Error => Err(bad(format!(
+                "{} is {}; reset it before loading another model",
+                self.name,
+                inner.state.shown()
+            ))),
+            _ => Err(bad(format!(
+                "{} is running a model; reset it before loading another one",
+                self.name
+            ))),
+        }
+    }
+
     /// `PUT /1/job/model`: check the model; load it unless this is a dry run.
     pub fn load(
         self: &Arc<Self>,
@@ -254,24 +274,12 @@ impl Engine {
         if dry_run {
             return Ok(Some(prepared.verify_info()));
         }
+        self.check_loadable(&self.lock())?;
+        // installs take long: the engine keeps answering meanwhile
+        prepared.install_missing().map_err(bad)?;
         {
             let mut inner = self.lock();
-            match inner.state {
-                State::Init => {}
-                State::Finished | State::Error => {
-                    return Err(bad(format!(
-                        "{} is {}; reset it before loading another model",
-                        self.name,
-                        inner.state.name().to_uppercase()
-                    )))
-                }
-                _ => {
-                    return Err(bad(format!(
-                        "{} is running a model; reset it before loading another one",
-                        self.name
-                    )))
-                }
-            }
+            self.check_loadable(&inner)?;
             for slot in inner.streams.keys() {
                 if !prepared.slots.is_used(*slot) {
                     return Err(bad(format!(
@@ -282,7 +290,6 @@ impl Engine {
             for (slot, attached) in &inner.streams {
                 check_schemas(*slot, attached, Some(&prepared))?;
             }
-            prepared.install_missing(&self.python).map_err(bad)?;
             inner.model = Some(Arc::new(prepared));
         }
         eprintln!("{}: model loaded", self.name);
@@ -310,7 +317,7 @@ impl Engine {
             return Err(bad(format!(
                 "{} is {}; a model can only be unloaded in INIT (use 'engine reset')",
                 self.name,
-                inner.state.name().to_uppercase()
+                inner.state.shown()
             )));
         }
         inner.model = None;
@@ -340,7 +347,7 @@ impl Engine {
         doc: Value,
         dry_run: bool,
     ) -> Answer<Option<Value>> {
-        let descriptor = descriptor::parse(&doc, slot).map_err(bad)?;
+        let descriptor = descriptor::parse(&doc, Some(slot)).map_err(bad)?;
         let schema = match &descriptor.schema {
             SchemaSpec::Inline(v) => Some(v.clone()),
             SchemaSpec::Ref(name) => Some(self.schema_named(name)?),
@@ -354,9 +361,12 @@ impl Engine {
             }
             None => None,
         };
-        check_endpoint(slot, &descriptor)?;
+        descriptor
+            .transport
+            .check(slot.is_multiple_of(2))
+            .map_err(bad)?;
         if let Some((v, _)) = &schema {
-            check_encoding(&descriptor, v)?;
+            descriptor.encoding.check_schema(v).map_err(bad)?;
         }
         let attached = Attached {
             name: name.to_string(),
@@ -391,7 +401,7 @@ impl Engine {
                 return Err(bad(format!(
                     "{} is {}: streams can only be attached in INIT (use 'engine reset' first)",
                     self.name,
-                    inner.state.name().to_uppercase()
+                    inner.state.shown()
                 )));
             }
             inner.streams.insert(slot, Arc::new(attached));
@@ -456,10 +466,11 @@ impl Engine {
             {
                 return Ok(());
             }
-            let mut stats = BTreeMap::new();
-            for (slot, _) in model.slots.used() {
-                stats.insert(slot, Arc::new(SlotStats::default()));
-            }
+            let stats: BTreeMap<u32, Arc<SlotStats>> = model
+                .slots
+                .used()
+                .map(|(slot, _)| (slot, Arc::new(SlotStats::default())))
+                .collect();
             inner.stats = stats.clone();
             let paused = inner.pause_requested;
             let pipeline = Pipeline::start(
@@ -505,7 +516,7 @@ impl Engine {
         Ok(())
     }
 
-    /// The running pipeline, if this is it.
+    /// The engine's state, if `pipeline` is still its job.
     fn current(&self, pipeline: &Pipeline) -> Option<MutexGuard<'_, Inner>> {
         let inner = self.lock();
         inner
@@ -537,13 +548,10 @@ impl Engine {
     fn pipeline_failed(&self, pipeline: &Pipeline, report: Value) {
         if let Some(mut inner) = self.current(pipeline) {
             if inner.state != State::Error {
-                let message = report
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("the model failed");
-                eprintln!("{}: model error: {message}", self.name);
-                if let Some(tb) = report.get("traceback").and_then(Value::as_str) {
-                    eprintln!("{tb}");
+                let field = |k: &str| report.get(k).and_then(Value::as_str).unwrap_or("");
+                eprintln!("{}: model error: {}", self.name, field("message"));
+                if !field("traceback").is_empty() {
+                    eprintln!("{}", field("traceback"));
                 }
                 inner.error = Some(report);
                 self.set_state(&mut inner, State::Error);
@@ -553,8 +561,8 @@ impl Engine {
 
     fn console_line(&self, jet: usize, line: String) {
         eprintln!("{}: jet {}: {line}", self.name, jet + 1);
-        let mut console = self.console.lock().unwrap_or_else(|p| p.into_inner());
-        if console.len() == 50 {
+        let mut console = lock(&self.console);
+        if console.len() == CONSOLE_LINES {
             console.pop_front();
         }
         console.push_back(line);
@@ -564,18 +572,13 @@ impl Engine {
         self.changed.notify_all();
     }
 
-    /// `POST /1/job/input/<slot>`: one record, or (bulk) newline-separated records.
-    pub fn input(&self, slot: u32, body: &[u8], bulk: bool) -> Answer<Value> {
-        let pipeline = self.rest_pipeline(slot, true)?;
-        Ok(pipeline.input(slot, body, bulk))
-    }
-
+    /// The job, when `slot` has a REST stream whose records can be posted (`input`) or read.
     fn rest_pipeline(&self, slot: u32, input: bool) -> Answer<Arc<Pipeline>> {
         let inner = self.lock();
         let is_rest = inner
             .streams
             .get(&slot)
-            .is_some_and(|a| matches!(a.descriptor.transport, Transport::Rest { .. }));
+            .is_some_and(|a| a.descriptor.transport.served_by_engine());
         if !is_rest {
             return Err(refuse(
                 403,
@@ -590,26 +593,38 @@ impl Engine {
                 format!(
                     "{} is {}: the REST stream at slot {slot} is not open",
                     self.name,
-                    state.name().to_uppercase()
+                    state.shown()
                 ),
             )),
         }
     }
 
+    /// `POST /1/job/input/<slot>`: one record, or (bulk) newline-separated records.
+    pub async fn input(&self, slot: u32, body: &[u8], bulk: bool) -> Answer<Taken> {
+        let pipeline = self.rest_pipeline(slot, true)?;
+        Ok(pipeline.input(slot, body, bulk).await)
+    }
+
     /// `GET /1/job/output/<slot>`: the next record, waiting up to `wait`.
-    pub fn output(&self, slot: u32, wait: Duration) -> Answer<Output> {
+    pub async fn output(&self, slot: u32, wait: Duration) -> Answer<Output> {
         let pipeline = self.rest_pipeline(slot, false)?;
-        let queue = pipeline
-            .rest_output(slot)
-            .ok_or_else(|| refuse(403, "REST stream transport not found"))?;
-        match queue.pop(wait) {
-            Read::Record(r) => Ok(Output::Record(r)),
-            Read::Ended => Ok(Output::Ended),
-            Read::Empty => match self.failure() {
-                Some(message) => Ok(Output::Failed(message)),
-                None => Ok(Output::Empty),
+        let queue = pipeline.rest_output(slot).ok_or_else(|| {
+            refuse(
+                403,
+                format!("REST stream transport at slot {slot} not found"),
+            )
+        })?;
+        Ok(match queue.pop(wait).await {
+            Popped::Record(r) => Output::Record(r),
+            Popped::Ended => match self.failure() {
+                Some(message) => Output::Failed(message),
+                None => Output::Ended,
             },
-        }
+            Popped::Empty => match self.failure() {
+                Some(message) => Output::Failed(message),
+                None => Output::Empty,
+            },
+        })
     }
 
     /// `<engine> is in ERROR: <why>` when the model has failed.
@@ -630,7 +645,7 @@ impl Engine {
     }
 
     /// `POST /2/active/model/roundtrip/<in>/<out>`: one record in, the output it produced.
-    pub fn roundtrip(
+    pub async fn roundtrip(
         &self,
         input: u32,
         output: u32,
@@ -641,6 +656,7 @@ impl Engine {
         self.rest_pipeline(output, false)?;
         pipeline
             .roundtrip(input, output, body, timeout)
+            .await
             .map_err(|refused| match self.failure() {
                 Some(message) => refuse(500, message),
                 None => refused,
@@ -649,8 +665,8 @@ impl Engine {
 
     /// `POST /1/stream/sample`: the first records of a stream, outside the pipeline.
     pub fn sample(&self, doc: &Value, count: usize) -> Answer<Vec<Vec<u8>>> {
-        let descriptor = descriptor::parse(doc, 0).map_err(bad)?;
-        pipeline::sample(&descriptor, count).map_err(bad)
+        let descriptor = descriptor::parse(doc, Some(0)).map_err(bad)?;
+        pipeline::sample(&descriptor, count, SAMPLE_WAIT).map_err(bad)
     }
 
     fn policy_path(&self, mime: &str) -> PathBuf {
@@ -709,56 +725,20 @@ impl Engine {
     }
 }
 
-/// Files must be readable (inputs) or creatable (outputs) before a stream is attached.
-fn check_endpoint(slot: u32, d: &Descriptor) -> Answer<()> {
-    if let Transport::File { path } = &d.transport {
-        let path = Path::new(path);
-        if slot.is_multiple_of(2) {
-            std::fs::File::open(path).map_err(|e| {
-                bad(format!(
-                    "cannot read {}",
-                    crate::error::io_error_text(&path.display().to_string(), &e)
-                ))
-            })?;
-        } else if path.parent().is_some_and(|p| !p.is_dir()) {
-            return Err(bad(format!(
-                "cannot write {}: its directory does not exist",
-                path.display()
-            )));
-        }
-    }
-    Ok(())
-}
-
-/// Raw bytes and text carry one kind of value each (spec/engine.md §5.5).
-fn check_encoding(d: &Descriptor, schema: &Value) -> Answer<()> {
-    let (needed, what) = match d.encoding {
-        descriptor::Encoding::Null => ("bytes", "records without an encoding are bytes"),
-        descriptor::Encoding::Utf8 => ("string", "utf-8 records are text"),
-        _ => return Ok(()),
-    };
-    if schema.as_str() == Some(needed) || schema.get("type").and_then(Value::as_str) == Some(needed)
-    {
-        Ok(())
-    } else {
-        Err(bad(format!(
-            "{what}: the schema must be \"{needed}\", not {}",
-            crate::json::compact(schema)
-        )))
-    }
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A stream's own schema must agree with the model's for that slot, and the stream's
 /// encoding with the schema its records are checked against.
 fn check_schemas(slot: u32, attached: &Attached, model: Option<&Prepared>) -> Answer<()> {
+    let model_schema = model.and_then(|m| m.schemas.get(&slot));
     if attached.schema.is_none() && attached.descriptor.schema == SchemaSpec::Inherit {
-        if let Some((v, _)) = model.and_then(|m| m.schemas.get(&slot)) {
-            check_encoding(&attached.descriptor, v)?;
+        if let Some((v, _)) = model_schema {
+            attached.descriptor.encoding.check_schema(v).map_err(bad)?;
         }
     }
-    let (Some((_, stream)), Some((_, model))) =
-        (&attached.schema, model.and_then(|m| m.schemas.get(&slot)))
-    else {
+    let (Some((_, stream)), Some((_, model))) = (&attached.schema, model_schema) else {
         return Ok(());
     };
     let ok = if slot.is_multiple_of(2) {

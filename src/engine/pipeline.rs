@@ -1,25 +1,31 @@
-//! A running job: input readers feeding batches to jets, jets' outputs checked and
-//! written to the output streams, and the events that move the engine's state.
+//! A running job, assembled from the model and its streams. Records go one way:
+//! source → envelope → codec → schema check → batch → jets → schema check → codec →
+//! envelope → sink. The job tells the engine when its inputs have ended (finishing), when
+//! every jet has finished (finished) and when something failed (error).
 
-use super::codec::{CsvLayout, Decoder, Encoder};
-use super::descriptor::{Descriptor, Encoding, Envelope, SchemaSpec, Transport};
 use super::dispatch::{Dispatch, Take, Want};
+use super::envelope::{self, Framer};
+use super::input::{InputSlot, Pushed};
 use super::jet::{Host, Jet};
+use super::output::OutputSlot;
 use super::prepare::{random_id, Prepared};
-use super::slots::{Framer, InputSlot, OutputSlot, Pushed, RestQueue, Sink, SlotStats};
+use super::roundtrip::{Replies, Reply};
+use super::stats::SlotStats;
+use super::transport::{Interrupt, Source};
 use super::{refuse, Answer, Attached, Engine};
 use crate::schema::Avro;
+use crate::stream::descriptor::SchemaSpec;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 /// The longest the batch timer sleeps.
 const TIMER_TICK: Duration = Duration::from_millis(20);
+/// How long a REST request waits for room in a full input queue before it answers busy.
+pub const INPUT_WAIT: Duration = Duration::from_secs(10);
 
 struct JetEntry {
     jet: Arc<Jet>,
@@ -35,19 +41,20 @@ pub struct Pipeline {
     inputs: BTreeMap<u32, Arc<InputSlot>>,
     outputs: BTreeMap<u32, Arc<OutputSlot>>,
     streams: BTreeMap<u32, Arc<Attached>>,
-    /// REST inputs whose requests are framed by an envelope.
-    rest_framers: BTreeMap<u32, Mutex<Framer>>,
+    /// REST inputs whose request bodies are framed by an envelope.
+    rest_framers: BTreeMap<u32, Mutex<Box<dyn Framer>>>,
     jets: Mutex<Vec<JetEntry>>,
+    replies: Replies,
+    /// Batch ids (0 means "outside any batch").
+    ids: Arc<AtomicU64>,
     /// Set when the job is over (finished, failed or stopped): readers stop.
     over: AtomicBool,
     /// Set by whichever of finishing and failing comes first.
     concluded: AtomicBool,
-    children: Mutex<Vec<Child>>,
-    roundtrip: Mutex<()>,
+    /// What makes blocked input readers return.
+    interrupts: Mutex<Vec<Interrupt>>,
     scaling: Mutex<()>,
     jets_dir: PathBuf,
-    python: String,
-    runner: PathBuf,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -60,12 +67,8 @@ fn slot_schemas(model: &Prepared, slot: u32, attached: &Attached) -> Vec<Arc<Avr
     if let Some((_, s)) = &attached.schema {
         list.push(s.clone());
     }
-    if let Some((_, m)) = model.schemas.get(&slot) {
-        let same = attached
-            .schema
-            .as_ref()
-            .is_some_and(|(v, _)| Some(v) == model.schemas.get(&slot).map(|(mv, _)| mv));
-        if !same {
+    if let Some((mv, m)) = model.schemas.get(&slot) {
+        if attached.schema.as_ref().is_none_or(|(v, _)| v != mv) {
             list.push(m.clone());
         }
     }
@@ -83,22 +86,15 @@ fn leading_schema(model: &Prepared, slot: u32, attached: &Attached) -> Option<Ar
     }
 }
 
-fn csv_layout(
-    encoding: &Encoding,
-    schema: Option<&Arc<Avro>>,
-    slot: u32,
-) -> std::io::Result<Option<CsvLayout>> {
-    if !matches!(encoding, Encoding::Csv { .. }) {
-        return Ok(None);
-    }
-    schema
-        .and_then(|s| CsvLayout::from_schema(s))
-        .map(Some)
-        .ok_or_else(|| {
-            std::io::Error::other(format!(
-                "the csv stream of slot {slot} needs a record schema"
-            ))
-        })
+/// What a REST input request achieved.
+pub struct Taken {
+    pub accepted: u64,
+    pub rejected: u64,
+    pub errors: Vec<Value>,
+    /// Records consumed from the request (accepted, rejected and control records).
+    pub taken: u64,
+    /// Set when the engine stopped taking records before the end of the request.
+    pub busy: Option<String>,
 }
 
 impl Pipeline {
@@ -109,72 +105,55 @@ impl Pipeline {
         stats: BTreeMap<u32, Arc<SlotStats>>,
         scale: usize,
         paused: bool,
-    ) -> std::io::Result<Arc<Pipeline>> {
+    ) -> Result<Arc<Pipeline>, String> {
         let input_slots: Vec<u32> = model.slots.inputs().map(|(n, _)| n).collect();
-        let dispatch = Arc::new(Dispatch::new(input_slots.clone(), paused));
+        let dispatch = Arc::new(Dispatch::new(input_slots, paused));
+        let ids = Arc::new(AtomicU64::new(1));
         let mut inputs = BTreeMap::new();
         let mut rest_framers = BTreeMap::new();
-        let mut outputs = BTreeMap::new();
-        let mut children = Vec::new();
-        for (slot, _) in model.slots.used() {
+        let mut outputs: BTreeMap<u32, Arc<OutputSlot>> = BTreeMap::new();
+        let open = |slot: u32| -> Result<(), String> {
             let attached = &streams[&slot];
             let d = &attached.descriptor;
             let leading = leading_schema(&model, slot, attached);
-            let layout = csv_layout(&d.encoding, leading.as_ref(), slot)?;
+            let codec = d
+                .encoding
+                .codec(leading.as_deref())
+                .map_err(|e| format!("slot {slot}: {e}"))?;
             let schemas = slot_schemas(&model, slot, attached);
             let slot_stats = stats.get(&slot).cloned().unwrap_or_default();
-            if slot % 2 == 0 {
-                if matches!(d.transport, Transport::Rest { .. }) && d.envelope != Envelope::None {
-                    rest_framers.insert(slot, Mutex::new(Framer::new(d.envelope.clone())));
+            if slot.is_multiple_of(2) {
+                if d.transport.served_by_engine() && d.envelope.is_some() {
+                    rest_framers.insert(slot, Mutex::new(envelope::framer(d.envelope.as_ref())));
                 }
-                let decoder = Decoder::new(d.encoding.clone(), layout);
-                let bytes = d.encoding == Encoding::Null;
-                inputs.insert(
+                let input = InputSlot::new(
                     slot,
-                    Arc::new(InputSlot::new(
-                        slot,
-                        decoder,
-                        schemas,
-                        d.batching.clone(),
-                        bytes,
-                        dispatch.clone(),
-                        slot_stats,
-                    )),
+                    codec,
+                    schemas,
+                    d.batching.clone(),
+                    dispatch.clone(),
+                    slot_stats,
+                    ids.clone(),
                 );
+                inputs.insert(slot, Arc::new(input));
             } else {
-                let separator = match &d.envelope {
-                    Envelope::None => None,
-                    Envelope::Delimited(s) => Some(s.clone()),
-                    Envelope::DelimitedCsv { separator, .. } => Some(separator.clone()),
-                };
-                let sink = match &d.transport {
-                    Transport::Rest { .. } => Sink::Rest(Arc::new(RestQueue::default())),
-                    Transport::File { path } => {
-                        let file = std::fs::File::create(path).map_err(|e| {
-                            std::io::Error::other(crate::error::io_error_text(path, &e))
-                        })?;
-                        Sink::File(Mutex::new(std::io::BufWriter::with_capacity(1 << 18, file)))
-                    }
-                    Transport::Exec { run, args } => {
-                        let mut child = Command::new(run)
-                            .args(args)
-                            .stdin(Stdio::piped())
-                            .stdout(Stdio::null())
-                            .spawn()
-                            .map_err(|e| std::io::Error::other(format!("cannot run {run}: {e}")))?;
-                        let stdin = child.stdin.take();
-                        children.push(child);
-                        Sink::Exec(Mutex::new(stdin))
-                    }
-                    _ => Sink::Discard,
-                };
-                let encoder = Encoder::new(d.encoding.clone(), layout);
-                outputs.insert(
-                    slot,
-                    Arc::new(OutputSlot::new(
-                        slot, encoder, schemas, separator, sink, slot_stats,
-                    )),
-                );
+                let sink = d
+                    .transport
+                    .open_sink()
+                    .map_err(|e| format!("slot {slot}: {e}"))?;
+                let output =
+                    OutputSlot::new(slot, codec, schemas, d.envelope.clone(), sink, slot_stats);
+                outputs.insert(slot, Arc::new(output));
+            }
+            Ok(())
+        };
+        let mut open = open;
+        for (slot, _) in model.slots.used() {
+            if let Err(e) = open(slot) {
+                for o in outputs.values() {
+                    o.sink.abort();
+                }
+                return Err(e);
             }
         }
         let pipeline = Arc::new(Pipeline {
@@ -186,14 +165,13 @@ impl Pipeline {
             streams,
             rest_framers,
             jets: Mutex::new(Vec::new()),
+            replies: Replies::default(),
+            ids,
             over: AtomicBool::new(false),
             concluded: AtomicBool::new(false),
-            children: Mutex::new(children),
-            roundtrip: Mutex::new(()),
+            interrupts: Mutex::new(Vec::new()),
             scaling: Mutex::new(()),
             jets_dir: engine.dir.join("jets"),
-            python: engine.python.clone(),
-            runner: engine.runner.clone(),
         });
         for _ in 0..scale {
             if let Err(e) = pipeline.start_jet() {
@@ -204,14 +182,16 @@ impl Pipeline {
         Ok(pipeline)
     }
 
-    fn start_jet(self: &Arc<Self>) -> std::io::Result<()> {
+    fn start_jet(self: &Arc<Self>) -> Result<(), String> {
+        let fail = |e: &dyn std::fmt::Display| format!("cannot start a jet: {e}");
         let sandbox = random_id();
         let dir = self.jets_dir.join(&sandbox);
-        std::fs::create_dir_all(&dir)?;
+        std::fs::create_dir_all(&dir).map_err(|e| fail(&e))?;
         for (name, bytes) in &self.model.attachments {
-            crate::attachment::unpack(name, bytes, &dir).map_err(std::io::Error::other)?;
+            crate::attachment::unpack(name, bytes, &dir)?;
         }
-        std::fs::write(dir.join("__model.py"), &self.model.source)?;
+        std::fs::write(dir.join(self.model.runner.model_file()), &self.model.source)
+            .map_err(|e| fail(&e))?;
         let inputs: serde_json::Map<String, Value> = self
             .model
             .slots
@@ -231,22 +211,14 @@ impl Pipeline {
             .outputs()
             .map(|(n, s)| (n.to_string(), json!({"recordsets": s.recordsets})))
             .collect();
-        let config = json!({"model": "__model.py", "explicit": self.model.slots.explicit(),
+        let config = json!({"model": self.model.runner.model_file(), "explicit": self.model.slots.explicit(),
                             "inputs": inputs, "outputs": outputs});
         let host: Arc<dyn Host> = self.clone();
         // the index is the jet's place in the list: taken and filled under one lock
         let mut jets = lock(&self.jets);
         let index = jets.len();
-        let jet = Jet::start(
-            index,
-            &self.python,
-            &self.runner,
-            &dir,
-            sandbox,
-            &config,
-            host,
-        )
-        .map_err(|e| std::io::Error::other(format!("cannot start '{}': {e}", self.python)))?;
+        let jet = Jet::start(index, &*self.model.runner, &dir, sandbox, &config, host)
+            .map_err(|e| format!("cannot start '{}': {e}", self.model.runner.program()))?;
         jets.push(JetEntry {
             jet,
             ready: false,
@@ -272,133 +244,81 @@ impl Pipeline {
             });
         }
         for (slot, input) in &self.inputs {
-            let d = &self.streams[slot].descriptor;
-            let source: Box<dyn FnOnce() -> std::io::Result<Box<dyn Read + Send>> + Send> = match &d
-                .transport
-            {
-                Transport::Rest { .. } => continue,
-                Transport::File { path } => {
-                    let path = path.clone();
-                    Box::new(move || {
-                        std::fs::File::open(&path)
-                            .map(|f| Box::new(f) as Box<dyn Read + Send>)
-                            .map_err(|e| {
-                                std::io::Error::other(crate::error::io_error_text(&path, &e))
-                            })
-                    })
+            let transport = &self.streams[slot].descriptor.transport;
+            match transport.open_source() {
+                Ok(None) => {}
+                Ok(Some(source)) => {
+                    let (p, input) = (self.clone(), input.clone());
+                    std::thread::spawn(move || p.read_input(&input, source));
                 }
-                Transport::InlineChunk(data) => {
-                    let data = data.clone();
-                    Box::new(move || {
-                        Ok(Box::new(std::io::Cursor::new(data)) as Box<dyn Read + Send>)
-                    })
+                Err(e) => {
+                    self.fail(
+                        json!({"message": format!("cannot open the input of slot {slot}: {e}")}),
+                    );
+                    return;
                 }
-                Transport::InlineRecords(records) => {
-                    let (p, input, records) = (self.clone(), input.clone(), records.clone());
-                    std::thread::spawn(move || {
-                        for r in &records {
-                            if p.over.load(Ordering::Relaxed)
-                                || matches!(
-                                    input.push(r),
-                                    Pushed::Control(super::codec::Control::End)
-                                )
-                            {
-                                break;
-                            }
-                        }
-                        p.input_ended(&input);
-                    });
-                    continue;
-                }
-                Transport::Exec { run, args } => {
-                    let spawned = Command::new(run)
-                        .args(args)
-                        .stdin(Stdio::null())
-                        .stdout(Stdio::piped())
-                        .spawn();
-                    match spawned {
-                        Ok(mut child) => {
-                            let out = child.stdout.take();
-                            lock(&self.children).push(child);
-                            Box::new(move || {
-                                out.map(|o| Box::new(o) as Box<dyn Read + Send>)
-                                    .ok_or_else(|| std::io::Error::other("no output pipe"))
-                            })
-                        }
-                        Err(e) => {
-                            self.fail(json!({"message": format!("cannot run {run}: {e}"), "traceback": "", "input": null}));
-                            return;
-                        }
-                    }
-                }
-                Transport::Discard => continue,
-            };
-            let (p, input, envelope, looping) =
-                (self.clone(), input.clone(), d.envelope.clone(), d.looping);
-            std::thread::spawn(move || p.read_input(input, source, envelope, looping));
+            }
         }
     }
 
-    fn read_input(
-        self: Arc<Self>,
-        input: Arc<InputSlot>,
-        open: Box<dyn FnOnce() -> std::io::Result<Box<dyn Read + Send>> + Send>,
-        envelope: Envelope,
-        looping: bool,
-    ) {
-        let mut reader = match open() {
-            Ok(r) => r,
-            Err(e) => {
-                self.fail(json!({"message": format!("cannot open the input of slot {}: {e}", input.slot), "traceback": "", "input": null}));
-                return;
+    fn read_input(&self, input: &InputSlot, mut source: Box<dyn Source>) {
+        let d = &self.streams[&input.slot].descriptor;
+        if let Some(interrupt) = source.interrupter() {
+            lock(&self.interrupts).push(interrupt);
+        }
+        let mut framer = envelope::framer(d.envelope.as_ref());
+        let ended = std::cell::Cell::new(false);
+        let mut push = |r: &[u8]| {
+            if let Pushed::Control(super::codec::Control::End) = input.push(r) {
+                ended.set(true);
             }
         };
-        let mut framer = Framer::new(envelope.clone());
-        let mut buf = vec![0u8; 1 << 16];
-        let mut ended = false;
         loop {
+            // wait (on this reader's own thread) until the jets have room
+            while !self.dispatch.wait_room_blocking(input.slot, TIMER_TICK) {
+                if self.over.load(Ordering::Relaxed) {
+                    return;
+                }
+            }
             if self.over.load(Ordering::Relaxed) {
                 return;
             }
-            let n = match reader.read(&mut buf) {
-                Ok(0) if looping => {
-                    // start again from the beginning (only files loop), header and all
-                    framer.finish(&mut |r| ended |= is_end(input.push(r)));
-                    framer = Framer::new(envelope.clone());
-                    if let Transport::File { path } =
-                        &self.streams[&input.slot].descriptor.transport
-                    {
-                        match std::fs::File::open(path) {
-                            Ok(f) => reader = Box::new(f),
-                            Err(_) => break,
-                        }
+            match source.read() {
+                Ok(Some(chunk)) => framer.feed(&chunk, &mut push),
+                Ok(None) if d.looping => {
+                    // start again from the beginning, header and all
+                    framer.finish(&mut push);
+                    framer = envelope::framer(d.envelope.as_ref());
+                    match d.transport.open_source() {
+                        Ok(Some(again)) => source = again,
+                        _ => break,
                     }
-                    continue;
                 }
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Ok(None) => {
+                    framer.finish(&mut push);
+                    break;
+                }
                 Err(e) => {
-                    self.fail(json!({"message": format!("reading the input of slot {} failed: {e}", input.slot), "traceback": "", "input": null}));
+                    if !self.over.load(Ordering::Relaxed) {
+                        self.fail(json!({"message": format!("reading the input of slot {} failed: {e}", input.slot)}));
+                    }
                     return;
                 }
-            };
-            framer.feed(&buf[..n], &mut |r| ended |= is_end(input.push(r)));
+            }
             input.settle();
-            if ended {
+            if ended.get() {
                 break;
             }
         }
-        if !ended {
-            framer.finish(&mut |r| {
-                input.push(r);
-            });
-        }
-        self.input_ended(&input);
+        self.input_ended(input);
     }
 
     fn input_ended(&self, input: &InputSlot) {
         input.end();
+        self.check_drained();
+    }
+
+    fn check_drained(&self) {
         if self.dispatch.drained() {
             if let Some(e) = self.engine.upgrade() {
                 e.pipeline_draining(self);
@@ -406,94 +326,152 @@ impl Pipeline {
         }
     }
 
-    /// Records posted to a REST input.
-    pub fn input(&self, slot: u32, body: &[u8], bulk: bool) -> Value {
-        let Some(input) = self.inputs.get(&slot) else {
-            return json!({"accepted": 0, "rejected": 0, "errors": []});
-        };
-        let (mut accepted, mut rejected, mut errors) = (0u64, 0u64, Vec::new());
-        let mut take = |record: &[u8], n: usize| match input.push(record) {
-            Pushed::Accepted => accepted += 1,
-            Pushed::Rejected(reason) => {
-                rejected += 1;
-                if errors.len() < 5 {
-                    errors.push(json!({"record": n, "reason": reason}));
-                }
-            }
-            Pushed::Control(_) => {}
-        };
+    /// The records of a REST input request: one per line (`bulk`), framed by the stream's
+    /// envelope, or the whole body.
+    fn request_records<'b>(
+        &self,
+        slot: u32,
+        body: &'b [u8],
+        bulk: bool,
+    ) -> Vec<std::borrow::Cow<'b, [u8]>> {
+        use std::borrow::Cow;
         if bulk {
-            let lines = body
+            return body
                 .split(|b| *b == b'\n')
-                .map(|l| l.strip_suffix(b"\r").unwrap_or(l));
-            for (i, line) in lines.filter(|l| !l.is_empty()).enumerate() {
-                take(line, i + 1);
+                .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+                .filter(|l| !l.is_empty())
+                .map(Cow::Borrowed)
+                .collect();
+        }
+        match self.rest_framers.get(&slot) {
+            Some(framer) => {
+                let mut records = Vec::new();
+                lock(framer).feed(body, &mut |r| records.push(Cow::Owned(r.to_vec())));
+                records
             }
-        } else if let Some(framer) = self.rest_framers.get(&slot) {
-            let mut n = 0;
-            lock(framer).feed(body, &mut |r| {
-                n += 1;
-                take(r, n)
-            });
-        } else {
-            take(body, 1);
+            None => vec![Cow::Borrowed(body)],
+        }
+    }
+
+    /// Records posted to a REST input. Waits (without a thread) while the jets' queue is
+    /// full, up to `INPUT_WAIT`; then the rest of the request is not taken.
+    pub async fn input(&self, slot: u32, body: &[u8], bulk: bool) -> Taken {
+        let mut t = Taken {
+            accepted: 0,
+            rejected: 0,
+            errors: Vec::new(),
+            taken: 0,
+            busy: None,
+        };
+        let Some(input) = self.inputs.get(&slot) else {
+            return t;
+        };
+        for record in self.request_records(slot, body, bulk) {
+            if !self.dispatch.wait_room(slot, INPUT_WAIT).await {
+                t.busy = Some(format!(
+                    "the model took no input from slot {slot} for {} s",
+                    INPUT_WAIT.as_secs()
+                ));
+                break;
+            }
+            if self.over.load(Ordering::Relaxed) {
+                t.busy = Some("the job has ended".into());
+                break;
+            }
+            t.taken += 1;
+            match input.push(&record) {
+                Pushed::Accepted => t.accepted += 1,
+                Pushed::Rejected(reason) => {
+                    t.rejected += 1;
+                    if t.errors.len() < 5 {
+                        t.errors.push(json!({"record": t.taken, "reason": reason}));
+                    }
+                }
+                Pushed::Control(_) => {}
+            }
         }
         input.settle();
-        if input.ended() && self.dispatch.drained() {
-            if let Some(e) = self.engine.upgrade() {
-                e.pipeline_draining(self);
-            }
+        if input.ended() {
+            self.check_drained();
         }
-        json!({"accepted": accepted, "rejected": rejected, "errors": errors})
+        t
     }
 
-    pub fn rest_output(&self, slot: u32) -> Option<Arc<RestQueue>> {
-        match &self.outputs.get(&slot)?.sink {
-            Sink::Rest(q) => Some(q.clone()),
-            _ => None,
-        }
+    /// The queue `GET /1/job/output/<slot>` reads.
+    pub fn rest_output(&self, slot: u32) -> Option<Arc<super::transport::rest::RestQueue>> {
+        self.outputs.get(&slot)?.sink.rest_queue()
     }
 
-    pub fn roundtrip(
+    /// One record in, the first output it produced on `output`.
+    pub async fn roundtrip(
         &self,
         input: u32,
         output: u32,
         body: &[u8],
         timeout: Duration,
     ) -> Answer<Vec<u8>> {
-        let _one_at_a_time = lock(&self.roundtrip);
-        let queue = self
-            .rest_output(output)
-            .ok_or_else(|| refuse(400, format!("no REST stream at output slot {output}")))?;
+        if !self.outputs.contains_key(&output) {
+            return Err(refuse(
+                400,
+                format!("no REST stream at output slot {output}"),
+            ));
+        }
         let slot = self
             .inputs
             .get(&input)
             .ok_or_else(|| refuse(400, format!("no REST stream at input slot {input}")))?;
-        let rx = queue.catch_next();
-        match slot.push(body) {
-            Pushed::Accepted => slot.flush_now(),
+        let deadline = tokio::time::Instant::now() + timeout;
+        if !self
+            .dispatch
+            .wait_room(input, timeout.min(INPUT_WAIT))
+            .await
+        {
+            return Err(refuse(
+                503,
+                format!("the model took no input from slot {input} within the wait; try again"),
+            ));
+        }
+        let id = self.ids.fetch_add(1, Ordering::Relaxed);
+        let mut rx = self.replies.register(id, output);
+        match slot.push_alone(body, id) {
+            Pushed::Accepted => {}
             Pushed::Rejected(reason) => {
-                queue.release_catch();
+                self.replies.cancel(id);
                 return Err(refuse(400, format!("the input was rejected: {reason}")));
             }
             Pushed::Control(_) => {
-                queue.release_catch();
+                self.replies.cancel(id);
                 return Err(refuse(400, "a control record produces no output"));
             }
         }
-        let deadline = Instant::now() + timeout;
-        loop {
-            match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok(record) => return Ok(record),
-                Err(_) if self.over.load(Ordering::Relaxed) || Instant::now() >= deadline => {
-                    queue.release_catch();
-                    return Err(refuse(
-                        504,
-                        format!("no output within {} ms", timeout.as_millis()),
-                    ));
+        let reply = match tokio::time::timeout_at(deadline, &mut rx).await {
+            Ok(Ok(reply)) => reply,
+            Ok(Err(_)) => Reply::Failed("the job has ended".into()),
+            Err(_) => {
+                self.replies.abandon(id);
+                // the reply may have come in the meantime
+                match rx.try_recv() {
+                    Ok(reply) => reply,
+                    Err(_) => {
+                        return Err(refuse(
+                            504,
+                            format!("no output within {} ms", timeout.as_millis()),
+                        ))
+                    }
                 }
-                Err(_) => {}
             }
+        };
+        match reply {
+            Reply::Output(record) => Ok(record),
+            Reply::Nothing(None) => Err(refuse(
+                504,
+                format!("no output: the model produced nothing on slot {output} for this record"),
+            )),
+            Reply::Nothing(Some(why)) => Err(refuse(
+                500,
+                format!("the model's output on slot {output} was rejected: {why}"),
+            )),
+            Reply::Failed(why) => Err(refuse(500, why)),
         }
     }
 
@@ -525,7 +503,7 @@ impl Pipeline {
             .count();
         if count > live {
             for _ in live..count {
-                self.start_jet().map_err(|e| e.to_string())?;
+                self.start_jet()?;
             }
         } else {
             // extra jets finish after their current batch
@@ -544,51 +522,57 @@ impl Pipeline {
         Ok(())
     }
 
-    /// Tear everything down (reset, shutdown).
-    pub fn stop(&self) {
+    /// Stop everything started for the job (the job is over).
+    fn halt(&self) -> usize {
         self.over.store(true, Ordering::SeqCst);
-        self.dispatch.close();
+        for interrupt in lock(&self.interrupts).drain(..) {
+            interrupt();
+        }
+        let queued: usize = self.dispatch.close().iter().map(|b| b.count).sum();
+        let open: usize = self.inputs.values().map(|i| i.open_records()).sum();
+        let mut inflight = 0;
         for j in lock(&self.jets).iter() {
+            inflight += j.jet.unscored();
             j.jet.kill();
         }
-        for mut c in lock(&self.children).drain(..) {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+        queued + open + inflight
+    }
+
+    /// Tear everything down (reset, shutdown).
+    pub fn stop(&self) {
+        self.concluded.store(true, Ordering::SeqCst);
+        self.halt();
+        self.replies.fail_all("the engine was reset");
         for o in self.outputs.values() {
-            let _ = o.finish();
-            if let Sink::Rest(q) = &o.sink {
-                q.wake();
-            }
+            o.sink.abort();
         }
     }
 
     fn fail(&self, report: Value) {
         if !self.concluded.swap(true, Ordering::SeqCst) {
-            self.fail_now(report);
+            self.failed_now(report);
         }
     }
 
-    fn fail_now(&self, report: Value) {
-        self.over.store(true, Ordering::SeqCst);
-        for mut c in lock(&self.children).drain(..) {
-            let _ = c.kill();
-            let _ = c.wait();
+    fn failed_now(&self, mut report: Value) {
+        // records accepted and not scored are counted, never silently dropped
+        let unscored = self.halt();
+        if let Some(obj) = report.as_object_mut() {
+            obj.insert("unscored".into(), unscored.into());
         }
+        let message = report
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("the model failed")
+            .to_string();
         if let Some(e) = self.engine.upgrade() {
             e.pipeline_failed(self, report);
         }
-        self.dispatch.close();
-        for j in lock(&self.jets).iter() {
-            j.jet.kill();
-        }
-        // what was written so far stays on disk; REST readers learn of the failure
+        self.replies.fail_all(&message);
+        // what was written so far stays; REST outputs stay readable
         for o in self.outputs.values() {
-            match &o.sink {
-                Sink::Rest(q) => q.wake(),
-                _ => {
-                    let _ = o.finish();
-                }
+            if o.sink.rest_queue().is_none() {
+                o.sink.abort();
             }
         }
     }
@@ -599,20 +583,18 @@ impl Pipeline {
         }
         self.over.store(true, Ordering::SeqCst);
         for o in self.outputs.values() {
-            if let Err(e) = o.finish() {
-                self.fail_now(json!({"message": format!("writing slot {} failed: {e}", o.slot), "traceback": "", "input": null}));
+            let linger = self.streams.get(&o.slot).and_then(|a| a.descriptor.linger);
+            if let Err(e) = o.sink.finish(linger) {
+                self.failed_now(json!({"message": format!("writing slot {} failed: {e}", o.slot)}));
                 return;
             }
         }
         self.dispatch.close();
+        self.replies.fail_all("the job has finished");
         if let Some(e) = self.engine.upgrade() {
             e.pipeline_finished(self);
         }
     }
-}
-
-fn is_end(p: Pushed) -> bool {
-    matches!(p, Pushed::Control(super::codec::Control::End))
 }
 
 impl Host for Pipeline {
@@ -621,21 +603,21 @@ impl Host for Pipeline {
             return Take::End;
         }
         let taken = self.dispatch.take(want);
-        if self.dispatch.drained() {
-            if let Some(e) = self.engine.upgrade() {
-                e.pipeline_draining(self);
-            }
-        }
+        self.check_drained();
         taken
     }
 
-    fn output(&self, slot: u32, lines: &[u8]) {
+    fn output(&self, slot: u32, batch: u64, lines: &[u8]) {
         let Some(out) = self.outputs.get(&slot) else {
             return;
         };
-        if let Err(e) = out.write(lines) {
-            self.fail(json!({"message": format!("writing to slot {slot} failed: {e}"), "traceback": "", "input": null}));
+        if let Err(e) = out.write(lines, batch, &self.replies) {
+            self.fail(json!({"message": format!("writing to slot {slot} failed: {e}")}));
         }
+    }
+
+    fn done(&self, batch: u64) {
+        self.replies.done(batch);
     }
 
     fn ready(&self, jet: usize) {
@@ -674,51 +656,38 @@ impl Host for Pipeline {
     }
 }
 
-/// The first records of a stream, read outside any pipeline (`stream sample`).
-pub fn sample(d: &Descriptor, count: usize) -> Result<Vec<Vec<u8>>, String> {
-    let reader: Box<dyn Read> = match &d.transport {
-        Transport::InlineRecords(items) => return Ok(items.iter().take(count).cloned().collect()),
-        Transport::InlineChunk(data) => Box::new(std::io::Cursor::new(data.clone())),
-        Transport::File { path } => {
-            Box::new(std::fs::File::open(path).map_err(|e| crate::error::io_error_text(path, &e))?)
-        }
-        Transport::Exec { run, args } => {
-            let mut child = Command::new(run)
-                .args(args)
-                .stdout(Stdio::piped())
-                .spawn()
-                .map_err(|e| format!("cannot run {run}: {e}"))?;
-            let out = child.stdout.take().ok_or("no output pipe")?;
-            let records = read_records(Box::new(out), &d.envelope, count);
-            // the program is not needed past the sample
-            let _ = child.kill();
-            let _ = child.wait();
-            return records;
-        }
-        Transport::Rest { .. } | Transport::Discard => {
-            return Err("only file, inline and exec streams can be sampled".into())
-        }
-    };
-    read_records(reader, &d.envelope, count)
-}
-
-fn read_records(
-    reader: Box<dyn Read>,
-    envelope: &Envelope,
+/// The first records of a stream, read outside any job (`stream sample`), within `limit`.
+pub fn sample(
+    d: &crate::stream::Descriptor,
     count: usize,
+    limit: Duration,
 ) -> Result<Vec<Vec<u8>>, String> {
+    let mut source = d
+        .transport
+        .open_source()?
+        .ok_or("only streams the engine reads itself (file, inline, exec) can be sampled")?;
+    // a program that writes nothing must not hold the request forever
+    let watchdog = source.interrupter().map(|interrupt| {
+        let (tx, rx) = std::sync::mpsc::channel::<()>();
+        std::thread::spawn(move || {
+            if let Err(std::sync::mpsc::RecvTimeoutError::Timeout) = rx.recv_timeout(limit) {
+                interrupt();
+            }
+        });
+        tx
+    });
+    let mut framer = envelope::framer(d.envelope.as_ref());
     let mut records = Vec::new();
-    let mut framer = Framer::new(envelope.clone());
-    let mut reader = std::io::BufReader::new(reader);
-    let mut buf = vec![0u8; 1 << 16];
     while records.len() < count {
-        let n = reader.read(&mut buf).map_err(|e| e.to_string())?;
-        if n == 0 {
-            framer.finish(&mut |r| records.push(r.to_vec()));
-            break;
+        match source.read().map_err(|e| e.to_string())? {
+            Some(chunk) => framer.feed(&chunk, &mut |r| records.push(r.to_vec())),
+            None => {
+                framer.finish(&mut |r| records.push(r.to_vec()));
+                break;
+            }
         }
-        framer.feed(&buf[..n], &mut |r| records.push(r.to_vec()));
     }
+    drop(watchdog);
     records.truncate(count);
     Ok(records)
 }

@@ -1,8 +1,9 @@
-//! Preparing a model for loading (spec/engine.md §9.6): annotations, schemas, attachments,
-//! and what the model's own Python says about its syntax, imports and callbacks.
+//! Preparing a model for loading (spec/engine.md §9.6): its runner, annotations, schemas,
+//! attachments, and what the runner says about its syntax, imports and callbacks.
 
-use super::annotations::{self, SlotMap};
+use super::annotations::SlotMap;
 use super::load::{AttachmentPart, LoadRequest};
+use super::runner::{Check, Runner};
 use super::{bad, Answer, Engine};
 use crate::fleet::ModelManage;
 use crate::schema::Avro;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 pub struct Prepared {
     pub name: String,
     pub mtype: String,
+    pub runner: Arc<dyn Runner>,
     pub source: String,
     pub slots: SlotMap,
     /// Per slot: the schema as given and parsed.
@@ -27,13 +29,6 @@ pub struct Prepared {
     missing: Vec<String>,
 }
 
-/// What the runner's `--check` said.
-#[derive(Clone)]
-pub struct Check {
-    imports: Vec<String>,
-    missing: Vec<String>,
-}
-
 /// A random numeric id (jet sandboxes, engine ids).
 pub fn random_id() -> String {
     crate::ids::random_in(10_000_000, 999_999_999).to_string()
@@ -41,13 +36,8 @@ pub fn random_id() -> String {
 
 impl Engine {
     pub(super) fn prepare(&self, req: LoadRequest) -> Answer<Prepared> {
-        if req.mtype != "python" && req.mtype != "python3" {
-            return Err(bad(format!(
-                "this engine runs Python models; '{}' is a model of type {}",
-                req.name, req.mtype
-            )));
-        }
-        let slots = annotations::slot_map(&req.source).map_err(bad)?;
+        let runner = self.runners.for_type(&req.mtype).map_err(bad)?;
+        let slots = runner.slot_map(&req.source).map_err(bad)?;
         for w in &slots.warnings {
             eprintln!("{}: {w}", self.name);
         }
@@ -79,11 +69,12 @@ impl Engine {
                 }
             });
         }
-        let check = self.check(&req.source, &attachments, &slots)?;
+        let check = self.check(&*runner, &req.source, &attachments, &slots)?;
         let policy = self.policy_entries(&req.mtype);
         let mut prepared = Prepared {
             name: req.name,
             mtype: req.mtype,
+            runner,
             source: req.source,
             attach_libs: slots.module_attached.clone(),
             slots,
@@ -113,7 +104,7 @@ impl Engine {
                 _ if check.missing.contains(lib) => {
                     return Err(bad(format!(
                         "the model imports {lib}, which {} cannot find (install it, or ship it in an attachment and declare '# fastscore.module-attached: {lib}')",
-                        self.python
+                        prepared.runner.program()
                     )))
                 }
                 _ => {}
@@ -156,17 +147,17 @@ impl Engine {
     /// Ask the model's Python about its syntax, imports and callbacks (cached per source).
     fn check(
         &self,
+        runner: &dyn Runner,
         source: &str,
         attachments: &[(String, Vec<u8>)],
         slots: &SlotMap,
     ) -> Answer<Check> {
-        let callbacks: BTreeMap<String, String> = slots
+        let callbacks: BTreeMap<u32, String> = slots
             .inputs()
-            .filter_map(|(n, s)| s.action.clone().map(|a| (n.to_string(), a)))
+            .filter_map(|(n, s)| s.action.clone().map(|a| (n, a)))
             .collect();
-        let callbacks = serde_json::to_string(&callbacks).unwrap_or_else(|_| "{}".into());
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
-        (source, &callbacks, attachments).hash(&mut hasher);
+        (runner.program(), source, &callbacks, attachments).hash(&mut hasher);
         let key = hasher.finish();
         if let Some(found) = self
             .checks
@@ -176,55 +167,18 @@ impl Engine {
         {
             return Ok(found.clone());
         }
+        let fail = |e: std::io::Error| bad(format!("cannot prepare the model: {e}"));
         let tmp = self.dir.join("tmp");
-        std::fs::create_dir_all(&tmp).map_err(|e| bad(format!("cannot prepare the model: {e}")))?;
+        std::fs::create_dir_all(&tmp).map_err(fail)?;
         let sandbox = tempfile::Builder::new()
             .prefix("check-")
             .tempdir_in(&tmp)
-            .map_err(|e| bad(format!("cannot prepare the model: {e}")))?;
+            .map_err(fail)?;
         for (name, bytes) in attachments {
             crate::attachment::unpack(name, bytes, sandbox.path()).map_err(bad)?;
         }
-        std::fs::write(sandbox.path().join("__model.py"), source)
-            .map_err(|e| bad(format!("cannot prepare the model: {e}")))?;
-        let out = std::process::Command::new(&self.python)
-            .arg(&self.runner)
-            .arg("--check")
-            .arg("__model.py")
-            .arg(&callbacks)
-            .current_dir(sandbox.path())
-            .output()
-            .map_err(|e| {
-                bad(format!(
-                    "cannot start Python ('{}'): {e}; set FASTSCORE_PYTHON to a Python 3 interpreter",
-                    self.python
-                ))
-            })?;
-        let answer: Value = serde_json::from_slice(&out.stdout).map_err(|_| {
-            bad(format!(
-                "cannot check the model with '{}': {}",
-                self.python,
-                String::from_utf8_lossy(&out.stderr).trim()
-            ))
-        })?;
-        if let Some(error) = answer.get("error").and_then(Value::as_str) {
-            return Err(bad(error));
-        }
-        let list = |k: &str| -> Vec<String> {
-            answer
-                .get(k)
-                .and_then(Value::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        let check = Check {
-            imports: list("imports"),
-            missing: list("missing"),
-        };
+        std::fs::write(sandbox.path().join(runner.model_file()), source).map_err(fail)?;
+        let check = runner.check(sandbox.path(), &callbacks).map_err(bad)?;
         // what is missing may be installed before the next try
         if check.missing.is_empty() {
             self.checks
@@ -275,23 +229,11 @@ impl Prepared {
         })
     }
 
-    /// Run the install commands of the policy for libraries Python cannot find yet.
-    pub fn install_missing(&self, python: &str) -> Result<(), String> {
+    /// Run the install commands of the policy for libraries the runner cannot find yet.
+    pub fn install_missing(&self) -> Result<(), String> {
         for lib in &self.missing {
-            let status = match self.install_commands.get(lib).cloned().flatten() {
-                Some(command) => std::process::Command::new("sh")
-                    .arg("-c")
-                    .arg(&command)
-                    .status(),
-                None => std::process::Command::new(python)
-                    .args(["-m", "pip", "install", lib])
-                    .status(),
-            };
-            match status {
-                Ok(s) if s.success() => {}
-                Ok(s) => return Err(format!("installing {lib} failed ({s})")),
-                Err(e) => return Err(format!("installing {lib} failed: {e}")),
-            }
+            let command = self.install_commands.get(lib).cloned().flatten();
+            self.runner.install(lib, command.as_deref())?;
         }
         Ok(())
     }

@@ -1,301 +1,538 @@
-//! The FastScore Engine REST API over HTTP (spec/rest-api.md §6), on tiny_http worker
-//! threads. Paths are accepted directly (`/2/engine/state`) and behind the proxy prefix
-//! (`/api/1/service/<engine>/2/engine/state`).
+//! The FastScore Engine REST API over HTTP (spec/rest-api.md §6) on hyper and axum. Paths
+//! are accepted directly (`/2/engine/state`) and behind the proxy prefix
+//! (`/api/1/service/<engine>/2/engine/state`). Requests that wait for data (output long
+//! polls, round trips, input held back by a full queue) hold no thread; operations that
+//! block (model loads, resets) run on the blocking pool and each has its own limit.
 
-use super::{load, Engine, Output, Refused, OUTPUT_WAIT};
+use super::{load, refuse, Engine, Output, Refused, Taken};
 use crate::fleet::http::{parse_query, percent_decode};
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::Router;
+use http_body_util::BodyExt;
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tiny_http::{Header, Method, Request, Response};
 
-/// Requests served at the same time (long polls and round trips each hold one).
-const WORKERS: usize = 16;
-/// Round trips wait this long for the output by default.
+/// Round trips wait this long for the output by default (`?timeout=<ms>` overrides it).
 const ROUNDTRIP_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest `?timeout=` a round trip may ask for.
+const ROUNDTRIP_MAX: Duration = Duration::from_secs(600);
+/// How long a REST output read waits for a record before answering 202.
+const OUTPUT_WAIT: Duration = Duration::from_millis(500);
+/// A client must send its request headers within this, and its body within `BODY_WAIT`.
+const HEADER_WAIT: Duration = Duration::from_secs(30);
+const BODY_WAIT: Duration = Duration::from_secs(120);
+/// How long a stopping server lets requests in flight finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
-struct Reply {
-    status: u16,
-    content_type: &'static str,
-    body: Vec<u8>,
+/// How the server is set up.
+#[derive(Clone)]
+pub struct Settings {
+    /// Requests must carry `Authorization: Bearer <token>`; `None` serves anyone.
+    pub token: Option<String>,
+    /// Where a client finds the token, for the refusal's text.
+    pub token_file: String,
+    /// The largest request body taken, in bytes.
+    pub max_body: usize,
 }
 
+#[derive(Clone)]
+struct App {
+    engine: Arc<Engine>,
+    settings: Arc<Settings>,
+}
+
+type Reply = Response;
+
 fn text(status: u16, body: impl Into<String>) -> Reply {
-    Reply {
-        status,
-        content_type: "text/plain",
-        body: body.into().into_bytes(),
-    }
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, [("content-type", "text/plain")], body.into()).into_response()
 }
 
 fn json_reply(status: u16, value: &Value) -> Reply {
-    Reply {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    (
         status,
-        content_type: "application/json",
-        body: value.to_string().into_bytes(),
-    }
+        [("content-type", "application/json")],
+        value.to_string(),
+    )
+        .into_response()
 }
 
 fn empty(status: u16) -> Reply {
-    Reply {
-        status,
-        content_type: "text/plain",
-        body: Vec::new(),
+    text(status, "")
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Reply {
+        text(self.status, self.message)
     }
 }
 
-impl From<Refused> for Reply {
-    fn from(r: Refused) -> Reply {
-        text(r.status, r.message)
-    }
-}
+type Result<T> = std::result::Result<T, Refused>;
 
-/// Serve until `stop` is set.
-pub fn serve(engine: Arc<Engine>, server: Arc<tiny_http::Server>, stop: Arc<AtomicBool>) {
-    let workers: Vec<_> = (0..WORKERS)
-        .map(|_| {
-            let (engine, server, stop) = (engine.clone(), server.clone(), stop.clone());
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::SeqCst) {
-                    match server.recv_timeout(Duration::from_millis(200)) {
-                        Ok(Some(request)) => handle(&engine, request),
-                        Ok(None) => {}
-                        Err(_) => break,
-                    }
-                }
-            })
-        })
-        .collect();
-    for w in workers {
-        let _ = w.join();
-    }
-}
-
-fn handle(engine: &Arc<Engine>, mut request: Request) {
-    let mut body = Vec::new();
-    let reply = match request.as_reader().read_to_end(&mut body) {
-        // a bug must cost one request, not the worker thread (whose jets would die with it)
-        Ok(_) => std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            route(engine, &request, &body)
-        }))
-        .unwrap_or_else(|_| text(500, "internal error (see the engine log)")),
-        Err(e) => text(400, format!("cannot read the request: {e}")),
+/// Serve on `listener` until `stop` completes, then let requests in flight finish (briefly).
+pub async fn serve(
+    engine: Arc<Engine>,
+    listener: tokio::net::TcpListener,
+    settings: Settings,
+    stop: impl Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let app = App {
+        engine,
+        settings: Arc::new(settings),
     };
-    let mut response = Response::from_data(reply.body).with_status_code(reply.status);
-    if let Ok(h) = Header::from_bytes(&b"Content-Type"[..], reply.content_type.as_bytes()) {
-        response.add_header(h);
-    }
-    let _ = request.respond(response);
-}
-
-fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str())
-}
-
-fn flag(query: &[(String, String)], name: &str) -> bool {
-    query
-        .iter()
-        .any(|(k, v)| k == name && matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
-}
-
-fn slot(text: &str) -> Result<u32, Reply> {
-    text.parse()
-        .map_err(|_| self::text(400, format!("bad slot number '{text}'")))
-}
-
-fn json_body(body: &[u8]) -> Result<Value, Reply> {
-    serde_json::from_slice(body).map_err(|e| text(400, format!("the body is not JSON: {e}")))
-}
-
-fn route(engine: &Arc<Engine>, request: &Request, body: &[u8]) -> Reply {
-    let url = request.url().to_string();
-    let (path, query) = url.split_once('?').unwrap_or((&url, ""));
-    let query = parse_query(query);
-    let mut segments: Vec<String> = path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(percent_decode)
-        .collect();
-    // behind a proxy prefix: /api/1/service/<instance>/…
-    if segments.len() >= 4 && segments[0] == "api" && segments[1] == "1" && segments[2] == "service"
-    {
-        segments.drain(..4);
-    }
-    let seg: Vec<&str> = segments.iter().map(String::as_str).collect();
-    let method = request.method().clone();
-    let result: Result<Reply, Reply> = (|| {
-        Ok(match (&method, seg.as_slice()) {
-            (Method::Get, ["1", "health"]) => json_reply(200, &engine.health()),
-            (Method::Get, ["2", "engine", "state"]) => json_reply(200, &engine.state()),
-            (Method::Post, ["2", "engine", "reset"]) => {
-                engine.reset();
-                empty(204)
-            }
-            (Method::Post, ["2", "engine", "pause"]) => {
-                engine.pause();
-                empty(204)
-            }
-            (Method::Post, ["2", "engine", "unpause"]) => {
-                engine.unpause();
-                empty(204)
-            }
-            (Method::Put, ["1", "job", "model"]) => {
-                let content_type = header(request, "Content-Type").unwrap_or("");
-                let req = load::parse(content_type, header(request, "Content-Disposition"), body)
-                    .map_err(|e| text(400, e))?;
-                match engine.load(req, flag(&query, "dry-run"))? {
-                    Some(info) => json_reply(200, &info),
-                    None => empty(204),
+    let service = tower::ServiceBuilder::new()
+        .map_request(|r: hyper::Request<hyper::body::Incoming>| strip_prefix(r.map(Body::new)))
+        .service(router(app));
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(stop);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // out of descriptors and the like: try again shortly
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
                 }
-            }
-            (Method::Delete, ["1", "job", "model"] | ["2", "active", "model"]) => {
-                engine.unload()?;
-                empty(204)
-            }
-            (Method::Get, ["2", "active", "model"]) => match engine.active_model() {
-                Some(info) => json_reply(200, &info),
-                None => text(404, "model not loaded"),
             },
-            (Method::Post, ["2", "active", "model", "scale"]) => {
-                let text_body = String::from_utf8_lossy(body);
-                let n = if text_body.trim().is_empty() {
-                    Ok(0)
-                } else {
-                    text_body.trim().parse::<usize>()
-                };
-                let n =
-                    n.map_err(|_| text(400, "the number of jets must be a non-negative integer"))?;
-                engine.scale(n)?;
-                empty(204)
-            }
-            (Method::Post, ["1", "job", "scale"]) => {
-                let n = query
-                    .iter()
-                    .find(|(k, _)| k == "n")
-                    .and_then(|(_, v)| v.parse().ok());
-                engine.scale(n.ok_or_else(|| text(403, "Invalid parameter"))?)?;
-                empty(204)
-            }
-            (Method::Post, ["2", "active", "model", "roundtrip", input, output]) => {
-                let timeout = query
-                    .iter()
-                    .find(|(k, _)| k == "timeout")
-                    .and_then(|(_, v)| v.parse::<u64>().ok())
-                    .filter(|ms| *ms > 0)
-                    .map_or(ROUNDTRIP_TIMEOUT, Duration::from_millis);
-                let record = engine.roundtrip(slot(input)?, slot(output)?, body, timeout)?;
-                Reply {
-                    status: 200,
-                    content_type: "application/json",
-                    body: record,
-                }
-            }
-            (Method::Get, ["2", "active", "stream"]) => json_reply(200, &engine.streams()),
-            (Method::Put, ["2", "active", "stream", n] | ["1", "job", "stream", n]) => {
-                let slot = match *n {
-                    "in" => 0,
-                    "out" => 1,
-                    other => slot(other)?,
-                };
-                let name = header(request, "Content-Disposition")
-                    .map(load::header_params)
-                    .and_then(|(_, p)| p.into_iter().find(|(k, _)| k == "name").map(|(_, v)| v))
-                    .unwrap_or_else(|| format!("stream-{slot}"));
-                match engine.attach(slot, &name, json_body(body)?, flag(&query, "dry-run"))? {
-                    Some(internal) => json_reply(200, &internal),
-                    None => empty(204),
-                }
-            }
-            (Method::Delete, ["2", "active", "stream", n]) => {
-                engine.detach(slot(n)?)?;
-                empty(204)
-            }
-            (Method::Post, ["1", "job", "input", rest @ ..]) => {
-                let n = rest.first().map_or(Ok(0), |s| slot(s))?;
-                let bulk = header(request, "Content-Type")
-                    .is_some_and(|c| c.starts_with("application/x-ndjson"));
-                let counts = engine.input(n, body, bulk)?;
-                if bulk {
-                    json_reply(200, &counts)
-                } else {
-                    empty(204)
-                }
-            }
-            (Method::Get, ["1", "job", "output", rest @ ..]) => {
-                let n = rest.first().map_or(Ok(1), |s| slot(s))?;
-                let wait = if flag(&query, "nowait") {
-                    Duration::ZERO
-                } else {
-                    OUTPUT_WAIT
-                };
-                match engine.output(n, wait)? {
-                    Output::Record(r) => Reply {
-                        status: 200,
-                        content_type: "application/octet-stream",
-                        body: r,
-                    },
-                    Output::Empty => empty(202),
-                    Output::Ended => empty(204),
-                    Output::Failed(message) => text(500, message),
-                }
-            }
-            (Method::Post, ["1", "stream", "sample"]) => {
-                let n = query
-                    .iter()
-                    .find(|(k, _)| k == "n")
-                    .and_then(|(_, v)| v.parse().ok())
-                    .unwrap_or(10);
-                use base64::Engine as _;
-                let records: Vec<String> = engine
-                    .sample(&json_body(body)?, n)?
-                    .iter()
-                    .map(|r| base64::engine::general_purpose::STANDARD.encode(r))
-                    .collect();
-                json_reply(200, &json!(records))
-            }
-            (Method::Put, ["1", "policy"]) => {
-                engine.put_policy(header(request, "Content-Type").unwrap_or(""), body)?;
-                empty(201)
-            }
-            (Method::Get, ["1", "policy"]) => {
-                let mime = header(request, "Accept").unwrap_or("");
-                Reply {
-                    status: 200,
-                    content_type: "text/plain",
-                    body: engine.get_policy(mime).into_bytes(),
-                }
-            }
-            (Method::Put, ["1", "job", "state"]) => text(
-                403,
-                "model state snapshots are not supported by this engine",
+            () = &mut stop => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let mut http = hyper::server::conn::http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(HEADER_WAIT);
+        let conn = http.serve_connection(
+            TokioIo::new(stream),
+            hyper_util::service::TowerToHyperService::new(service.clone()),
+        );
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+}
+
+/// `/api/1/service/<instance>/…` (behind a fleet's proxy) is served as `/…`.
+fn strip_prefix(mut request: Request) -> Request {
+    let path = request.uri().path();
+    let rest = path
+        .strip_prefix("/api/1/service/")
+        .and_then(|r| r.split_once('/'))
+        .map(|(_, rest)| format!("/{rest}"));
+    if let Some(rest) = rest {
+        let with_query = match request.uri().query() {
+            Some(q) => format!("{rest}?{q}"),
+            None => rest,
+        };
+        if let Ok(uri) = with_query.parse::<Uri>() {
+            *request.uri_mut() = uri;
+        }
+    }
+    request
+}
+
+fn router(app: App) -> Router {
+    Router::new()
+        .route("/1/health", get(health))
+        .route("/2/engine/state", get(state))
+        .route("/2/engine/{action}", post(engine_action))
+        .route("/1/job/model", put(load_model).delete(unload))
+        .route("/2/active/model", get(active_model).delete(unload))
+        .route("/2/active/model/scale", post(scale))
+        .route("/1/job/scale", post(scale_v1))
+        .route(
+            "/2/active/model/roundtrip/{input}/{output}",
+            post(roundtrip),
+        )
+        .route("/2/active/stream", get(streams))
+        .route("/2/active/stream/{slot}", put(attach).delete(detach))
+        .route("/1/job/stream/{slot}", put(attach))
+        .route("/1/job/input", post(input0))
+        .route("/1/job/input/{slot}", post(input))
+        .route("/1/job/output", get(output1))
+        .route("/1/job/output/{slot}", get(output))
+        .route("/1/stream/sample", post(sample))
+        .route("/1/policy", put(put_policy).get(get_policy))
+        .route("/1/job/state", put(restore_state))
+        .route("/2/active/schema/verify", post(verify_schema))
+        .route(
+            "/2/active/schema/verify/{id}",
+            post(verify_record).delete(drop_verifier),
+        )
+        .route("/2/active/sensor", get(no_sensors))
+        .route("/2/active/sensor/points", get(no_sensors))
+        .fallback(no_such_endpoint)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            owner_only,
+        ))
+        .with_state(app)
+}
+
+/// Every request carries the engine's token (unless it serves without one).
+async fn owner_only(
+    State(app): State<App>,
+    request: Request,
+    next: axum::middleware::Next,
+) -> Reply {
+    if let Some(token) = &app.settings.token {
+        let given = request
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .unwrap_or("");
+        if !same(given.as_bytes(), token.as_bytes()) {
+            return text(
+                401,
+                format!(
+                    "{} answers only its owner: send the token from {} as 'Authorization: Bearer <token>'",
+                    app.engine.name, app.settings.token_file
+                ),
+            );
+        }
+    }
+    next.run(request).await
+}
+
+/// Compare without giving away, by timing, how much of a secret matched.
+fn same(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The request body, within the size and time limits.
+async fn read_body(app: &App, body: Body) -> Result<Vec<u8>> {
+    let limited = http_body_util::Limited::new(body, app.settings.max_body);
+    match tokio::time::timeout(BODY_WAIT, limited.collect()).await {
+        Ok(Ok(collected)) => Ok(collected.to_bytes().to_vec()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(refuse(
+            413,
+            format!(
+                "the request body is larger than {} MiB, the limit of {} (FASTSCORE_MAX_REQUEST_MB)",
+                app.settings.max_body >> 20,
+                app.engine.name
             ),
-            (Method::Post, ["2", "active", "schema", "verify"]) => {
-                let id = engine.verify_schema(&json_body(body)?)?;
-                json_reply(200, &json!({"id": id}))
-            }
-            (Method::Post, ["2", "active", "schema", "verify", id]) => {
-                let id = id.parse().map_err(|_| text(404, "schema not found"))?;
-                engine.verify_record(id, &json_body(body)?)?;
-                empty(204)
-            }
-            (Method::Delete, ["2", "active", "schema", "verify", id]) => {
-                if let Ok(id) = id.parse() {
-                    engine.drop_verifier(id);
-                }
-                empty(204)
-            }
-            (Method::Get, ["2", "active", "sensor"]) => json_reply(200, &json!([])),
-            (Method::Get, ["2", "active", "sensor", "points"]) => json_reply(200, &json!([])),
-            _ => text(
-                404,
-                format!("no such endpoint: {} {path}", request.method()),
-            ),
-        })
-    })();
-    result.unwrap_or_else(|e| e)
+        )),
+        Ok(Err(e)) => Err(refuse(400, format!("cannot read the request: {e}"))),
+        Err(_) => Err(refuse(
+            408,
+            format!("the request body did not arrive within {} s", BODY_WAIT.as_secs()),
+        )),
+    }
+}
+
+/// Run a blocking engine operation on the blocking pool.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|_| refuse(500, "internal error (see the engine log)"))
+}
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn query(raw: &Option<String>) -> Vec<(String, String)> {
+    parse_query(raw.as_deref().unwrap_or(""))
+}
+
+fn param<'a>(q: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    q.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+fn flag(q: &[(String, String)], name: &str) -> bool {
+    param(q, name).is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "yes"))
+}
+
+fn slot(text: &str) -> Result<u32> {
+    text.parse()
+        .map_err(|_| refuse(400, format!("bad slot number '{text}'")))
+}
+
+fn json_body(body: &[u8]) -> Result<Value> {
+    serde_json::from_slice(body).map_err(|e| refuse(400, format!("the body is not JSON: {e}")))
+}
+
+async fn health(State(app): State<App>) -> Reply {
+    json_reply(200, &app.engine.health())
+}
+
+async fn state(State(app): State<App>) -> Reply {
+    json_reply(200, &app.engine.state())
+}
+
+async fn engine_action(State(app): State<App>, Path(action): Path<String>) -> Result<Reply> {
+    let engine = app.engine.clone();
+    match action.as_str() {
+        "reset" => blocking(move || engine.reset()).await?,
+        "pause" => engine.pause(),
+        "unpause" => engine.unpause(),
+        _ => return Ok(no_such_endpoint(Method::POST, Uri::default()).await),
+    }
+    Ok(empty(204))
+}
+
+async fn load_model(
+    State(app): State<App>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Reply> {
+    let body = read_body(&app, body).await?;
+    let content_type = header(&headers, "content-type").unwrap_or("");
+    let request = load::parse(content_type, header(&headers, "content-disposition"), &body)
+        .map_err(|e| refuse(400, e))?;
+    let dry_run = flag(&query(&q), "dry-run");
+    let engine = app.engine.clone();
+    Ok(
+        match blocking(move || engine.load(request, dry_run)).await?? {
+            Some(info) => json_reply(200, &info),
+            None => empty(204),
+        },
+    )
+}
+
+async fn unload(State(app): State<App>) -> Result<Reply> {
+    app.engine.unload()?;
+    Ok(empty(204))
+}
+
+async fn active_model(State(app): State<App>) -> Reply {
+    match app.engine.active_model() {
+        Some(info) => json_reply(200, &info),
+        None => text(404, "model not loaded"),
+    }
+}
+
+async fn scale_to(app: &App, n: usize) -> Result<Reply> {
+    let engine = app.engine.clone();
+    blocking(move || engine.scale(n)).await??;
+    Ok(empty(204))
+}
+
+async fn scale(State(app): State<App>, body: Body) -> Result<Reply> {
+    let body = read_body(&app, body).await?;
+    let body = String::from_utf8_lossy(&body);
+    let n = match body.trim() {
+        "" => Ok(0),
+        n => n.parse::<usize>(),
+    }
+    .map_err(|_| refuse(400, "the number of jets must be a non-negative integer"))?;
+    scale_to(&app, n).await
+}
+
+async fn scale_v1(State(app): State<App>, RawQuery(q): RawQuery) -> Result<Reply> {
+    let q = query(&q);
+    let n = param(&q, "n")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| refuse(403, "Invalid parameter"))?;
+    scale_to(&app, n).await
+}
+
+async fn roundtrip(
+    State(app): State<App>,
+    Path((input, output)): Path<(String, String)>,
+    RawQuery(q): RawQuery,
+    body: Body,
+) -> Result<Reply> {
+    let body = read_body(&app, body).await?;
+    let timeout = param(&query(&q), "timeout")
+        .and_then(|v| v.parse::<u64>().ok())
+        .filter(|ms| *ms > 0)
+        .map_or(ROUNDTRIP_TIMEOUT, |ms| {
+            Duration::from_millis(ms).min(ROUNDTRIP_MAX)
+        });
+    let record = app
+        .engine
+        .roundtrip(slot(&input)?, slot(&output)?, &body, timeout)
+        .await?;
+    Ok((
+        StatusCode::OK,
+        [("content-type", "application/json")],
+        record,
+    )
+        .into_response())
+}
+
+async fn streams(State(app): State<App>) -> Reply {
+    json_reply(200, &app.engine.streams())
+}
+
+async fn attach(
+    State(app): State<App>,
+    Path(n): Path<String>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Reply> {
+    let slot = match n.as_str() {
+        "in" => 0,
+        "out" => 1,
+        other => slot(other)?,
+    };
+    let body = read_body(&app, body).await?;
+    let name = header(&headers, "content-disposition")
+        .map(load::header_params)
+        .and_then(|(_, p)| p.into_iter().find(|(k, _)| k == "name").map(|(_, v)| v))
+        .unwrap_or_else(|| format!("stream-{slot}"));
+    let doc = json_body(&body)?;
+    let dry_run = flag(&query(&q), "dry-run");
+    let engine = app.engine.clone();
+    Ok(
+        match blocking(move || engine.attach(slot, &name, doc, dry_run)).await?? {
+            Some(internal) => json_reply(200, &internal),
+            None => empty(204),
+        },
+    )
+}
+
+async fn detach(State(app): State<App>, Path(n): Path<String>) -> Result<Reply> {
+    app.engine.detach(slot(&n)?)?;
+    Ok(empty(204))
+}
+
+async fn input0(State(app): State<App>, headers: HeaderMap, body: Body) -> Result<Reply> {
+    take_input(app, 0, headers, body).await
+}
+
+async fn input(
+    State(app): State<App>,
+    Path(n): Path<String>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Reply> {
+    take_input(app, slot(&n)?, headers, body).await
+}
+
+/// Records posted to a REST input: `204` for one record as the original took it; with
+/// `Content-Type: application/x-ndjson` one record per line and counts in the answer.
+/// A request the engine could not take whole (the model stopped taking input) is answered
+/// `503`, with, in bulk, how many of its records were taken.
+async fn take_input(app: App, n: u32, headers: HeaderMap, body: Body) -> Result<Reply> {
+    let bulk =
+        header(&headers, "content-type").is_some_and(|c| c.starts_with("application/x-ndjson"));
+    let body = read_body(&app, body).await?;
+    let t: Taken = app.engine.input(n, &body, bulk).await?;
+    let counts = || {
+        json!({"accepted": t.accepted, "rejected": t.rejected, "errors": t.errors,
+               "taken": t.taken, "busy": t.busy})
+    };
+    Ok(match (&t.busy, bulk) {
+        (None, true) => json_reply(200, &counts()),
+        (None, false) => empty(204),
+        (Some(_), true) => json_reply(503, &counts()),
+        (Some(why), false) => text(503, format!("{}: {why}; try again", app.engine.name)),
+    })
+}
+
+async fn output1(State(app): State<App>, RawQuery(q): RawQuery) -> Result<Reply> {
+    read_output(app, 1, q).await
+}
+
+async fn output(
+    State(app): State<App>,
+    Path(n): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Reply> {
+    read_output(app, slot(&n)?, q).await
+}
+
+async fn read_output(app: App, n: u32, q: Option<String>) -> Result<Reply> {
+    let wait = if flag(&query(&q), "nowait") {
+        Duration::ZERO
+    } else {
+        OUTPUT_WAIT
+    };
+    Ok(match app.engine.output(n, wait).await? {
+        Output::Record(r) => (
+            StatusCode::OK,
+            [("content-type", "application/octet-stream")],
+            r,
+        )
+            .into_response(),
+        Output::Empty => empty(202),
+        Output::Ended => empty(204),
+        Output::Failed(message) => text(500, message),
+    })
+}
+
+async fn sample(State(app): State<App>, RawQuery(q): RawQuery, body: Body) -> Result<Reply> {
+    use base64::Engine as _;
+    let n = param(&query(&q), "n")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let doc = json_body(&read_body(&app, body).await?)?;
+    let engine = app.engine.clone();
+    let records: Vec<String> = blocking(move || engine.sample(&doc, n))
+        .await??
+        .iter()
+        .map(|r| base64::engine::general_purpose::STANDARD.encode(r))
+        .collect();
+    Ok(json_reply(200, &json!(records)))
+}
+
+async fn put_policy(State(app): State<App>, headers: HeaderMap, body: Body) -> Result<Reply> {
+    let body = read_body(&app, body).await?;
+    app.engine
+        .put_policy(header(&headers, "content-type").unwrap_or(""), &body)?;
+    Ok(empty(201))
+}
+
+async fn get_policy(State(app): State<App>, headers: HeaderMap) -> Reply {
+    let policy = app
+        .engine
+        .get_policy(header(&headers, "accept").unwrap_or(""));
+    text(200, policy)
+}
+
+async fn restore_state() -> Reply {
+    text(
+        403,
+        "model state snapshots are not supported by this engine",
+    )
+}
+
+async fn verify_schema(State(app): State<App>, body: Body) -> Result<Reply> {
+    let doc = json_body(&read_body(&app, body).await?)?;
+    let id = app.engine.verify_schema(&doc)?;
+    Ok(json_reply(200, &json!({"id": id})))
+}
+
+async fn verify_record(
+    State(app): State<App>,
+    Path(id): Path<String>,
+    body: Body,
+) -> Result<Reply> {
+    let id = id.parse().map_err(|_| refuse(404, "schema not found"))?;
+    let doc = json_body(&read_body(&app, body).await?)?;
+    app.engine.verify_record(id, &doc)?;
+    Ok(empty(204))
+}
+
+async fn drop_verifier(State(app): State<App>, Path(id): Path<String>) -> Reply {
+    if let Ok(id) = id.parse() {
+        app.engine.drop_verifier(id);
+    }
+    empty(204)
+}
+
+async fn no_sensors() -> Reply {
+    json_reply(200, &json!([]))
+}
+
+async fn no_such_endpoint(method: Method, uri: Uri) -> Reply {
+    text(
+        404,
+        format!("no such endpoint: {method} {}", percent_decode(uri.path())),
+    )
 }

@@ -13,7 +13,7 @@ pub fn engine_dir(home: &Path, name: &str) -> PathBuf {
     home.join("engines").join(name)
 }
 
-fn info_path(dir: &Path) -> PathBuf {
+pub fn info_path(dir: &Path) -> PathBuf {
     dir.join("engine.json")
 }
 

@@ -1,6 +1,11 @@
-//! Stream descriptors: the literal forms (`rest:`, `file:/x`, …) and secret masking.
+//! Streams as the CLI and the engine both see them: descriptors (`descriptor.rs`: parsing,
+//! defaults, restrictions, the internal form), the literal forms (`literal.rs`: `rest:`,
+//! `file:/x`, …) and secret masking (here).
 
+pub mod descriptor;
 pub mod literal;
+
+pub use descriptor::{parse, Descriptor};
 
 use serde_json::Value;
 

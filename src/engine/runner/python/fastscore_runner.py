@@ -1,17 +1,11 @@
 """A jet of the fastscore engine: one Python process running one instance of a model.
 
-The engine talks to the jet over the process's original stdin and stdout; the model's own
-stdout and stderr are moved to the console pipe the engine reads. Frames are
-    <payload length: 4 bytes, little endian> <kind: 1 byte> <payload>
-Engine to jet:
-    C  configuration (JSON)
-    B  a batch: b"<slot> <seqno> <b if records are bytes else j>\\n" + a JSON array of records
-    E  end of input: b"<slot>", or b"*" for every input
-Jet to engine:
-    N  a batch is wanted: b"<slot>", or b"*" for any input
-    O  outputs: b"<slot>\\n" + one JSON text per line
-    F  the model finished normally
-    X  the model failed (JSON: message, traceback, input)
+The engine talks to the jet over the process's original stdin and stdout with the frames of
+the engine's jet protocol (src/engine/runner/protocol.rs, where every frame is described);
+the model's own stdout and stderr are moved to the console pipe the engine reads. In short:
+    engine to jet:  C config, B batch (b"<id> <slot> <seqno> <j|b>\\n" + JSON array), E end
+    jet to engine:  N want, O outputs (b"<batch id> <slot>\\n" + JSON lines), D batch done,
+                    F finished, X failed (JSON: message, traceback, input)
 
 `python fastscore_runner.py --check <model file> <callbacks JSON>` only inspects a model:
 it prints JSON with the syntax error, or the imports, the missing ones and the callbacks.
@@ -111,7 +105,7 @@ class Jet:
         self.pending = {}
         self.pending_count = 0
         self.eof = set()
-        self.current = None  # (slot, seqno, records) being processed
+        self.current = None  # (batch id, slot, seqno, records) being processed
 
     # outputs -------------------------------------------------------------
     def emit(self, slot, value, expand_sets):
@@ -131,19 +125,29 @@ class Jet:
             self.flush()
 
     def flush(self):
+        batch = self.current[0] if self.current else 0
         for slot, texts in self.pending.items():
             if texts:
-                self.chan.send(ord("O"), b"%d\n" % slot + "\n".join(texts).encode())
+                self.chan.send(ord("O"), b"%d %d\n" % (batch, slot) + "\n".join(texts).encode())
         self.pending = {}
         self.pending_count = 0
 
+    def done(self):
+        """The current batch is processed: its outputs go out, then the engine hears so."""
+        self.flush()
+        if self.current is not None:
+            self.chan.send(ord("D"), b"%d" % self.current[0])
+            self.current = None
+
     # inputs --------------------------------------------------------------
-    def parse_batch(self, payload):
+    def take_batch(self, payload):
+        """A B frame becomes the current batch: (slot, seqno, records)."""
         header, _, body = payload.partition(b"\n")
-        slot, seqno, kind = header.split(b" ")
+        batch, slot, seqno, kind = header.split(b" ")
         records = json.loads(body)
         if kind == b"b":
             records = [r.encode("latin-1") for r in records]
+        self.current = (int(batch), int(slot), int(seqno), records)
         return int(slot), int(seqno), records
 
     def read(self, slot):
@@ -154,15 +158,13 @@ class Jet:
             raise ModelError("Model reads from an unknown slot %d" % slot)
         if slot in self.eof:
             return None
-        self.flush()
-        self.current = None
+        self.done()
         self.chan.send(ord("N"), b"%d" % slot)
         kind, payload = self.chan.recv()
         if kind == ord("E"):
             self.eof.add(slot)
             return None
-        slot, seqno, records = self.parse_batch(payload)
-        self.current = (slot, seqno, records)
+        slot, seqno, records = self.take_batch(payload)
         return seqno, records
 
     def recordset(self, records, slot):
@@ -171,7 +173,7 @@ class Jet:
     def error_input(self, index=None):
         if self.current is None:
             return None
-        slot, seqno, records = self.current
+        _, slot, seqno, records = self.current
         shown = records if index is None else records[index:index + 1]
         first = seqno if index is None else seqno + index
         data = []
@@ -228,8 +230,7 @@ def run_callbacks(jet, module):
         kind, payload = chan.recv()
         if kind == ord("E"):
             break
-        slot, seqno, records = jet.parse_batch(payload)
-        jet.current = (slot, seqno, records)
+        slot, seqno, records = jet.take_batch(payload)
         # ask for the next batch now, so it is on its way while this one is processed
         chan.send(ord("N"), b"*")
         fn, n, generator, recordsets, shape = actions[slot]
@@ -245,8 +246,7 @@ def run_callbacks(jet, module):
             if texts:
                 jet.pending.setdefault(1, []).extend(texts)
                 jet.pending_count += len(texts)
-        jet.flush()
-        jet.current = None
+        jet.done()
     end = getattr(module, "end", None)
     if callable(end):
         end()
@@ -323,14 +323,13 @@ def serve():
         module, code = load_module(config["model"])
         if config["explicit"]:
             exec(code, module.__dict__)
-            jet.current = None
-            jet.flush()
+            jet.done()
         else:
             exec(code, module.__dict__)
             run_callbacks(jet, module)
     except BaseException as exc:  # noqa: B902 - every failure is reported
         if isinstance(exc, SystemExit) and not exc.code:
-            jet.flush()
+            jet.done()
             chan.send(ord("F"))
             return
         report = {

@@ -1,0 +1,136 @@
+//! Encodings: how a record's bytes become a value and back (spec/engine.md §5.5, §6). Each
+//! encoding is one file implementing `Encoding`, registered by name in `ENCODINGS`; given
+//! the slot's schema it makes the `Codec` that decodes input records (into JSON for the
+//! schema check and the model) and encodes the model's outputs.
+
+mod csv;
+mod json;
+mod raw;
+mod utf8;
+
+use super::envelope::{Delimited, Envelope};
+use crate::schema::Avro;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// An encoding as a descriptor configures it.
+pub trait Encoding: Send + Sync + std::fmt::Debug {
+    fn name(&self) -> &'static str;
+    /// The encoding part of the internal descriptor (`stream verify`).
+    fn internal(&self) -> Value;
+    /// Refuse a stream schema this encoding cannot carry (raw bytes need `"bytes"`, …).
+    fn check_schema(&self, _schema: &Value) -> Result<(), String> {
+        Ok(())
+    }
+    /// Records delimit themselves, so byte streams need no envelope.
+    fn self_delimiting(&self) -> bool {
+        false
+    }
+    /// The envelope a byte stream of this encoding gets when its descriptor names none.
+    fn default_envelope(&self) -> Arc<dyn Envelope> {
+        Arc::new(Delimited::new(b"\n".to_vec()))
+    }
+    /// The codec for a slot whose records follow `schema` (the stream's, else the model's).
+    fn codec(&self, schema: Option<&Avro>) -> Result<Box<dyn Codec>, String>;
+}
+
+/// Decodes and encodes the records of one slot.
+pub trait Codec: Send + Sync {
+    fn decode(&self, raw: &[u8]) -> Result<Decoded, String>;
+    /// The bytes of one output record, from the model's JSON text and its value.
+    fn encode(&self, json: &[u8], value: &Value) -> Result<Vec<u8>, String>;
+    /// Records reach the model as bytes rather than JSON values.
+    fn raw_bytes(&self) -> bool {
+        false
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Control {
+    End,
+    Set,
+    Pig,
+}
+
+impl Control {
+    fn named(kind: &str) -> Option<Control> {
+        match kind {
+            "end" => Some(Control::End),
+            "set" => Some(Control::Set),
+            "pig" => Some(Control::Pig),
+            _ => None,
+        }
+    }
+}
+
+/// One decoded input record.
+#[derive(Debug)]
+pub enum Decoded {
+    /// The value (for schema checks) and its JSON text for the model.
+    Data {
+        value: Value,
+        json: Vec<u8>,
+    },
+    Control(Control),
+}
+
+impl Decoded {
+    /// A value whose JSON text is written here.
+    fn value(value: Value) -> Decoded {
+        Decoded::Data {
+            json: crate::json::compact(&value).into_bytes(),
+            value,
+        }
+    }
+}
+
+type Parse = fn(Option<&Map<String, Value>>) -> Result<Arc<dyn Encoding>, String>;
+
+const ENCODINGS: &[(&[&str], Parse)] = &[
+    (&["json"], json::parse),
+    (&["utf-8", "utf8"], utf8::parse),
+    (&["csv"], csv::parse),
+];
+
+const NOT_YET: &[&str] = &["avro-binary", "msgpack", "soap-rpc", "bert"];
+
+/// A descriptor's `Encoding`: null (raw bytes), a name, or an object with a `Type`.
+pub fn parse(v: Option<&Value>) -> Result<Arc<dyn Encoding>, String> {
+    let (kind, params) = match v {
+        None | Some(Value::Null) => return Ok(Arc::new(raw::Raw)),
+        Some(Value::String(s)) => (s.to_ascii_lowercase(), None),
+        Some(Value::Object(m)) => (
+            crate::stream::descriptor::field(m, "Type")
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase)
+                .ok_or("Encoding needs a Type")?,
+            Some(m),
+        ),
+        Some(_) => return Err("Encoding must be a string, an object or null".into()),
+    };
+    if let Some((_, parse)) = ENCODINGS
+        .iter()
+        .find(|(names, _)| names.contains(&kind.as_str()))
+    {
+        return parse(params);
+    }
+    if NOT_YET.contains(&kind.as_str()) {
+        return Err(format!(
+            "the {kind} encoding is not supported by this engine (use json, utf-8, csv or null)"
+        ));
+    }
+    Err(format!("unknown encoding '{kind}'"))
+}
+
+/// A schema that must be one primitive type: `"bytes"` or `{"type": "bytes"}`.
+fn require_primitive(schema: &Value, needed: &str, what: &str) -> Result<(), String> {
+    if schema.as_str() == Some(needed) || schema.get("type").and_then(Value::as_str) == Some(needed)
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what}: the schema must be \"{needed}\", not {}",
+            crate::json::compact(schema)
+        ))
+    }
+}

@@ -1,0 +1,171 @@
+//! Envelopes: how records are framed in a byte stream (spec/engine.md §5.4). Each envelope
+//! is one file implementing `Envelope`, registered by name in `ENVELOPES`. A stream with no
+//! envelope takes each piece its transport delivers as one record.
+
+mod delimited;
+mod delimited_csv;
+
+pub use delimited::Delimited;
+pub use delimited_csv::DelimitedCsv;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// An envelope as a descriptor configures it.
+pub trait Envelope: Send + Sync + std::fmt::Debug {
+    fn name(&self) -> &'static str;
+    /// The envelope part of the internal descriptor (`stream verify`).
+    fn internal(&self) -> Value;
+    /// The one encoding this envelope works with, if it needs a particular one.
+    fn requires_encoding(&self) -> Option<&'static str> {
+        None
+    }
+    /// A splitter of input bytes into records.
+    fn framer(&self) -> Box<dyn Framer>;
+    /// Append one output record and its framing to `out`.
+    fn frame(&self, record: &[u8], out: &mut Vec<u8>);
+}
+
+/// Splits a byte stream into records.
+pub trait Framer: Send {
+    /// Feed bytes; complete records go to `emit`.
+    fn feed(&mut self, bytes: &[u8], emit: &mut dyn FnMut(&[u8]));
+    /// The end of the input: what is left is the last record (unless it is empty).
+    fn finish(&mut self, emit: &mut dyn FnMut(&[u8]));
+}
+
+/// No envelope: every piece is one record.
+struct Unframed;
+
+impl Framer for Unframed {
+    fn feed(&mut self, bytes: &[u8], emit: &mut dyn FnMut(&[u8])) {
+        emit(bytes)
+    }
+    fn finish(&mut self, _emit: &mut dyn FnMut(&[u8])) {}
+}
+
+/// The framer of a stream's envelope (or of none).
+pub fn framer(envelope: Option<&Arc<dyn Envelope>>) -> Box<dyn Framer> {
+    envelope.map_or_else(|| Box::new(Unframed) as Box<dyn Framer>, |e| e.framer())
+}
+
+/// Encoded output records in one buffer, framed, with where each ends.
+#[derive(Default, Debug)]
+pub struct Framed {
+    pub bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Framed {
+    /// Append one record, framed by `envelope` (or as it is).
+    pub fn push(&mut self, envelope: Option<&Arc<dyn Envelope>>, record: &[u8]) {
+        match envelope {
+            Some(e) => e.frame(record, &mut self.bytes),
+            None => self.bytes.extend_from_slice(record),
+        }
+        self.ends.push(self.bytes.len());
+    }
+
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// Each record with its framing.
+    pub fn records(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(self.ends.iter())
+            .map(|(s, e)| &self.bytes[s..*e])
+    }
+}
+
+type Parse = fn(Option<&Map<String, Value>>) -> Result<Arc<dyn Envelope>, String>;
+
+const ENVELOPES: &[(&str, Parse)] = &[
+    ("delimited", delimited::parse),
+    ("delimited-csv", delimited_csv::parse),
+];
+
+const NOT_YET: &[&str] = &["fixed", "ocf-block"];
+
+/// A descriptor's `Envelope`: null, a name, or an object with a `Type`.
+pub fn parse(v: &Value) -> Result<Option<Arc<dyn Envelope>>, String> {
+    let (kind, params) = match v {
+        Value::Null => return Ok(None),
+        Value::String(s) => (s.to_ascii_lowercase(), None),
+        Value::Object(m) => (
+            crate::stream::descriptor::field(m, "Type")
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase)
+                .ok_or("Envelope needs a Type")?,
+            Some(m),
+        ),
+        _ => return Err("Envelope must be a string, an object or null".into()),
+    };
+    if let Some((_, parse)) = ENVELOPES.iter().find(|(name, _)| *name == kind) {
+        return parse(params).map(Some);
+    }
+    if NOT_YET.contains(&kind.as_str()) {
+        return Err(format!(
+            "the {kind} envelope is not supported by this engine"
+        ));
+    }
+    Err(format!("unknown envelope '{kind}'"))
+}
+
+/// A `Separator` field: a non-empty string, or `default`.
+fn separator(params: Option<&Map<String, Value>>, default: &str) -> Result<Vec<u8>, String> {
+    let sep = params
+        .and_then(|m| crate::stream::descriptor::field(m, "Separator"))
+        .and_then(Value::as_str)
+        .unwrap_or(default);
+    if sep.is_empty() {
+        return Err("the Separator cannot be empty".into());
+    }
+    Ok(sep.as_bytes().to_vec())
+}
+
+#[cfg(test)]
+pub fn frames(envelope: &dyn Envelope, chunks: &[&[u8]]) -> Vec<String> {
+    let mut f = envelope.framer();
+    let mut out = Vec::new();
+    for c in chunks {
+        f.feed(c, &mut |r| {
+            out.push(String::from_utf8_lossy(r).into_owned())
+        });
+    }
+    f.finish(&mut |r| out.push(String::from_utf8_lossy(r).into_owned()));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn framed_records_keep_their_bounds() {
+        let d: Arc<dyn Envelope> = Arc::new(Delimited::new(b"\n".to_vec()));
+        let mut f = Framed::default();
+        f.push(Some(&d), b"a");
+        f.push(Some(&d), b"");
+        f.push(None, b"bc");
+        assert_eq!(f.bytes, b"a\n\nbc");
+        assert_eq!(f.records().collect::<Vec<_>>(), [&b"a\n"[..], b"\n", b"bc"]);
+    }
+
+    #[test]
+    fn unknown_and_planned_envelopes() {
+        assert!(parse(&Value::Null).unwrap().is_none());
+        assert_eq!(
+            parse(&"Delimited".into()).unwrap().unwrap().name(),
+            "delimited"
+        );
+        assert!(parse(&"fixed".into())
+            .unwrap_err()
+            .contains("not supported"));
+        assert_eq!(parse(&"x".into()).unwrap_err(), "unknown envelope 'x'");
+    }
+}

@@ -1,0 +1,225 @@
+//! An input slot: each record decoded by the stream's codec, checked against the schemas,
+//! and gathered into batches (watermark, Nagle time, control records) for the jets.
+//! Rejected records are counted with their reason and never reach the model.
+
+use super::codec::{Codec, Control, Decoded};
+use super::dispatch::Dispatch;
+use super::runner::protocol::Batch;
+use super::stats::SlotStats;
+use crate::schema::Avro;
+use crate::stream::descriptor::Batching;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+/// What became of a record given to an input slot.
+pub enum Pushed {
+    Accepted,
+    Rejected(String),
+    Control(Control),
+}
+
+struct Open {
+    payload: Vec<u8>,
+    count: usize,
+    first_at: Option<Instant>,
+    next_seqno: u64,
+    first_seqno: u64,
+    /// No record is taken after the end of the input.
+    ended: bool,
+}
+
+pub struct InputSlot {
+    pub slot: u32,
+    codec: Box<dyn Codec>,
+    schemas: Vec<Arc<Avro>>,
+    batching: Batching,
+    open: Mutex<Open>,
+    dispatch: Arc<Dispatch>,
+    pub stats: Arc<SlotStats>,
+    /// Batch ids, shared by every input of the job.
+    ids: Arc<AtomicU64>,
+}
+
+/// Check a value against every schema that applies (the stream's and the model's).
+pub fn check(schemas: &[Arc<Avro>], value: &serde_json::Value) -> Result<(), String> {
+    for s in schemas {
+        s.check(value).map_err(|m| m.to_string())?;
+    }
+    Ok(())
+}
+
+impl InputSlot {
+    pub fn new(
+        slot: u32,
+        codec: Box<dyn Codec>,
+        schemas: Vec<Arc<Avro>>,
+        batching: Batching,
+        dispatch: Arc<Dispatch>,
+        stats: Arc<SlotStats>,
+        ids: Arc<AtomicU64>,
+    ) -> InputSlot {
+        InputSlot {
+            slot,
+            codec,
+            schemas,
+            batching,
+            open: Mutex::new(Open {
+                payload: Vec::new(),
+                count: 0,
+                first_at: None,
+                next_seqno: 1,
+                first_seqno: 1,
+                ended: false,
+            }),
+            dispatch,
+            stats,
+            ids,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Open> {
+        self.open.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Decode and check one record: its JSON text for the model, or why not.
+    fn admit(&self, raw: &[u8]) -> Result<Vec<u8>, Pushed> {
+        self.stats
+            .bytes
+            .fetch_add(raw.len() as u64, Ordering::Relaxed);
+        match self.codec.decode(raw) {
+            Err(reason) => {
+                self.stats.reject(false, raw, &reason);
+                Err(Pushed::Rejected(reason))
+            }
+            Ok(Decoded::Control(c)) => Err(Pushed::Control(c)),
+            Ok(Decoded::Data { value, json }) => match check(&self.schemas, &value) {
+                Ok(()) => Ok(json),
+                Err(reason) => {
+                    self.stats.reject(true, raw, &reason);
+                    Err(Pushed::Rejected(reason))
+                }
+            },
+        }
+    }
+
+    fn refuse_after_end(&self, raw: &[u8]) -> Pushed {
+        let reason = "the input has already ended".to_string();
+        self.stats.reject(false, raw, &reason);
+        Pushed::Rejected(reason)
+    }
+
+    /// Take one record into the open batch.
+    pub fn push(&self, raw: &[u8]) -> Pushed {
+        let json = match self.admit(raw) {
+            Ok(json) => json,
+            Err(Pushed::Control(c)) => {
+                match c {
+                    Control::End => self.end(),
+                    Control::Set | Control::Pig => self.close(&mut self.lock()),
+                }
+                return Pushed::Control(c);
+            }
+            Err(other) => return other,
+        };
+        let mut open = self.lock();
+        if open.ended {
+            return self.refuse_after_end(raw);
+        }
+        self.stats.records.fetch_add(1, Ordering::Relaxed);
+        if open.count == 0 {
+            open.payload.clear();
+            open.payload.push(b'[');
+            open.first_at = Some(Instant::now());
+            open.first_seqno = open.next_seqno;
+        } else {
+            open.payload.push(b',');
+        }
+        open.payload.extend_from_slice(&json);
+        open.count += 1;
+        open.next_seqno += 1;
+        if self.batching.watermark.is_some_and(|w| open.count >= w) {
+            self.close(&mut open);
+        }
+        Pushed::Accepted
+    }
+
+    /// A round trip's record, sent at once as a batch of its own with the id `id`.
+    pub fn push_alone(&self, raw: &[u8], id: u64) -> Pushed {
+        let json = match self.admit(raw) {
+            Ok(json) => json,
+            Err(other) => return other,
+        };
+        let mut open = self.lock();
+        if open.ended {
+            return self.refuse_after_end(raw);
+        }
+        self.stats.records.fetch_add(1, Ordering::Relaxed);
+        // records that came before it go first
+        self.close(&mut open);
+        let mut payload = Vec::with_capacity(json.len() + 2);
+        payload.push(b'[');
+        payload.extend_from_slice(&json);
+        payload.push(b']');
+        self.dispatch.push(Batch {
+            id,
+            slot: self.slot,
+            seqno: open.next_seqno,
+            count: 1,
+            raw: self.codec.raw_bytes(),
+            payload: Arc::new(payload),
+        });
+        open.next_seqno += 1;
+        Pushed::Accepted
+    }
+
+    fn close(&self, open: &mut Open) {
+        if open.count == 0 {
+            return;
+        }
+        let mut payload = std::mem::take(&mut open.payload);
+        payload.push(b']');
+        self.dispatch.push(Batch {
+            id: self.ids.fetch_add(1, Ordering::Relaxed),
+            slot: self.slot,
+            seqno: open.first_seqno,
+            count: open.count,
+            raw: self.codec.raw_bytes(),
+            payload: Arc::new(payload),
+        });
+        open.count = 0;
+        open.first_at = None;
+    }
+
+    /// After a chunk of input: send the open batch now if the Nagle time is zero or over.
+    /// Returns when it must be sent at the latest, if it is still open.
+    pub fn settle(&self) -> Option<Instant> {
+        let mut open = self.lock();
+        let first = open.first_at?;
+        match self.batching.nagle {
+            Some(n) if n.is_zero() || first + n <= Instant::now() => {
+                self.close(&mut open);
+                None
+            }
+            Some(n) => Some(first + n),
+            None => None,
+        }
+    }
+
+    /// The input has ended: send what is open, and tell the jets.
+    pub fn end(&self) {
+        let mut open = self.lock();
+        self.close(&mut open);
+        open.ended = true;
+        self.dispatch.end(self.slot);
+    }
+
+    pub fn ended(&self) -> bool {
+        self.dispatch.ended(self.slot)
+    }
+
+    /// Records taken but not yet sent in a batch.
+    pub fn open_records(&self) -> usize {
+        self.lock().count
+    }
+}

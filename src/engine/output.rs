@@ -1,0 +1,91 @@
+//! An output slot: the model's outputs checked against the schemas, encoded by the stream's
+//! codec, framed by its envelope and written to its sink — except a round trip's reply,
+//! which goes to the request waiting for it.
+
+use super::codec::Codec;
+use super::envelope::{Envelope, Framed};
+use super::input::check;
+use super::roundtrip::Replies;
+use super::stats::SlotStats;
+use super::transport::Sink;
+use crate::schema::Avro;
+use serde_json::Value;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+pub struct OutputSlot {
+    pub slot: u32,
+    codec: Box<dyn Codec>,
+    schemas: Vec<Arc<Avro>>,
+    envelope: Option<Arc<dyn Envelope>>,
+    pub sink: Box<dyn Sink>,
+    pub stats: Arc<SlotStats>,
+}
+
+impl OutputSlot {
+    pub fn new(
+        slot: u32,
+        codec: Box<dyn Codec>,
+        schemas: Vec<Arc<Avro>>,
+        envelope: Option<Arc<dyn Envelope>>,
+        sink: Box<dyn Sink>,
+        stats: Arc<SlotStats>,
+    ) -> OutputSlot {
+        OutputSlot {
+            slot,
+            codec,
+            schemas,
+            envelope,
+            sink,
+            stats,
+        }
+    }
+
+    /// Outputs the model produced for batch `batch`, one JSON text per line.
+    pub fn write(&self, lines: &[u8], batch: u64, replies: &Replies) -> std::io::Result<()> {
+        let mut claim = replies.claim(batch, self.slot);
+        let mut framed = Framed::default();
+        for text in lines.split(|b| *b == b'\n') {
+            let encoded = serde_json::from_slice::<Value>(text)
+                .map_err(|e| {
+                    (
+                        false,
+                        format!("not JSON: {}", crate::error::json_error_text(&e)),
+                    )
+                })
+                .and_then(|value| {
+                    check(&self.schemas, &value).map_err(|r| (true, r))?;
+                    self.codec.encode(text, &value).map_err(|r| (false, r))
+                });
+            let bytes = match encoded {
+                Ok(bytes) => bytes,
+                Err((by_schema, reason)) => {
+                    self.stats.reject(by_schema, text, &reason);
+                    if let Some(c) = &mut claim {
+                        c.rejected(&reason);
+                    }
+                    continue;
+                }
+            };
+            self.stats.records.fetch_add(1, Ordering::Relaxed);
+            self.stats
+                .bytes
+                .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            match claim.take() {
+                Some(c) => {
+                    if !c.answer(bytes) {
+                        self.stats.late_reply();
+                    }
+                }
+                None => framed.push(self.envelope.as_ref(), &bytes),
+            }
+        }
+        if let Some(c) = claim {
+            replies.put_back(c);
+        }
+        if framed.is_empty() {
+            return Ok(());
+        }
+        self.sink.write(&framed)
+    }
+}

@@ -1,0 +1,77 @@
+//! Runners: how models of one language are checked and run (spec/engine.md §2). Each runner
+//! is one file implementing `Runner`, registered for its model types in `RUNNERS`. A jet is
+//! a process the runner starts; it speaks `protocol.rs` whatever its language.
+
+pub mod protocol;
+mod python;
+
+use super::annotations::{self, SlotMap};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+
+/// What a runner found in a model without running it.
+#[derive(Clone, Debug, Default)]
+pub struct Check {
+    /// Top-level libraries the model imports.
+    pub imports: Vec<String>,
+    /// Those the runner cannot find.
+    pub missing: Vec<String>,
+}
+
+pub trait Runner: Send + Sync {
+    /// The program models run in, as messages name it (`/usr/bin/python3`).
+    fn program(&self) -> &str;
+    /// The file a model's source is saved as in its sandbox.
+    fn model_file(&self) -> &'static str;
+    /// The slot map from the model's annotations (smart comments in its own syntax).
+    fn slot_map(&self, source: &str) -> Result<SlotMap, String> {
+        annotations::slot_map(source)
+    }
+    /// Syntax, imports and callbacks of the model saved in `sandbox` (with its attachments
+    /// unpacked there), without running it; `Err` is the one-line reason it cannot load.
+    fn check(&self, sandbox: &Path, callbacks: &BTreeMap<u32, String>) -> Result<Check, String>;
+    /// The command that starts one jet in `sandbox`.
+    fn jet_command(&self, sandbox: &Path) -> Command;
+    /// Install a library an import policy marks `install` (`command` overrides the default).
+    fn install(&self, library: &str, command: Option<&str>) -> Result<(), String>;
+}
+
+/// What runners are made from: the interpreters to use and where their support files go.
+pub struct Settings {
+    pub python: String,
+    pub runtime: PathBuf,
+}
+
+type Make = fn(&Settings) -> std::io::Result<Arc<dyn Runner>>;
+
+const RUNNERS: &[(&[&str], Make)] = &[(&["python", "python3"], python::make)];
+
+/// The runners of an engine, by model type.
+pub struct Runners(Vec<(&'static [&'static str], Arc<dyn Runner>)>);
+
+impl Runners {
+    pub fn new(settings: &Settings) -> std::io::Result<Runners> {
+        let mut all = Vec::new();
+        for (types, make) in RUNNERS {
+            all.push((*types, make(settings)?));
+        }
+        Ok(Runners(all))
+    }
+
+    /// The runner for a model type, or why there is none.
+    pub fn for_type(&self, mtype: &str) -> Result<Arc<dyn Runner>, String> {
+        self.0
+            .iter()
+            .find(|(types, _)| types.contains(&mtype))
+            .map(|(_, r)| r.clone())
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.0.iter().flat_map(|(t, _)| t.iter().copied()).collect();
+                format!(
+                    "this engine has no runner for models of type {mtype} (it runs {})",
+                    known.join(", ")
+                )
+            })
+    }
+}

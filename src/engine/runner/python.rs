@@ -1,0 +1,130 @@
+//! Python models (both conformance styles), run in the user's own Python (`FASTSCORE_PYTHON`,
+//! else `python3`) by `python/fastscore_runner.py`, which this binary carries and writes
+//! into the engine's runtime directory together with the `fastscore` package models import.
+
+use super::{Check, Runner, Settings};
+use crate::engine::child;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::Duration;
+
+const FILES: &[(&str, &str)] = &[
+    (
+        "fastscore_runner.py",
+        include_str!("python/fastscore_runner.py"),
+    ),
+    (
+        "fastscore/__init__.py",
+        include_str!("python/fastscore/__init__.py"),
+    ),
+    ("fastscore/io.py", include_str!("python/fastscore/io.py")),
+];
+
+/// How long a model check may take (imports are looked up, not run).
+const CHECK_LIMIT: Duration = Duration::from_secs(120);
+/// How long one library install may take.
+const INSTALL_LIMIT: Duration = Duration::from_secs(30 * 60);
+
+struct Python {
+    python: String,
+    runner: PathBuf,
+}
+
+pub fn make(settings: &Settings) -> std::io::Result<Arc<dyn Runner>> {
+    let dir = settings.runtime.join("python");
+    std::fs::create_dir_all(dir.join("fastscore"))?;
+    for (file, text) in FILES {
+        crate::fsutil::write_atomic(&dir.join(file), text.as_bytes(), None)?;
+    }
+    Ok(Arc::new(Python {
+        python: settings.python.clone(),
+        runner: dir.join("fastscore_runner.py"),
+    }))
+}
+
+impl Runner for Python {
+    fn program(&self) -> &str {
+        &self.python
+    }
+
+    fn model_file(&self) -> &'static str {
+        "__model.py"
+    }
+
+    fn check(&self, sandbox: &Path, callbacks: &BTreeMap<u32, String>) -> Result<Check, String> {
+        let callbacks = serde_json::to_string(callbacks).unwrap_or_else(|_| "{}".into());
+        let mut cmd = Command::new(&self.python);
+        cmd.arg(&self.runner)
+            .args(["--check", self.model_file(), &callbacks])
+            .current_dir(sandbox);
+        let out = child::output_within(&mut cmd, CHECK_LIMIT).map_err(|e| match e.kind() {
+            std::io::ErrorKind::TimedOut => {
+                format!("checking the model with '{}': {e}", self.python)
+            }
+            _ => format!(
+                "cannot start Python ('{}'): {e}; set FASTSCORE_PYTHON to a Python 3 interpreter",
+                self.python
+            ),
+        })?;
+        let answer: Value = serde_json::from_slice(&out.stdout).map_err(|_| {
+            format!(
+                "cannot check the model with '{}': {}",
+                self.python,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )
+        })?;
+        if let Some(error) = answer.get("error").and_then(Value::as_str) {
+            return Err(error.to_string());
+        }
+        let list = |k: &str| -> Vec<String> {
+            answer
+                .get(k)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        };
+        Ok(Check {
+            imports: list("imports"),
+            missing: list("missing"),
+        })
+    }
+
+    fn jet_command(&self, sandbox: &Path) -> Command {
+        let mut cmd = Command::new(&self.python);
+        cmd.arg(&self.runner).current_dir(sandbox);
+        cmd
+    }
+
+    fn install(&self, library: &str, command: Option<&str>) -> Result<(), String> {
+        let mut cmd = match command {
+            Some(command) => {
+                let mut sh = Command::new("sh");
+                sh.arg("-c").arg(command);
+                sh
+            }
+            None => {
+                let mut pip = Command::new(&self.python);
+                pip.args(["-m", "pip", "install", library]);
+                pip
+            }
+        };
+        match child::output_within(&mut cmd, INSTALL_LIMIT) {
+            Ok(out) if out.status.success() => Ok(()),
+            Ok(out) => Err(format!(
+                "installing {library} failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+                    .trim()
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+            )),
+            Err(e) => Err(format!("installing {library} failed: {e}")),
+        }
+    }
+}

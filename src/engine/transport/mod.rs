@@ -1,0 +1,154 @@
+//! Transports: where a stream's data comes from and goes to (spec/engine.md §5.3). Each
+//! transport is one file implementing `Transport`, registered by name in `TRANSPORTS`; the
+//! engine opens a `Source` for an input slot and a `Sink` for an output slot.
+
+mod discard;
+mod exec;
+mod file;
+mod inline;
+pub mod rest;
+
+use super::envelope::Framed;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Which kind of slot a transport may be attached to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Input,
+    Output,
+    Both,
+}
+
+/// A transport as a descriptor configures it.
+pub trait Transport: Send + Sync + std::fmt::Debug {
+    /// The lower-case name `stream verify` shows.
+    fn name(&self) -> &'static str;
+    fn direction(&self) -> Direction {
+        Direction::Both
+    }
+    /// Record boundaries come from the transport itself (spec §5.3).
+    fn preserves_boundaries(&self) -> bool {
+        false
+    }
+    /// The stream can start again from its beginning (`Loop`).
+    fn seekable(&self) -> bool {
+        false
+    }
+    /// Records come and go through the engine's own REST endpoints.
+    fn served_by_engine(&self) -> bool {
+        false
+    }
+    /// The transport part of the internal descriptor (`stream verify`).
+    fn internal(&self) -> Value;
+    /// What can be checked before the stream is used: a file to read exists, …
+    fn check(&self, _input: bool) -> Result<(), String> {
+        Ok(())
+    }
+    /// Open for reading; `None` when records are posted to the engine instead.
+    fn open_source(&self) -> Result<Option<Box<dyn Source>>, String> {
+        Err(format!("the {} transport cannot be read", self.name()))
+    }
+    fn open_sink(&self) -> Result<Box<dyn Sink>, String> {
+        Err(format!("the {} transport cannot be written", self.name()))
+    }
+}
+
+/// An open input: a byte stream framed by the envelope, or whole records when the transport
+/// preserves boundaries.
+pub trait Source: Send {
+    /// The next piece of data; `None` at the end.
+    fn read(&mut self) -> std::io::Result<Option<Vec<u8>>>;
+    /// Something that makes a blocked `read` return, for tearing the job down.
+    fn interrupter(&self) -> Option<Interrupt> {
+        None
+    }
+}
+
+pub type Interrupt = Box<dyn FnOnce() + Send>;
+
+/// An open output.
+pub trait Sink: Send + Sync {
+    /// Records, encoded and framed by the envelope.
+    fn write(&self, records: &Framed) -> std::io::Result<()>;
+    /// The job is over: flush, close, and wait up to `linger` for what is still on its way.
+    fn finish(&self, linger: Option<Duration>) -> std::io::Result<()>;
+    /// The job was torn down: stop now.
+    fn abort(&self) {}
+    /// The queue `GET /1/job/output` reads, for REST outputs.
+    fn rest_queue(&self) -> Option<Arc<rest::RestQueue>> {
+        None
+    }
+}
+
+type Parse = fn(Option<&Map<String, Value>>) -> Result<Arc<dyn Transport>, String>;
+
+/// Every transport this engine runs: the names it answers to (lower case) and its parser.
+const TRANSPORTS: &[(&[&str], Parse)] = &[
+    (&["rest"], rest::parse),
+    (&["file"], file::parse),
+    (&["inline", "debug"], inline::parse),
+    (&["exec"], exec::parse),
+    (&["discard"], discard::parse),
+];
+
+/// Transports of FastScore that this engine does not run yet.
+const NOT_YET: &[&str] = &[
+    "http",
+    "kafka",
+    "kafka-offset",
+    "s3",
+    "hdfs",
+    "odbc",
+    "tcp",
+    "udp",
+    "console",
+    "time",
+];
+
+/// A descriptor's `Transport`: a name (`"REST"`) or an object with a `Type`.
+pub fn parse(v: &Value) -> Result<Arc<dyn Transport>, String> {
+    let (kind, params) = match v {
+        Value::String(s) => (s.to_ascii_lowercase(), None),
+        Value::Object(m) => (
+            crate::stream::descriptor::field(m, "Type")
+                .and_then(Value::as_str)
+                .map(str::to_ascii_lowercase)
+                .ok_or("Transport needs a Type")?,
+            Some(m),
+        ),
+        _ => return Err("Transport must be a string or an object".into()),
+    };
+    if let Some((_, parse)) = TRANSPORTS
+        .iter()
+        .find(|(names, _)| names.contains(&kind.as_str()))
+    {
+        return parse(params);
+    }
+    if NOT_YET.contains(&kind.as_str()) {
+        let known: Vec<&str> = TRANSPORTS.iter().map(|(names, _)| names[0]).collect();
+        return Err(format!(
+            "the {kind} transport is not supported by this engine (use {})",
+            known.join(", ")
+        ));
+    }
+    Err(format!("unknown transport '{kind}'"))
+}
+
+/// A transport's field, by name in any letter case.
+fn param<'a>(params: Option<&'a Map<String, Value>>, name: &str) -> Option<&'a Value> {
+    params.and_then(|m| crate::stream::descriptor::field(m, name))
+}
+
+/// A mandatory string field.
+fn string_param(
+    params: Option<&Map<String, Value>>,
+    transport: &str,
+    name: &str,
+) -> Result<String, String> {
+    param(params, name)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| format!("the {transport} transport needs {name} (a string)"))
+}
