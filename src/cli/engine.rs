@@ -104,6 +104,11 @@ fn print_error(ctx: &Ctx, error: Option<&Value>) {
             println!("{:>4}: {}", seqno + i as u64, record.as_str().unwrap_or(""));
         }
     }
+    match error.get("unscored").and_then(Value::as_u64) {
+        Some(1) => println!("\n1 accepted record was not scored."),
+        Some(n) if n > 1 => println!("\n{n} accepted records were not scored."),
+        _ => {}
+    }
     println!("\nReset the engine ('fastscore engine reset') to use it again.");
 }
 

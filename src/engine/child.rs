@@ -2,10 +2,15 @@
 //! with a time limit, and their ends described in words.
 
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::{mpsc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-/// The child is killed when the engine dies, however it dies.
-pub fn tie_to_engine(cmd: &mut Command) {
+/// Start a child that is killed when the engine dies, however it dies.
+///
+/// Linux ties such a child to the thread that started it, not to the process, and the
+/// engine's worker threads come and go; so every such child is started by one thread
+/// that lives as long as the engine.
+pub fn spawn_tied(mut cmd: Command) -> std::io::Result<Child> {
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::process::CommandExt;
@@ -17,22 +22,60 @@ pub fn tie_to_engine(cmd: &mut Command) {
             });
         }
     }
-    #[cfg(not(target_os = "linux"))]
-    let _ = cmd;
+    type Job = (Command, mpsc::Sender<std::io::Result<Child>>);
+    static SPAWNER: OnceLock<Mutex<mpsc::Sender<Job>>> = OnceLock::new();
+    let spawner = SPAWNER.get_or_init(|| {
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::spawn(move || {
+            for (mut cmd, reply) in rx {
+                let _ = reply.send(cmd.spawn());
+            }
+        });
+        Mutex::new(tx)
+    });
+    let (reply, answer) = mpsc::channel();
+    spawner
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .send((cmd, reply))
+        .map_err(|_| std::io::Error::other("the process starter is gone"))?;
+    answer
+        .recv()
+        .map_err(|_| std::io::Error::other("the process starter is gone"))?
 }
 
-/// Wait up to `limit` for the child to end, then kill it; how it ended.
-pub fn reap(child: &mut Child, limit: Duration) -> Option<ExitStatus> {
+/// How a child was collected.
+pub struct Reaped {
+    pub status: Option<ExitStatus>,
+    /// It was still running at the limit and had to be killed.
+    pub killed: bool,
+}
+
+/// Wait up to `limit` for the child to end, then kill it.
+pub fn reap(child: &mut Child, limit: Duration) -> Reaped {
     let deadline = Instant::now() + limit;
     loop {
         match child.try_wait() {
-            Ok(Some(status)) => return Some(status),
+            Ok(Some(status)) => {
+                return Reaped {
+                    status: Some(status),
+                    killed: false,
+                }
+            }
             Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
             Ok(None) => {
                 let _ = child.kill();
-                return child.wait().ok();
+                return Reaped {
+                    status: child.wait().ok(),
+                    killed: true,
+                };
             }
-            Err(_) => return None,
+            Err(_) => {
+                return Reaped {
+                    status: None,
+                    killed: false,
+                }
+            }
         }
     }
 }
@@ -66,15 +109,16 @@ pub fn output_within(cmd: &mut Command, limit: Duration) -> std::io::Result<Outp
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
-    let started = Instant::now();
-    let status =
-        reap(&mut child, limit).ok_or_else(|| std::io::Error::other("lost the process"))?;
-    if started.elapsed() >= limit {
+    let reaped = reap(&mut child, limit);
+    if reaped.killed {
         return Err(std::io::Error::new(
             std::io::ErrorKind::TimedOut,
             format!("it did not finish within {} s", limit.as_secs()),
         ));
     }
+    let status = reaped
+        .status
+        .ok_or_else(|| std::io::Error::other("lost the process"))?;
     Ok(Output {
         status,
         stdout: out.join().unwrap_or_default(),
@@ -119,10 +163,18 @@ mod tests {
     #[test]
     fn exits_in_words() {
         let mut child = Command::new("sh").args(["-c", "exit 3"]).spawn().unwrap();
-        let status = reap(&mut child, Duration::from_secs(5)).unwrap();
-        assert_eq!(describe_exit(status), "exited with status 3");
+        let reaped = reap(&mut child, Duration::from_secs(5));
+        assert!(!reaped.killed);
+        assert_eq!(
+            describe_exit(reaped.status.unwrap()),
+            "exited with status 3"
+        );
         let mut child = Command::new("sleep").arg("10").spawn().unwrap();
-        let status = reap(&mut child, Duration::from_millis(20)).unwrap();
-        assert_eq!(describe_exit(status), "was killed by signal 9 (SIGKILL)");
+        let reaped = reap(&mut child, Duration::from_millis(20));
+        assert!(reaped.killed);
+        assert_eq!(
+            describe_exit(reaped.status.unwrap()),
+            "was killed by signal 9 (SIGKILL)"
+        );
     }
 }

@@ -60,8 +60,7 @@ impl Jet {
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        child::tie_to_engine(&mut cmd);
-        let mut child = cmd.spawn()?;
+        let mut child = child::spawn_tied(cmd)?;
         let missing = || std::io::Error::other("jet pipes are missing");
         let mut stdin = BufWriter::new(child.stdin.take().ok_or_else(missing)?);
         let stdout = child.stdout.take().ok_or_else(missing)?;
@@ -167,7 +166,7 @@ impl Jet {
         };
         drop(wants);
         // the process has said its last word: collect it (one that lingers is killed)
-        let status = child::reap(&mut lock(&self.child), Duration::from_secs(2));
+        let reaped = child::reap(&mut lock(&self.child), Duration::from_secs(2));
         if self.stopping.load(Ordering::SeqCst) {
             return;
         }
@@ -182,14 +181,18 @@ impl Jet {
                     }
                     std::thread::sleep(Duration::from_millis(5));
                 }
-                host.failed(self.index, self.death_report(said, status));
+                host.failed(self.index, self.death_report(said, reaped));
             }
         }
     }
 
     /// Why the jet ended, with the input it was on and its last console lines.
-    fn death_report(&self, said: Option<Value>, status: Option<std::process::ExitStatus>) -> Value {
-        let how = status.map_or_else(|| "ended".to_string(), child::describe_exit);
+    fn death_report(&self, said: Option<Value>, reaped: child::Reaped) -> Value {
+        let how = match (reaped.killed, reaped.status) {
+            (true, _) => "closed its connection to the engine and was stopped".to_string(),
+            (false, Some(status)) => child::describe_exit(status),
+            (false, None) => "ended".to_string(),
+        };
         let mut report = said.unwrap_or_else(
             || json!({"message": format!("the model process (pid {}) {how}", self.pid)}),
         );

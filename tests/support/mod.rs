@@ -207,3 +207,106 @@ pub fn http(
         .expect("status");
     (status, raw[split + 4..].to_vec())
 }
+
+/// A keep-alive HTTP client of a local engine, passing its token when it has one.
+pub struct EngineApi {
+    agent: ureq::Agent,
+    pub base: String,
+    token: Option<String>,
+}
+
+impl Env {
+    pub fn engine_api(&self, name: &str) -> EngineApi {
+        let text =
+            std::fs::read_to_string(self.store().join("engines").join(name).join("engine.json"))
+                .expect("the engine is running");
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("engine.json");
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(std::time::Duration::from_secs(60)))
+            .proxy(None)
+            .build();
+        EngineApi {
+            agent: config.into(),
+            base: doc["url"].as_str().expect("url").to_string(),
+            token: doc["token"].as_str().map(str::to_string),
+        }
+    }
+}
+
+impl EngineApi {
+    /// One request: (status, body).
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        body: &[u8],
+        headers: &[(&str, &str)],
+    ) -> (u16, Vec<u8>) {
+        let mut request = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base));
+        for (k, v) in headers {
+            request = request.header(*k, *v);
+        }
+        if let Some(t) = &self.token {
+            request = request.header("Authorization", format!("Bearer {t}"));
+        }
+        let response = self
+            .agent
+            .run(request.body(body.to_vec()).expect("request"))
+            .unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = response.status().as_u16();
+        let body = response
+            .into_body()
+            .with_config()
+            .limit(u64::MAX)
+            .read_to_vec()
+            .expect("response body");
+        (status, body)
+    }
+
+    pub fn get_json(&self, path: &str) -> serde_json::Value {
+        let (status, body) = self.call("GET", path, b"", &[]);
+        assert_eq!(
+            status,
+            200,
+            "GET {path}: {}",
+            String::from_utf8_lossy(&body)
+        );
+        serde_json::from_slice(&body).expect("JSON")
+    }
+
+    /// The pids of the model's jets.
+    pub fn jet_pids(&self) -> Vec<i32> {
+        self.get_json("/2/active/model")["jets"]
+            .as_array()
+            .expect("jets")
+            .iter()
+            .map(|j| j["pid"].as_i64().expect("pid") as i32)
+            .collect()
+    }
+}
+
+/// Send a signal to a process.
+pub fn signal(pid: i32, sig: i32) {
+    extern "C" {
+        fn kill(pid: i32, sig: i32) -> i32;
+    }
+    // SAFETY: plain system call on a pid the test started or owns.
+    unsafe {
+        kill(pid, sig);
+    }
+}
+
+/// Whether a process exists and is not a zombie.
+pub fn alive(pid: i32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            s.rsplit(')')
+                .next()
+                .map(|r| !r.trim_start().starts_with('Z'))
+        })
+        .unwrap_or(false)
+}

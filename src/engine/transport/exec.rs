@@ -42,9 +42,7 @@ impl Exec {
         } else {
             cmd.stdin(Stdio::piped()).stdout(Stdio::null());
         }
-        child::tie_to_engine(&mut cmd);
-        cmd.spawn()
-            .map_err(|e| format!("cannot run {}: {e}", self.run))
+        child::spawn_tied(cmd).map_err(|e| format!("cannot run {}: {e}", self.run))
     }
 }
 

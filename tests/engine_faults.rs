@@ -1,0 +1,594 @@
+//! The engine under faults: models whose process dies, round trips that time out, yield
+//! nothing or race with other input, an engine paused under load or busy installing
+//! libraries, outputs nobody reads, and requests that are too big.
+
+mod support;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use support::{alive, signal, EngineApi, Env};
+
+fn add_model(env: &Env, name: &str, source: &str) {
+    env.write(&format!("{name}.py3"), source);
+    env.run(&["model", "add", name, &format!("{name}.py3")])
+        .ok();
+}
+
+fn engine_with(env: &Env, name: &str, source: &str) {
+    add_model(env, name, source);
+    env.run(&["engine", "reset"]).ok();
+}
+
+fn state(api: &EngineApi) -> serde_json::Value {
+    api.get_json("/2/engine/state")
+}
+
+/// Wait for the engine to reach `wanted` (lower case); its state document.
+fn wait_for(api: &EngineApi, wanted: &str) -> serde_json::Value {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let doc = state(api);
+        if doc["state"] == wanted {
+            return doc;
+        }
+        assert!(Instant::now() < deadline, "never {wanted}: {doc}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+const TRIP: &str = "{\"Transport\": \"REST\", \"Encoding\": \"json\", \"Batching\": {\"NagleTime\": 0, \"Watermark\": null}}";
+
+#[test]
+fn a_model_process_that_exits_puts_the_engine_in_error_and_the_engine_lives_on() {
+    let env = Env::new();
+    engine_with(
+        &env,
+        "quit",
+        "import os, sys\ndef action(x):\n    if x == 3:\n        print('about to quit', file=sys.stderr)\n        os._exit(7)\n    yield x\n",
+    );
+    env.run(&["run", "quit", "rest:", "rest:"]).ok();
+    let engine = env.engine_pid("engine-1");
+    let api = env.engine_api("engine-1");
+    env.run_with_input(&["model", "input"], "1\n2\n3\n4\n").ok();
+    let doc = wait_for(&api, "error");
+    assert!(alive(engine), "the engine died with its model");
+    let error = &doc["error"];
+    let jet = error["message"].as_str().unwrap();
+    assert!(
+        jet.starts_with("the model process (pid ") && jet.ends_with(") exited with status 7"),
+        "{doc}"
+    );
+    // the batch it was on, as accepted and not scored
+    assert_eq!(error["unscored"], 4, "{doc}");
+    let inspect = env.run(&["engine", "inspect", "-v"]).ok().stdout;
+    assert!(
+        inspect.contains(&format!("The model failed: {jet}\n")),
+        "{inspect}"
+    );
+    assert!(inspect.contains("about to quit"), "{inspect}");
+    assert!(
+        inspect.contains(
+            "The input that caused the error (slot 0):\n   1: 1\n   2: 2\n   3: 3\n   4: 4\n"
+        ),
+        "{inspect}"
+    );
+    assert!(
+        inspect.contains("4 accepted records were not scored.\n"),
+        "{inspect}"
+    );
+    assert_eq!(
+        env.run(&["model", "output"]).expect(1).stderr,
+        format!("Error: engine-1 is in ERROR: {jet} (see 'fastscore engine inspect -v')\n")
+    );
+    // the same engine process takes the next model after a reset
+    env.run(&["engine", "reset"]).ok();
+    env.run(&["run", "quit", "rest:", "rest:"]).ok();
+    env.run_with_input(&["model", "input"], "5\n").ok();
+    assert_eq!(env.run(&["model", "output"]).ok().stdout, "5\n");
+    assert_eq!(env.engine_pid("engine-1"), engine);
+}
+
+#[test]
+fn a_model_process_killed_by_a_signal_is_reported_with_the_signal_and_its_input() {
+    let env = Env::new();
+    engine_with(
+        &env,
+        "stuck",
+        "import time\ndef action(x):\n    if x == 0:\n        time.sleep(600)\n    yield x\n",
+    );
+    env.write("trip.json", TRIP);
+    env.run(&["stream", "add", "trip", "trip.json"]).ok();
+    env.run(&["run", "stuck", "trip", "trip"]).ok();
+    let api = env.engine_api("engine-1");
+    let jet = api.jet_pids()[0];
+    // a round trip waits on the stuck record; it is answered as soon as the model dies
+    let waiting = {
+        let api = env.engine_api("engine-1");
+        std::thread::spawn(move || {
+            api.call(
+                "POST",
+                "/2/active/model/roundtrip/0/1?timeout=60000",
+                b"0",
+                &[],
+            )
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    signal(jet, 9);
+    let (status, body) = waiting.join().unwrap();
+    let body = String::from_utf8_lossy(&body);
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("was killed by signal 9 (SIGKILL)"), "{body}");
+    let doc = wait_for(&api, "error");
+    assert_eq!(doc["error"]["exit"], "was killed by signal 9 (SIGKILL)");
+    assert_eq!(doc["error"]["input"]["data"][0], "0", "{doc}");
+    assert_eq!(doc["error"]["unscored"], 1, "{doc}");
+    assert!(!alive(jet));
+}
+
+/// 200 jets killed at random moments, with random signals, while records flow: the engine
+/// answers every time, reports the death, and the next model runs.
+#[test]
+fn jets_killed_at_random_points_never_take_the_engine_down() {
+    let env = Env::new();
+    engine_with(&env, "echo", "def action(x):\n    yield x\n");
+    // start the engine once; everything else goes straight to its API
+    env.run(&["engine", "inspect"]).ok();
+    let engine = env.engine_pid("engine-1");
+    let api = Arc::new(env.engine_api("engine-1"));
+    let source = "def action(x):\n    yield x\n";
+    let signals = [9, 15, 11, 6, 2, 1];
+    let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..200 {
+        let (status, _) = api.call("POST", "/2/engine/reset", b"", &[]);
+        assert_eq!(status, 204, "round {round}");
+        let (status, body) = api.call(
+            "PUT",
+            "/1/job/model",
+            source.as_bytes(),
+            &[("Content-Type", "application/vnd.fastscore.model-python3")],
+        );
+        assert_eq!(
+            status,
+            204,
+            "round {round}: {}",
+            String::from_utf8_lossy(&body)
+        );
+        for slot in ["0", "1"] {
+            let (status, body) = api.call(
+                "PUT",
+                &format!("/2/active/stream/{slot}"),
+                TRIP.as_bytes(),
+                &[("Content-Type", "application/json")],
+            );
+            assert_eq!(
+                status,
+                204,
+                "round {round}: {}",
+                String::from_utf8_lossy(&body)
+            );
+        }
+        let jet = api.jet_pids()[0];
+        let feeding = {
+            let api = api.clone();
+            std::thread::spawn(move || {
+                let records: String = (0..500).map(|i| format!("{i}\n")).collect();
+                for _ in 0..20 {
+                    let (status, _) = api.call(
+                        "POST",
+                        "/1/job/input/0",
+                        records.as_bytes(),
+                        &[("Content-Type", "application/x-ndjson")],
+                    );
+                    if status != 200 {
+                        break;
+                    }
+                }
+            })
+        };
+        std::thread::sleep(Duration::from_micros(next() % 20_000));
+        signal(jet, signals[(next() % signals.len() as u64) as usize]);
+        // how it ended is told: a signal or an exit status (SIGINT is Python's
+        // KeyboardInterrupt, which the model's runner reports and exits on)
+        let doc = wait_for(&api, "error");
+        let exit = doc["error"]["exit"].as_str().unwrap_or("");
+        assert!(
+            exit.starts_with("was killed by signal ") || exit.starts_with("exited with status "),
+            "round {round}: {doc}"
+        );
+        feeding.join().unwrap();
+        assert!(alive(engine), "round {round}: the engine died");
+    }
+    assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "ERROR\n");
+}
+
+#[test]
+fn a_round_trip_after_one_that_timed_out_gets_its_own_output() {
+    let env = Env::new();
+    engine_with(
+        &env,
+        "slow",
+        "import time\ndef action(x):\n    if x == 1:\n        time.sleep(0.5)\n    yield x * 10\n",
+    );
+    env.write("trip.json", TRIP);
+    env.run(&["stream", "add", "trip", "trip.json"]).ok();
+    env.run(&["run", "slow", "trip", "trip"]).ok();
+    let api = env.engine_api("engine-1");
+    let (status, body) = api.call(
+        "POST",
+        "/2/active/model/roundtrip/0/1?timeout=100",
+        b"1",
+        &[],
+    );
+    assert_eq!(
+        (status, String::from_utf8_lossy(&body).as_ref()),
+        (504, "no output within 100 ms")
+    );
+    for x in 2..6 {
+        let (status, body) = api.call(
+            "POST",
+            "/2/active/model/roundtrip/0/1",
+            x.to_string().as_bytes(),
+            &[],
+        );
+        assert_eq!(
+            (status, String::from_utf8_lossy(&body).to_string()),
+            (200, (x * 10).to_string())
+        );
+    }
+    // the late reply was dropped and counted, not queued
+    let doc = state(&api);
+    assert_eq!(doc["slots"][1]["late_replies_dropped"], 1, "{doc}");
+    assert_eq!(env.run(&["model", "output", "-nowait"]).ok().stdout, "");
+}
+
+#[test]
+fn a_record_that_yields_nothing_is_answered_at_once_without_holding_others() {
+    let env = Env::new();
+    engine_with(
+        &env,
+        "some",
+        "# fastscore.schema.1: int\ndef action(x):\n    if x > 0:\n        yield x\n    elif x == 0:\n        yield 'zero'\n",
+    );
+    env.run_with_input(&["schema", "add", "int"], "\"int\"")
+        .ok();
+    env.write("trip.json", TRIP);
+    env.run(&["stream", "add", "trip", "trip.json"]).ok();
+    env.run(&["run", "some", "trip", "trip"]).ok();
+    let api = env.engine_api("engine-1");
+    let started = Instant::now();
+    let (status, body) = api.call("POST", "/2/active/model/roundtrip/0/1", b"-5", &[]);
+    assert_eq!(
+        (status, String::from_utf8_lossy(&body).as_ref()),
+        (
+            504,
+            "no output: the model produced nothing on slot 1 for this record"
+        )
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    let (status, body) = api.call("POST", "/2/active/model/roundtrip/0/1", b"7", &[]);
+    assert_eq!((status, body.as_slice()), (200, &b"7"[..]));
+    // an output the schema rejects is the answer's reason
+    let (status, body) = api.call("POST", "/2/active/model/roundtrip/0/1", b"0", &[]);
+    assert_eq!(status, 500);
+    assert!(
+        String::from_utf8_lossy(&body).starts_with("the model's output on slot 1 was rejected: ")
+    );
+}
+
+/// 10,000 round trips from 8 clients at once, mixed with 3,000 plain REST inputs, round
+/// trips that time out, records that yield nothing and records that yield two outputs:
+/// every reply is its own record's, and nothing is lost.
+#[test]
+fn ten_thousand_concurrent_round_trips_mixed_with_rest_input_none_crossed_none_lost() {
+    const TRIPS: usize = 10_000;
+    const PLAIN: usize = 3_000;
+    const CLIENTS: usize = 8;
+    let env = Env::new();
+    engine_with(
+        &env,
+        "mixed",
+        "import time\n\
+         def action(r):\n    k = r['k']\n\
+         \x20   if k % 10 == 3:\n        return\n\
+         \x20   if k % 500 == 11:\n        time.sleep(0.05)\n\
+         \x20   if k % 10 == 7:\n        yield {'k': k, 'part': 1}\n        yield {'k': k, 'part': 2}\n        return\n\
+         \x20   yield {'k': k}\n",
+    );
+    env.write("trip.json", TRIP);
+    env.run(&["stream", "add", "trip", "trip.json"]).ok();
+    env.run(&["run", "mixed", "trip", "trip"]).ok();
+    let answered = Arc::new(AtomicUsize::new(0));
+    let timeouts = Arc::new(AtomicUsize::new(0));
+    let mut clients = Vec::new();
+    for c in 0..CLIENTS {
+        let api = env.engine_api("engine-1");
+        let (answered, timeouts) = (answered.clone(), timeouts.clone());
+        clients.push(std::thread::spawn(move || {
+            for k in (c..TRIPS).step_by(CLIENTS) {
+                let body = format!("{{\"k\": {k}}}");
+                let path = if k % 500 == 11 {
+                    "/2/active/model/roundtrip/0/1?timeout=10"
+                } else {
+                    "/2/active/model/roundtrip/0/1"
+                };
+                let (status, reply) = api.call("POST", path, body.as_bytes(), &[]);
+                let reply = String::from_utf8_lossy(&reply).to_string();
+                match k {
+                    _ if k % 10 == 3 => assert_eq!(
+                        (status, reply.as_str()),
+                        (
+                            504,
+                            "no output: the model produced nothing on slot 1 for this record"
+                        ),
+                        "k={k}"
+                    ),
+                    _ if k % 500 == 11 => {
+                        assert_eq!(
+                            (status, reply.as_str()),
+                            (504, "no output within 10 ms"),
+                            "k={k}"
+                        );
+                        timeouts.fetch_add(1, Ordering::Relaxed);
+                    }
+                    _ if k % 10 == 7 => assert_eq!(
+                        (status, reply),
+                        (200, format!("{{\"k\": {k}, \"part\": 1}}")),
+                        "crossed"
+                    ),
+                    _ => assert_eq!((status, reply), (200, format!("{{\"k\": {k}}}")), "crossed"),
+                }
+                answered.fetch_add(1, Ordering::Relaxed);
+            }
+        }));
+    }
+    // plain records (k = 1,000,000 + 10·i, so each yields exactly one output) meanwhile
+    let plain = {
+        let api = env.engine_api("engine-1");
+        std::thread::spawn(move || {
+            for i in 0..PLAIN {
+                let body = format!("{{\"k\": {}}}", 1_000_000 + 10 * i);
+                let (status, _) = api.call("POST", "/1/job/input/0", body.as_bytes(), &[]);
+                assert_eq!(status, 204);
+            }
+        })
+    };
+    for c in clients {
+        c.join().unwrap();
+    }
+    plain.join().unwrap();
+    assert_eq!(answered.load(Ordering::Relaxed), TRIPS);
+    // the queue holds exactly the plain outputs and the round trips' second outputs
+    let api = env.engine_api("engine-1");
+    let mut plain_seen = std::collections::BTreeSet::new();
+    let mut second_seen = std::collections::BTreeSet::new();
+    loop {
+        let (status, record) = api.call("GET", "/1/job/output/1", b"", &[]);
+        if status == 202 {
+            break;
+        }
+        assert_eq!(status, 200);
+        let v: serde_json::Value = serde_json::from_slice(&record).unwrap();
+        let k = v["k"].as_u64().unwrap() as usize;
+        if k >= 1_000_000 {
+            assert!(plain_seen.insert(k), "plain output {k} twice");
+        } else {
+            assert_eq!(v["part"], 2, "a round trip's reply in the queue: {v}");
+            assert!(second_seen.insert(k), "second output {k} twice");
+        }
+    }
+    assert_eq!(plain_seen.len(), PLAIN, "plain outputs lost");
+    let multi = (0..TRIPS).filter(|k| k % 10 == 7).count();
+    assert_eq!(second_seen.len(), multi, "second outputs lost");
+    let late = state(&api)["slots"][1]["late_replies_dropped"]
+        .as_u64()
+        .unwrap() as usize;
+    assert_eq!(late, timeouts.load(Ordering::Relaxed));
+}
+
+#[test]
+fn a_paused_engine_with_waiting_inputs_still_answers_everything_else() {
+    let env = Env::new();
+    engine_with(&env, "echo", "def action(x):\n    yield x\n");
+    env.write(
+        "one.json",
+        "{\"Transport\": \"REST\", \"Encoding\": \"json\", \"Batching\": null}",
+    );
+    env.run(&["stream", "add", "one", "one.json"]).ok();
+    env.run(&["run", "echo", "one", "rest:"]).ok();
+    env.run(&["engine", "pause"]).ok();
+    // more requests than the old server had threads, each waiting for room
+    let mut waiting = Vec::new();
+    for i in 0..40 {
+        let api = env.engine_api("engine-1");
+        waiting.push(std::thread::spawn(move || {
+            api.call("POST", "/1/job/input/0", i.to_string().as_bytes(), &[])
+                .0
+        }));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let api = env.engine_api("engine-1");
+    for _ in 0..5 {
+        let started = Instant::now();
+        assert_eq!(state(&api)["state"], "paused");
+        let (status, _) = api.call("GET", "/1/job/output/1?nowait=true", b"", &[]);
+        assert_eq!(status, 202);
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+    env.run(&["engine", "unpause"]).ok();
+    let statuses: Vec<u16> = waiting.into_iter().map(|w| w.join().unwrap()).collect();
+    assert!(statuses.iter().all(|s| *s == 204), "{statuses:?}");
+    let mut outputs = 0;
+    while api.call("GET", "/1/job/output/1", b"", &[]).0 == 200 {
+        outputs += 1;
+    }
+    assert_eq!(outputs, 40);
+}
+
+#[test]
+fn a_paused_engine_answers_input_busy_after_a_while_and_keeps_what_it_took() {
+    let env = Env::new();
+    engine_with(&env, "echo", "def action(x):\n    yield x\n");
+    env.write(
+        "one.json",
+        "{\"Transport\": \"REST\", \"Encoding\": \"json\", \"Batching\": null}",
+    );
+    env.run(&["stream", "add", "one", "one.json"]).ok();
+    env.run(&["run", "echo", "one", "rest:"]).ok();
+    env.run(&["engine", "pause"]).ok();
+    let api = env.engine_api("engine-1");
+    let records: String = (0..100).map(|i| format!("{i}\n")).collect();
+    let started = Instant::now();
+    let (status, body) = api.call(
+        "POST",
+        "/1/job/input/0",
+        records.as_bytes(),
+        &[("Content-Type", "application/x-ndjson")],
+    );
+    let waited = started.elapsed();
+    assert_eq!(status, 503, "{}", String::from_utf8_lossy(&body));
+    assert!(waited < Duration::from_secs(15), "{waited:?}");
+    let counts: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let taken = counts["taken"].as_u64().unwrap();
+    assert!(taken > 0 && taken < 100, "{counts}");
+    assert!(
+        counts["busy"]
+            .as_str()
+            .unwrap()
+            .contains("took no input from slot 0"),
+        "{counts}"
+    );
+    env.run(&["engine", "unpause"]).ok();
+    let mut outputs = Vec::new();
+    loop {
+        let (status, record) = api.call("GET", "/1/job/output/1", b"", &[]);
+        if status != 200 {
+            break;
+        }
+        outputs.push(String::from_utf8(record).unwrap());
+    }
+    let expected: Vec<String> = (0..taken).map(|i| i.to_string()).collect();
+    assert_eq!(outputs, expected, "what was taken is scored, in order");
+}
+
+#[test]
+fn the_engine_answers_while_a_policy_install_runs() {
+    let env = Env::new();
+    env.write(
+        "policy.yaml",
+        "no_such_module_xyz:\n  policy: install\n  command: sleep 3\n",
+    );
+    env.run(&["policy", "set", "policy.yaml", "-type:python3"])
+        .ok();
+    engine_with(
+        &env,
+        "needs",
+        "import no_such_module_xyz\ndef action(x):\n    yield x\n",
+    );
+    let mut load = env.command(&["model", "load", "needs"]);
+    let load = load.spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(1000));
+    let started = Instant::now();
+    assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "INIT\n");
+    assert!(
+        started.elapsed() < Duration::from_millis(1000),
+        "{:?}",
+        started.elapsed()
+    );
+    let out = load.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn outputs_nobody_reads_wait_in_a_bounded_queue_and_none_is_lost() {
+    const RECORDS: usize = 20_000;
+    let env = Env::new();
+    // every output is 4 KB: 80 MB if the queue had no bound
+    engine_with(
+        &env,
+        "big",
+        "def action(x):\n    yield {'x': x, 'pad': '.' * 4000}\n",
+    );
+    let input = env.write(
+        "in.jsons",
+        (0..RECORDS).map(|i| format!("{i}\n")).collect::<String>(),
+    );
+    env.run(&["run", "big", &format!("file:{}", input.display()), "rest:"])
+        .ok();
+    let api = env.engine_api("engine-1");
+    let engine = env.engine_pid("engine-1");
+    // the model runs until the queue is full, then waits for a reader
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut last = 0;
+    loop {
+        std::thread::sleep(Duration::from_millis(300));
+        let records = state(&api)["slots"][1]["records"].as_u64().unwrap();
+        if records == last && records > 0 {
+            break;
+        }
+        last = records;
+        assert!(
+            Instant::now() < deadline,
+            "the output never stopped growing"
+        );
+    }
+    let queued = &state(&api)["slots"][1]["queued"];
+    assert!(queued["records"].as_u64().unwrap() <= 10_000, "{queued}");
+    assert!(queued["bytes"].as_u64().unwrap() <= 16 << 20, "{queued}");
+    let rss_kb: u64 = std::fs::read_to_string(format!("/proc/{engine}/status"))
+        .unwrap()
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap();
+    assert!(rss_kb < 60_000, "the engine holds {rss_kb} kB");
+    // reading frees the model; every record comes, in order
+    for i in 0..RECORDS {
+        let (status, record) = api.call("GET", "/1/job/output/1", b"", &[]);
+        assert_eq!(status, 200, "record {i}");
+        let v: serde_json::Value = serde_json::from_slice(&record).unwrap();
+        assert_eq!(v["x"], i, "record {i}");
+    }
+    assert_eq!(api.call("GET", "/1/job/output/1", b"", &[]).0, 204);
+}
+
+#[test]
+fn a_request_over_the_size_limit_is_refused_with_413() {
+    let env = Env::new();
+    engine_with(&env, "echo", "def action(x):\n    yield x\n");
+    env.run(&["engine", "stop"]).ok();
+    let run = support::finish(
+        env.command(&["run", "echo", "rest:", "rest:"])
+            .env("FASTSCORE_MAX_REQUEST_MB", "1"),
+        "",
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let api = env.engine_api("engine-1");
+    let big = vec![b'1'; 2 << 20];
+    let (status, body) = api.call("POST", "/1/job/input/0", &big, &[]);
+    assert_eq!(
+        (status, String::from_utf8_lossy(&body).as_ref()),
+        (413, "the request body is larger than 1 MiB, the limit of engine-1 (FASTSCORE_MAX_REQUEST_MB)")
+    );
+    let (status, _) = api.call("POST", "/1/job/input/0", b"5", &[]);
+    assert_eq!(status, 204);
+    assert_eq!(env.run(&["model", "output"]).ok().stdout, "5\n");
+}
