@@ -91,15 +91,22 @@ pub fn python_float(x: f64) -> String {
     if x.is_infinite() {
         return if x > 0.0 { "Infinity" } else { "-Infinity" }.into();
     }
-    // `{:e}` gives the shortest round-trip digits: "-1.2345e-7"
-    let sci = format!("{x:e}");
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let (sign, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => ("-", m),
-        None => ("", mantissa),
-    };
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let sign = if x.is_sign_negative() { "-" } else { "" };
+    if x == 0.0 {
+        return format!("{sign}0.0");
+    }
+    // ryu's digits, as Python's, break ties to even (Rust's `{:e}` rounds them up):
+    // "1.5e300", "0.001", "123.45"
+    let mut buffer = ryu::Buffer::new();
+    let text = buffer.format_finite(x.abs());
+    let (mantissa, exp) = text.split_once('e').unwrap_or((text, "0"));
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let all = format!("{int}{frac}");
+    let digits = all.trim_start_matches('0');
+    // the decimal exponent of the first significant digit
+    let exp =
+        exp.parse::<i32>().unwrap_or(0) + int.len() as i32 - 1 - (all.len() - digits.len()) as i32;
+    let digits = digits.trim_end_matches('0');
     if (-4..16).contains(&exp) {
         let point = exp + 1; // position of the decimal point within `digits`
         let text = if point <= 0 {
@@ -118,7 +125,7 @@ pub fn python_float(x: f64) -> String {
         let mantissa = if digits.len() > 1 {
             format!("{}.{}", &digits[..1], &digits[1..])
         } else {
-            digits
+            digits.to_string()
         };
         let esign = if exp < 0 { '-' } else { '+' };
         format!("{sign}{mantissa}e{esign}{:02}", exp.abs())
@@ -165,6 +172,18 @@ mod tests {
             (-2.5e-7, "-2.5e-07"),
             (1.5e300, "1.5e+300"),
             (0.0032884993124753237, "0.0032884993124753237"),
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (5e-324, "5e-324"),
+            (f64::MAX, "1.7976931348623157e+308"),
+            (1e22, "1e+22"),
+            (123456789012345680.0, "1.2345678901234568e+17"),
+            (1234567890123456.0, "1234567890123456.0"),
+            (100.0, "100.0"),
+            (0.00012, "0.00012"),
+            // exactly halfway at the 17th digit: to the even digit, as in Python
+            (233115890514796.0 + 0.125, "233115890514796.12"),
+            (1658206780088562.0 + 0.25, "1658206780088562.2"),
         ] {
             assert_eq!(python_float(x), text, "{x}");
         }

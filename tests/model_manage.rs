@@ -606,3 +606,45 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn the_next_writer_removes_what_a_killed_writer_left() {
+    let env = Env::new();
+    env.write("m.py3", CUBE);
+    env.run(&["model", "add", "m", "m.py3"]).ok();
+    let mut empty_zip = b"PK\x05\x06".to_vec();
+    empty_zip.extend([0u8; 18]);
+    env.write("data.zip", &empty_zip);
+    env.run(&["attachment", "upload", "m", "data.zip"]).ok();
+    env.run_with_input(&["schema", "add", "s1"], "\"int\"").ok();
+    // what `attachment upload`, `schema add` and `model remove` leave when killed mid-way
+    let mm = env.store().join("model-manage");
+    let big = mm.join("models/m/attachments/.fastscore-tmp-Ab12Cd");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(3 << 30)
+        .unwrap();
+    let schema_tmp = mm.join("schemas/.fastscore-tmp-Xy34Zw");
+    std::fs::write(&schema_tmp, "\"lo").unwrap();
+    let trash = mm.join(".fastscore-tmp-Qr56St/model");
+    std::fs::create_dir_all(&trash).unwrap();
+    std::fs::write(trash.join("model"), "python3\n").unwrap();
+
+    env.run_with_input(&["schema", "add", "s2"], "\"long\"")
+        .ok();
+    let leftovers: Vec<_> = walk(&env.store())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".fastscore-tmp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(
+        env.run(&["model", "list"]).ok().stdout,
+        "Name    Type\n------  -------\nm       python3\n"
+    );
+    assert_eq!(
+        env.run(&["attachment", "list", "m"]).ok().stdout,
+        "data.zip\n"
+    );
+    assert_eq!(env.run(&["schema", "list"]).ok().stdout, "s1\ns2\n");
+    assert_eq!(env.run(&["model", "show", "m"]).ok().stdout, CUBE);
+}

@@ -8,7 +8,8 @@
 //!   .lock                               held by writers
 //! ```
 //! Every file is replaced atomically (temp file + rename); writers serialise on `.lock`, so
-//! concurrent commands never see or leave half-written items.
+//! concurrent commands never see or leave half-written items. The temp files of a writer
+//! that was killed are removed by the next one to take the lock.
 
 use super::{
     ArchiveType, AssetKind, AttachmentInfo, Failure, Model, ModelInfo, ModelManage, Res, Saved,
@@ -68,7 +69,39 @@ impl Store {
             .open(&path)
             .map_err(|e| io_failure(&path, e))?;
         file.lock().map_err(|e| io_failure(&path, e))?;
+        self.sweep();
         Ok(file)
+    }
+
+    /// Remove the temp files (and `delete_model`'s temp dirs) of writers that were killed:
+    /// called under the lock, when no writer is active, so every one found is stale.
+    fn sweep(&self) {
+        let mut dirs = vec![self.root.clone(), self.root.join("models")];
+        for kind in [AssetKind::Schema, AssetKind::Stream, AssetKind::Sensor] {
+            dirs.push(self.root.join(format!("{}s", kind.name())));
+        }
+        if let Ok(models) = fs::read_dir(self.root.join("models")) {
+            for model in models.flatten() {
+                dirs.push(model.path().join("attachments"));
+                dirs.push(model.path());
+            }
+        }
+        for dir in dirs {
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                if !entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                    continue;
+                }
+                // Best effort: a temp file left now is removed by the next writer.
+                let _ = if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    fs::remove_dir_all(entry.path())
+                } else {
+                    fs::remove_file(entry.path())
+                };
+            }
+        }
     }
 
     fn model_dir(&self, name: &str) -> Res<PathBuf> {
