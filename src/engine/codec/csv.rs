@@ -7,7 +7,7 @@ use crate::schema::Avro;
 use crate::stream::descriptor::field;
 use apache_avro::Schema;
 use serde_json::{json, Map, Value};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 #[derive(Debug, Clone)]
 struct Csv {
@@ -51,6 +51,12 @@ impl Encoding for Csv {
             format: self.clone(),
             names: fields.iter().map(|(n, _)| n.clone()).collect(),
             types: fields.iter().map(|(_, s)| (*s).clone()).collect(),
+            splitter: Mutex::new(
+                csv_core::ReaderBuilder::new()
+                    .quote(self.quote)
+                    .delimiter(self.delimiter)
+                    .build(),
+            ),
         }))
     }
 }
@@ -60,29 +66,61 @@ struct CsvCodec {
     /// Field names and schemas the columns map to, by position.
     names: Vec<String>,
     types: Vec<Schema>,
+    /// Splits one line into fields; made once, reset for every record.
+    splitter: Mutex<csv_core::Reader>,
+}
+
+impl CsvCodec {
+    /// The unquoted fields of one CSV line, and where each ends in the returned buffer.
+    fn fields(&self, raw: &[u8]) -> Result<(Vec<u8>, Vec<usize>), String> {
+        use csv_core::ReadRecordResult as R;
+        let mut splitter = self.splitter.lock().unwrap_or_else(|p| p.into_inner());
+        splitter.reset();
+        let mut out = vec![0u8; raw.len() + 1];
+        let mut ends = vec![0usize; self.names.len() + 1];
+        let (mut nin, mut nout, mut nends) = (0, 0, 0);
+        loop {
+            let (result, i, o, e) =
+                splitter.read_record(&raw[nin..], &mut out[nout..], &mut ends[nends..]);
+            (nin, nout, nends) = (nin + i, nout + o, nends + e);
+            match result {
+                // the line has no terminator: an empty input ends the record
+                R::InputEmpty => continue,
+                R::Record | R::End => break,
+                R::OutputFull | R::OutputEndsFull => {
+                    return Err(format!(
+                        "more than {} CSV fields, {} expected",
+                        self.names.len() + 1,
+                        self.names.len()
+                    ))
+                }
+            }
+        }
+        if nends == 0 {
+            return Err("an empty CSV line".into());
+        }
+        out.truncate(nout);
+        ends.truncate(nends);
+        Ok((out, ends))
+    }
 }
 
 impl Codec for CsvCodec {
     fn decode(&self, raw: &[u8]) -> Result<Decoded, String> {
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .quote(self.format.quote)
-            .delimiter(self.format.delimiter)
-            .from_reader(raw);
-        let row = reader
-            .records()
-            .next()
-            .ok_or("an empty CSV line")?
-            .map_err(|e| format!("not CSV: {e}"))?;
-        if row.len() != self.names.len() {
+        let (bytes, ends) = self.fields(raw)?;
+        if ends.len() != self.names.len() {
             return Err(format!(
                 "{} CSV fields, {} expected",
-                row.len(),
+                ends.len(),
                 self.names.len()
             ));
         }
         let mut object = Map::new();
-        for ((cell, name), schema) in row.iter().zip(&self.names).zip(&self.types) {
+        let mut start = 0;
+        for ((end, name), schema) in ends.iter().zip(&self.names).zip(&self.types) {
+            let cell = std::str::from_utf8(&bytes[start..*end])
+                .map_err(|_| format!("field '{name}': not UTF-8 text"))?;
+            start = *end;
             let value = cell_value(cell, schema).map_err(|e| format!("field '{name}': {e}"))?;
             object.insert(name.clone(), value);
         }
@@ -167,6 +205,25 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(codec.decode(b"x,Joe,1").unwrap_err().contains("field 'id'"));
+        assert_eq!(
+            codec.decode(b"1,Joe").unwrap_err(),
+            "2 CSV fields, 3 expected"
+        );
+        assert_eq!(
+            codec.decode(b"1,Joe,3,4").unwrap_err(),
+            "4 CSV fields, 3 expected"
+        );
+        assert_eq!(
+            codec.decode(b"1,Joe,3,4,5").unwrap_err(),
+            "more than 4 CSV fields, 3 expected"
+        );
+        assert_eq!(codec.decode(b"").unwrap_err(), "an empty CSV line");
+        match codec.decode(b"2,\"say \"\"hi\"\"\",").unwrap() {
+            Decoded::Data { value, .. } => {
+                assert_eq!(value, json!({"id": 2, "name": "say \"hi\"", "age": null}))
+            }
+            other => panic!("{other:?}"),
+        }
         assert_eq!(
             codec
                 .encode(b"", &json!({"name": "a,b", "id": 2, "age": null}))
