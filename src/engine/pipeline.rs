@@ -112,7 +112,7 @@ impl Pipeline {
         let mut inputs = BTreeMap::new();
         let mut rest_framers = BTreeMap::new();
         let mut outputs: BTreeMap<u32, Arc<OutputSlot>> = BTreeMap::new();
-        let open = |slot: u32| -> Result<(), String> {
+        let mut open = |slot: u32| -> Result<(), String> {
             let attached = &streams[&slot];
             let d = &attached.descriptor;
             let leading = leading_schema(&model, slot, attached);
@@ -147,7 +147,6 @@ impl Pipeline {
             }
             Ok(())
         };
-        let mut open = open;
         for (slot, _) in model.slots.used() {
             if let Err(e) = open(slot) {
                 for o in outputs.values() {

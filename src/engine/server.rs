@@ -271,13 +271,17 @@ async fn state(State(app): State<App>) -> Reply {
     json_reply(200, &app.engine.state())
 }
 
-async fn engine_action(State(app): State<App>, Path(action): Path<String>) -> Result<Reply> {
+async fn engine_action(
+    State(app): State<App>,
+    Path(action): Path<String>,
+    uri: Uri,
+) -> Result<Reply> {
     let engine = app.engine.clone();
     match action.as_str() {
         "reset" => blocking(move || engine.reset()).await?,
         "pause" => engine.pause(),
         "unpause" => engine.unpause(),
-        _ => return Ok(no_such_endpoint(Method::POST, Uri::default()).await),
+        _ => return Ok(no_such_endpoint(Method::POST, uri).await),
     }
     Ok(empty(204))
 }
