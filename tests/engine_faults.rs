@@ -126,6 +126,37 @@ fn a_model_process_killed_by_a_signal_is_reported_with_the_signal_and_its_input(
     assert!(!alive(jet));
 }
 
+#[test]
+fn a_model_process_that_closes_its_pipes_is_stopped_and_reported() {
+    let env = Env::new();
+    engine_with(
+        &env,
+        "hermit",
+        "import os, time\nos.closerange(3, 1024)\ntime.sleep(600)\ndef action(x):\n    yield x\n",
+    );
+    let run = env.run(&["run", "hermit", "rest:", "rest:"]).expect(1);
+    assert!(
+        run.stderr
+            .contains("closed its connection to the engine and was stopped"),
+        "{}",
+        run.stderr
+    );
+    let api = env.engine_api("engine-1");
+    let doc = wait_for(&api, "error");
+    let message = doc["error"]["message"].as_str().unwrap();
+    assert!(
+        message.ends_with("closed its connection to the engine and was stopped"),
+        "{doc}"
+    );
+    let pid: i32 = message
+        .split("(pid ")
+        .nth(1)
+        .and_then(|r| r.split(')').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap();
+    assert!(!alive(pid), "the silent jet {pid} is still running");
+}
+
 /// 200 jets killed at random moments, with random signals, while records flow: the engine
 /// answers every time, reports the death, and the next model runs.
 #[test]
