@@ -526,3 +526,19 @@ fn config_set_and_show() {
     assert_eq!(String::from_utf8(put.body).unwrap(), expected);
     assert_eq!(env.run(&["config", "show"]).ok().stdout, expected);
 }
+
+#[test]
+fn a_fleet_that_does_not_answer_gets_one_line() {
+    let env = Env::new();
+    // connections are taken (by the kernel) but never answered
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    env.run(&["connect", &url, "-nowait"]).ok();
+    let mut cmd = env.command(&["model", "list"]);
+    cmd.env("FASTSCORE_TIMEOUT", "0.5");
+    let run = support::finish_within(&mut cmd, std::time::Duration::from_secs(30)).expect(1);
+    assert_eq!(
+        run.stderr,
+        format!("Error: connect ({url}/api/1/service/connect) did not answer within 0.5 s; it may be down or overloaded (try again later, or allow more time with FASTSCORE_TIMEOUT=<seconds>)\n")
+    );
+}

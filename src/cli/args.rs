@@ -89,6 +89,27 @@ pub fn parse(argv: Vec<String>) -> Args {
     args
 }
 
+/// The words of `argv`, without its options (nor the values GNU forms take from the next
+/// argument); unlike `parse`, nothing is interpreted or read.
+pub fn words_only(argv: &[String]) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut iter = argv.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--" {
+            words.extend(iter.map(String::as_str));
+            break;
+        }
+        if let Some(long) = arg.strip_prefix("--") {
+            if !long.contains('=') && VALUED.iter().any(|(n, _)| *n == long) {
+                iter.next();
+            }
+        } else if !(arg.len() > 1 && arg.starts_with('-')) {
+            words.push(arg.as_str());
+        }
+    }
+    words
+}
+
 impl Args {
     fn flag(&mut self, name: &str) -> bool {
         let o = &mut self.opts;
@@ -292,6 +313,17 @@ mod tests {
         let a = p(&["model", "scale", "-1", ""]);
         assert_eq!(a.words, ["model", "scale", ""]);
         assert_eq!(a.diagnostics, ["Unknown option '-1' ignored"]);
+    }
+
+    #[test]
+    fn words_alone() {
+        let argv: Vec<String> = [
+            "-v", "engine", "--port", "0", "serve", "--bind=x", "engine-2",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(words_only(&argv), ["engine", "serve", "engine-2"]);
     }
 
     #[test]
