@@ -510,7 +510,7 @@ _fastscore() {
             return 0
             ;;
         fastscore__subcmd__engine__subcmd__serve)
-            opts="-m -h --bind --port --monitor --help"
+            opts="-m -h --bind --port --no-token --monitor --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

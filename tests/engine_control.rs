@@ -1,11 +1,12 @@
 //! Driving local engines safely: time limits on every call, frozen engines stopped and
-//! replaced by their verified pid, and stale `engine.json` files that name other processes.
+//! replaced by their verified pid, stale `engine.json` files that name other processes, and
+//! the token that keeps other users off an engine.
 
 mod support;
 use std::os::unix::fs::PermissionsExt;
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
-use support::{finish_within, process_gone, signal, Env, Run, SIGSTOP};
+use support::{finish_within, http, process_gone, signal, Env, Run, SIGCONT, SIGSTOP, SIGTERM};
 
 /// Long enough for any command here; a command that hangs fails the test instead.
 const LIMIT: Duration = Duration::from_secs(60);
@@ -54,6 +55,10 @@ fn freeze(pid: i32) {
 
 fn engine_json(env: &Env, name: &str) -> std::path::PathBuf {
     env.store().join("engines").join(name).join("engine.json")
+}
+
+fn mode(path: &std::path::Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
 }
 
 #[test]
@@ -202,5 +207,101 @@ fn a_stale_engine_json_never_costs_another_process() {
     assert!(
         !process_gone(pid as i32),
         "engine stop killed process {pid}"
+    );
+}
+
+#[test]
+fn only_the_owner_drives_a_local_engine() {
+    let env = Env::new();
+    // a log from before is made private too
+    let dir = env.store().join("engines/engine-1");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("engine.log"), "").unwrap();
+    std::fs::set_permissions(
+        dir.join("engine.log"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "INIT\n");
+    assert_eq!(mode(&dir.join("engine.json")), 0o600);
+    assert_eq!(mode(&dir.join("engine.log")), 0o600);
+    let (url, token) = (env.engine_url("engine-1"), env.engine_token("engine-1"));
+    assert_eq!(token.len(), 64);
+    assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
+    let (status, body) = http(&url, "GET", "/1/health", b"", &[]);
+    assert_eq!(status, 401);
+    let body = String::from_utf8(body).unwrap();
+    assert!(
+        body.contains("'Authorization: Bearer <token>'") && body.contains("engine.json"),
+        "{body}"
+    );
+    assert_eq!(body.trim_end().lines().count(), 1, "{body}");
+    let (status, _) = http(
+        &url,
+        "POST",
+        "/2/engine/reset",
+        b"",
+        &[("Authorization", &format!("Bearer {}0", &token[1..]))],
+    );
+    assert_eq!(status, 401);
+    let (status, body) = http(
+        &url,
+        "GET",
+        "/1/health",
+        b"",
+        &[("Authorization", &format!("Bearer {token}"))],
+    );
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    // the commands pass the token themselves; it is never shown
+    for args in [&["engine", "inspect", "-v"][..], &["fleet", "-json"]] {
+        let run = env.run(args).ok();
+        assert!(!run.stdout.contains(&token) && !run.stderr.contains(&token));
+    }
+    let log = std::fs::read_to_string(dir.join("engine.log")).unwrap();
+    assert!(!log.contains(&token), "the token is in the log");
+}
+
+#[test]
+fn engine_serve_without_a_token_says_so() {
+    let env = Env::new();
+    let help = env.run(&["engine", "serve", "--help"]).ok().stdout;
+    for text in [
+        "Authorization: Bearer <token>",
+        "\"token\" field of engines/<engine-name>/engine.json",
+        "--no-token",
+    ] {
+        assert!(help.contains(text), "{help}");
+    }
+    let log = env.work().join("serve.log");
+    let serve = Started(
+        env.command(&["engine", "serve", "engine-3", "--port", "0", "-no-token"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap(),
+    );
+    let info = engine_json(&env, "engine-3");
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while !info.exists() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "engine-3 did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&info).unwrap()).unwrap();
+    assert!(doc.get("token").is_none(), "{doc}");
+    let (status, _) = http(doc["url"].as_str().unwrap(), "GET", "/1/health", b"", &[]);
+    assert_eq!(status, 200);
+    signal(serve.0.id() as i32, SIGTERM);
+    signal(serve.0.id() as i32, SIGCONT);
+    let stderr = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        stderr.starts_with(
+            "engine-3: serving WITHOUT a token (--no-token): anyone who can reach http://127.0.0.1:"
+        ),
+        "{stderr}"
     );
 }

@@ -28,6 +28,8 @@ pub struct Options {
     /// `engine serve`: the address and port to listen on.
     pub bind: Option<String>,
     pub port: Option<u16>,
+    /// `engine serve -no-token`: take requests without the engine's token.
+    pub no_token: bool,
     pub help: bool,
     pub version: bool,
 }
@@ -124,6 +126,7 @@ impl Args {
             "m" | "monitor" => o.monitor = true,
             "h" | "help" => o.help = true,
             "version" => o.version = true,
+            "no-token" => o.no_token = true,
             _ => return false,
         }
         true
@@ -313,6 +316,14 @@ mod tests {
         let a = p(&["model", "scale", "-1", ""]);
         assert_eq!(a.words, ["model", "scale", ""]);
         assert_eq!(a.diagnostics, ["Unknown option '-1' ignored"]);
+    }
+
+    #[test]
+    fn no_token_in_both_forms() {
+        for form in ["-no-token", "--no-token"] {
+            let a = p(&["engine", "serve", form]);
+            assert!(a.opts.no_token && a.diagnostics.is_empty());
+        }
     }
 
     #[test]

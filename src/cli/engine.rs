@@ -180,7 +180,9 @@ extern "C" fn on_signal(_: libc::c_int) {
     SIGNALLED.store(true, Ordering::SeqCst);
 }
 
-/// `engine serve [<engine-name>] [--bind ADDR] [--port N]`: run an engine in the foreground.
+/// `engine serve [<engine-name>] [--bind ADDR] [--port N] [--no-token]`: run an engine in the
+/// foreground. Unless `--no-token`, every request must carry `Authorization: Bearer <token>`
+/// with the token written to its engine.json.
 pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
     let name = name.unwrap_or(crate::fleet::local::DEFAULT_ENGINE);
     if !is_engine_name(name) {
@@ -209,7 +211,18 @@ pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
         bind.as_str()
     };
     let url = format!("http://{host}:{port}");
-    launcher::write_info(&dir, &url).map_err(|e| {
+    // the token lives in engine.json (mode 0600) only: never printed, never logged
+    let token = if ctx.opts.no_token {
+        eprintln!("{name}: serving WITHOUT a token (--no-token): anyone who can reach {url} can drive this engine");
+        None
+    } else {
+        Some(
+            crate::ids::secret_hex(32).map_err(|e| {
+                Error::new("Cannot make the engine's token").caused_by(e.to_string())
+            })?,
+        )
+    };
+    launcher::write_info(&dir, &url, token.as_deref()).map_err(|e| {
         Error::new(format!("Cannot write to {}", dir.display())).caused_by(e.to_string())
     })?;
     eprintln!("{name}: serving the FastScore Engine API at {url} (Python: {python})");
@@ -222,7 +235,7 @@ pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let worker = {
         let (engine, server, stop) = (engine.clone(), Arc::new(server), stop.clone());
-        std::thread::spawn(move || crate::engine::server::serve(engine, server, stop))
+        std::thread::spawn(move || crate::engine::server::serve(engine, server, stop, token))
     };
     // stop on a signal, or when the engine's directory is removed under it
     while !SIGNALLED.load(Ordering::SeqCst) && dir.exists() {

@@ -99,6 +99,7 @@ pub enum Opt {
     Format,
     Bind,
     Port,
+    NoToken,
 }
 
 pub struct Pattern {
@@ -278,11 +279,15 @@ pub const PATTERNS: &[Pattern] = &[
     p("engine unpause", A::EngineUnpause, V),
     p("engine inspect", A::EngineInspect, VJ),
     p("engine reset", A::EngineReset, V),
-    unlisted("engine serve", A::EngineServe, &[O::Bind, O::Port]),
+    unlisted(
+        "engine serve",
+        A::EngineServe,
+        &[O::Bind, O::Port, O::NoToken],
+    ),
     unlisted(
         "engine serve <engine-name>",
         A::EngineServe,
-        &[O::Bind, O::Port],
+        &[O::Bind, O::Port, O::NoToken],
     ),
     unlisted("engine stop", A::EngineStop, V),
     unlisted("engine stop <engine-name>", A::EngineStop, V),
@@ -487,6 +492,12 @@ pub fn opt_help(
             "port",
             Some("PORT"),
             "port to listen on (default 8003; 0 picks a free one)",
+        ),
+        O::NoToken => (
+            "-no-token",
+            "no-token",
+            None,
+            "take requests without the engine's token: anyone who can reach the address drives the engine",
         ),
     }
 }

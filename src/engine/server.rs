@@ -51,15 +51,23 @@ impl From<Refused> for Reply {
     }
 }
 
-/// Serve until `stop` is set.
-pub fn serve(engine: Arc<Engine>, server: Arc<tiny_http::Server>, stop: Arc<AtomicBool>) {
+/// Serve until `stop` is set. With a `token`, every request must carry
+/// `Authorization: Bearer <token>`.
+pub fn serve(
+    engine: Arc<Engine>,
+    server: Arc<tiny_http::Server>,
+    stop: Arc<AtomicBool>,
+    token: Option<String>,
+) {
+    let token: Option<Arc<str>> = token.map(Arc::from);
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| {
             let (engine, server, stop) = (engine.clone(), server.clone(), stop.clone());
+            let token = token.clone();
             std::thread::spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
                     match server.recv_timeout(Duration::from_millis(200)) {
-                        Ok(Some(request)) => handle(&engine, request),
+                        Ok(Some(request)) => handle(&engine, request, token.as_deref()),
                         Ok(None) => {}
                         Err(_) => break,
                     }
@@ -72,7 +80,41 @@ pub fn serve(engine: Arc<Engine>, server: Arc<tiny_http::Server>, stop: Arc<Atom
     }
 }
 
-fn handle(engine: &Arc<Engine>, mut request: Request) {
+/// Whether `request` carries `Authorization: Bearer <token>`, compared in constant time.
+fn authorized(request: &Request, token: &str) -> bool {
+    let given = header(request, "Authorization")
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("")
+        .trim()
+        .as_bytes();
+    let expected = token.as_bytes();
+    let diff = given
+        .iter()
+        .zip(expected)
+        .fold(given.len() ^ expected.len(), |acc, (a, b)| {
+            acc | usize::from(a ^ b)
+        });
+    std::hint::black_box(diff) == 0
+}
+
+const UNAUTHORIZED: &str = "this engine takes requests from its owner only: send the header \
+    'Authorization: Bearer <token>' with the \"token\" field of its engine.json \
+    (see 'fastscore engine serve --help')\n";
+
+fn handle(engine: &Arc<Engine>, mut request: Request, token: Option<&str>) {
+    if token.is_some_and(|t| !authorized(&request, t)) {
+        let mut response = Response::from_string(UNAUTHORIZED).with_status_code(401);
+        for (k, v) in [
+            ("Content-Type", "text/plain"),
+            ("WWW-Authenticate", "Bearer"),
+        ] {
+            if let Ok(h) = Header::from_bytes(k.as_bytes(), v.as_bytes()) {
+                response.add_header(h);
+            }
+        }
+        let _ = request.respond(response);
+        return;
+    }
     let mut body = Vec::new();
     let reply = match request.as_reader().read_to_end(&mut body) {
         // a bug must cost one request, not the worker thread (whose jets would die with it)

@@ -311,6 +311,8 @@ pub struct Service {
     /// The instance name (`engine-1`, `model-manage-1`, `connect`), for messages.
     pub name: String,
     advice: Advice,
+    /// `Bearer <token>` for a local engine that has a token; never sent anywhere else.
+    bearer: Option<String>,
     limit: Duration,
 }
 
@@ -323,18 +325,20 @@ impl Service {
             base,
             name: name.to_string(),
             advice: Advice::Remote,
+            bearer: None,
             limit,
         }
     }
 
-    /// A local engine at `url`.
-    pub fn local_engine(client: Rc<Client>, name: &str, url: &str) -> Service {
+    /// A local engine at `url`, driven with its token.
+    pub fn local_engine(client: Rc<Client>, name: &str, url: &str, token: Option<&str>) -> Service {
         let limit = client.timeouts.default;
         Service {
             client,
             base: url.to_string(),
             name: name.to_string(),
             advice: Advice::LocalEngine,
+            bearer: token.map(|t| format!("Bearer {t}")),
             limit,
         }
     }
@@ -378,7 +382,14 @@ impl Service {
         body: Option<&[u8]>,
     ) -> Result<Response, Transport> {
         let url = format!("{}/{path}", self.base);
-        self.client.send(method, &url, headers, body, self.limit)
+        match &self.bearer {
+            Some(bearer) => {
+                let mut all = headers.to_vec();
+                all.push(("Authorization", bearer.as_str()));
+                self.client.send(method, &url, &all, body, self.limit)
+            }
+            None => self.client.send(method, &url, headers, body, self.limit),
+        }
     }
 
     /// A request that must succeed (2xx).

@@ -1,6 +1,6 @@
 //! Local engines: processes of this binary (`fastscore engine serve <name>`) started on
-//! demand, found again through `<home>/engines/<name>/engine.json` (pid, start time, URL),
-//! and stopped on request. A pid is signalled only once `/proc` shows it is still
+//! demand, found again through `<home>/engines/<name>/engine.json` (pid, start time, URL,
+//! token), and stopped on request. A pid is signalled only once `/proc` shows it is still
 //! that engine: a stale `engine.json` must never cost an unrelated process.
 
 use super::http::{no_answer, Advice, Client, Service, Transport};
@@ -27,7 +27,8 @@ pub fn log_path(dir: &Path) -> PathBuf {
     dir.join("engine.log")
 }
 
-/// What `engine.json` says: written by a serving engine, removed when it stops cleanly.
+/// What `engine.json` says: written by a serving engine (mode 0600: it holds the token),
+/// removed when it stops cleanly.
 #[derive(Clone)]
 pub struct Info {
     pub pid: u32,
@@ -35,15 +36,21 @@ pub struct Info {
     /// Clock ticks from boot to the process's start (`/proc/<pid>/stat` field 22): with the
     /// pid, what tells this process from a later one that got the same pid.
     pub start_time: Option<u64>,
+    /// What every request must carry as `Authorization: Bearer <token>`; none when the
+    /// engine serves without one (`--no-token`).
+    pub token: Option<String>,
 }
 
-pub fn write_info(dir: &Path, url: &str) -> std::io::Result<()> {
+pub fn write_info(dir: &Path, url: &str, token: Option<&str>) -> std::io::Result<()> {
     let pid = std::process::id();
     let mut doc = json!({"pid": pid, "url": url});
     if let Some(start) = proc_stat(pid).map(|s| s.start_time) {
         doc["start_time"] = json!(start);
     }
-    crate::fsutil::write_atomic(&info_path(dir), doc.to_string().as_bytes(), None)
+    if let Some(token) = token {
+        doc["token"] = json!(token);
+    }
+    crate::fsutil::write_atomic(&info_path(dir), doc.to_string().as_bytes(), Some(0o600))
 }
 
 /// Remove `engine.json` if it is this process's.
@@ -59,6 +66,7 @@ fn read_info(dir: &Path) -> Option<Info> {
         pid: u32::try_from(doc.get("pid")?.as_u64()?).ok()?,
         url: doc.get("url")?.as_str()?.to_string(),
         start_time: doc.get("start_time").and_then(Value::as_u64),
+        token: doc.get("token").and_then(Value::as_str).map(str::to_string),
     })
 }
 
@@ -121,7 +129,7 @@ pub enum Status {
 
 /// A client of the engine `info` describes.
 pub fn service(client: &Rc<Client>, name: &str, info: &Info) -> Service {
-    Service::local_engine(client.clone(), name, &info.url)
+    Service::local_engine(client.clone(), name, &info.url, info.token.as_deref())
 }
 
 pub fn status(home: &Path, name: &str, client: &Rc<Client>) -> Status {
@@ -210,19 +218,28 @@ pub fn ensure(home: &Path, name: &str, revive: bool, client: &Rc<Client>) -> Res
     start(home, name, &dir, client)
 }
 
+/// The engine's log, for its owner only (it may show what the models print).
+fn open_log(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let file = std::fs::File::options()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(path)?;
+    // a log made before (or by hand) keeps its mode on open: fix it
+    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    Ok(file)
+}
+
 fn start(home: &Path, name: &str, dir: &Path, client: &Rc<Client>) -> Result<Info> {
     let fail = |what: String| Error::new(format!("Cannot start {name}")).caused_by(what);
     let exe = std::env::current_exe().map_err(|e| fail(e.to_string()))?;
-    let log = std::fs::File::options()
-        .create(true)
-        .append(true)
-        .open(log_path(dir))
-        .map_err(|e| {
-            fail(crate::error::io_error_text(
-                &log_path(dir).display().to_string(),
-                &e,
-            ))
-        })?;
+    let log = open_log(&log_path(dir)).map_err(|e| {
+        fail(crate::error::io_error_text(
+            &log_path(dir).display().to_string(),
+            &e,
+        ))
+    })?;
     let err_log = log.try_clone().map_err(|e| fail(e.to_string()))?;
     let mut cmd = std::process::Command::new(exe);
     cmd.args(["engine", "serve", name, "--port", "0"])

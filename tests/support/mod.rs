@@ -224,6 +224,22 @@ impl Env {
         self.engine_info(name)["pid"].as_i64().expect("pid") as i32
     }
 
+    /// The token a running local engine requires (from its engine.json).
+    pub fn engine_token(&self, name: &str) -> String {
+        self.engine_info(name)["token"]
+            .as_str()
+            .expect("token")
+            .to_string()
+    }
+
+    /// `Authorization: Bearer <token>` for a running local engine, for `http`.
+    pub fn engine_auth(&self, name: &str) -> (&'static str, String) {
+        (
+            "Authorization",
+            format!("Bearer {}", self.engine_token(name)),
+        )
+    }
+
     pub fn engine_info(&self, name: &str) -> serde_json::Value {
         let text =
             std::fs::read_to_string(self.store().join("engines").join(name).join("engine.json"))
