@@ -58,9 +58,11 @@ Register-ArgumentCompleter -Native -CommandName 'fastscore' -ScriptBlock {
             break
         }
         'fastscore;connect' {
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'trust the CA certificates in this PEM file for the fleet''s TLS; saved in ~/.fastscore [also -cacert:<file>]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'be verbose [also -v]')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'be verbose [also -v]')
             [CompletionResult]::new('--nowait', '--nowait', [CompletionResultType]::ParameterName, 'do not wait for data to become available [also -nowait]')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'accept any TLS certificate of the fleet (self-signed ones too); saved in ~/.fastscore [also -insecure]')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
             [CompletionResult]::new('--monitor', '--monitor', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

@@ -53,9 +53,11 @@ set edit:completion:arg-completer[fastscore] = {|@words|
             cand --help 'Print help'
         }
         &'fastscore;connect'= {
+            cand --cacert 'trust the CA certificates in this PEM file for the fleet''s TLS; saved in ~/.fastscore [also -cacert:<file>]'
             cand -v 'be verbose [also -v]'
             cand --verbose 'be verbose [also -v]'
             cand --nowait 'do not wait for data to become available [also -nowait]'
+            cand --insecure 'accept any TLS certificate of the fleet (self-signed ones too); saved in ~/.fastscore [also -insecure]'
             cand -m 'monitor engine operations after the command'
             cand --monitor 'monitor engine operations after the command'
             cand -h 'Print help'

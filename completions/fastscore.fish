@@ -50,8 +50,10 @@ complete -c fastscore -n "__fish_fastscore_needs_command" -f -a "monitor" -d 'Mo
 complete -c fastscore -n "__fish_fastscore_needs_command" -f -a "job" -d ''
 complete -c fastscore -n "__fish_fastscore_using_subcommand help" -s m -l monitor -d 'monitor engine operations after the command'
 complete -c fastscore -n "__fish_fastscore_using_subcommand help" -s h -l help -d 'Print help'
+complete -c fastscore -n "__fish_fastscore_using_subcommand connect" -l cacert -d 'trust the CA certificates in this PEM file for the fleet\'s TLS; saved in ~/.fastscore [also -cacert:<file>]' -r -F
 complete -c fastscore -n "__fish_fastscore_using_subcommand connect" -s v -l verbose -d 'be verbose [also -v]'
 complete -c fastscore -n "__fish_fastscore_using_subcommand connect" -l nowait -d 'do not wait for data to become available [also -nowait]'
+complete -c fastscore -n "__fish_fastscore_using_subcommand connect" -l insecure -d 'accept any TLS certificate of the fleet (self-signed ones too); saved in ~/.fastscore [also -insecure]'
 complete -c fastscore -n "__fish_fastscore_using_subcommand connect" -s m -l monitor -d 'monitor engine operations after the command'
 complete -c fastscore -n "__fish_fastscore_using_subcommand connect" -s h -l help -d 'Print help'
 complete -c fastscore -n "__fish_fastscore_using_subcommand login" -l username -d 'username (basicauth/ldap) [also -username:<name>]' -r

@@ -30,6 +30,10 @@ pub struct Options {
     pub port: Option<u16>,
     /// `engine serve -no-token`: take requests without the engine's token.
     pub no_token: bool,
+    /// `connect -insecure`: accept any certificate of the fleet.
+    pub insecure: bool,
+    /// `connect -cacert:<file>`: trust the certificates in this PEM file.
+    pub ca_cert: Option<String>,
     pub help: bool,
     pub version: bool,
 }
@@ -56,6 +60,7 @@ enum Valued {
     Format,
     Bind,
     Port,
+    CaCert,
 }
 
 const VALUED: &[(&str, Valued)] = &[
@@ -70,6 +75,7 @@ const VALUED: &[(&str, Valued)] = &[
     ("format", Valued::Format),
     ("bind", Valued::Bind),
     ("port", Valued::Port),
+    ("cacert", Valued::CaCert),
 ];
 
 pub fn parse(argv: Vec<String>) -> Args {
@@ -127,6 +133,7 @@ impl Args {
             "h" | "help" => o.help = true,
             "version" => o.version = true,
             "no-token" => o.no_token = true,
+            "insecure" => o.insecure = true,
             _ => return false,
         }
         true
@@ -220,6 +227,7 @@ impl Args {
             Valued::AuthEndpoint => o.auth_endpoint = Some(value.to_string()),
             Valued::Format => o.format = Some(value.to_string()),
             Valued::Bind => o.bind = Some(value.to_string()),
+            Valued::CaCert => o.ca_cert = Some(value.to_string()),
             Valued::Port => match value.trim().parse() {
                 Ok(p) => o.port = Some(p),
                 Err(_) => self.ignored(arg),
@@ -324,6 +332,16 @@ mod tests {
             let a = p(&["engine", "serve", form]);
             assert!(a.opts.no_token && a.diagnostics.is_empty());
         }
+    }
+
+    #[test]
+    fn tls_options() {
+        let a = p(&["connect", "-insecure", "-cacert:/a:b.pem", "x"]);
+        assert!(a.opts.insecure);
+        assert_eq!(a.opts.ca_cert.as_deref(), Some("/a:b.pem"));
+        let a = p(&["--cacert", "ca.pem", "--insecure"]);
+        assert!(a.opts.insecure && a.diagnostics.is_empty());
+        assert_eq!(a.opts.ca_cert.as_deref(), Some("ca.pem"));
     }
 
     #[test]

@@ -22,8 +22,16 @@ pub fn connect(ctx: &mut Ctx, prefix: &str) -> Result<()> {
     if !prefix.contains("://") {
         return Err(Error::new(config::PROXY_PREFIX_ERROR));
     }
-    let conn = Connection::new(prefix);
-    let remote = Remote::new(&conn, Timeouts::from_env()?);
+    let mut conn = Connection::new(prefix);
+    conn.tls_insecure = ctx.opts.insecure;
+    if let Some(file) = &ctx.opts.ca_cert {
+        let path = std::path::absolute(file).map_err(|e| {
+            Error::new(format!("Cannot use the CA file {file}")).caused_by(e.to_string())
+        })?;
+        conn.ca_file = Some(path.display().to_string());
+    }
+    // also checks that the CA file can be used
+    let remote = Remote::new(&conn, Timeouts::from_env()?)?;
     if !ctx.opts.nowait {
         wait_for_health(ctx, &conn, &remote)?;
     }
@@ -40,7 +48,8 @@ fn progress(ctx: &Ctx, text: &str) {
 }
 
 /// Poll Connect's health until it answers; a 401 ends the wait (the connection is saved, so
-/// that `login` can follow), and so does a fleet that does not answer in time.
+/// that `login` can follow), and so does a fleet that cannot be used at all (an untrusted
+/// certificate, no answer in time).
 fn wait_for_health(ctx: &Ctx, conn: &Connection, remote: &Remote) -> Result<()> {
     progress(ctx, "Waiting...");
     loop {

@@ -100,6 +100,8 @@ pub enum Opt {
     Bind,
     Port,
     NoToken,
+    Insecure,
+    CaCert,
 }
 
 pub struct Pattern {
@@ -146,7 +148,7 @@ pub const PATTERNS: &[Pattern] = &[
     p(
         "connect <proxy-prefix>",
         A::Connect,
-        &[O::Verbose, O::NoWait],
+        &[O::Verbose, O::NoWait, O::Insecure, O::CaCert],
     ),
     p(
         "login <oauth2/ldap/basicauth/sessioncookie>",
@@ -498,6 +500,18 @@ pub fn opt_help(
             "no-token",
             None,
             "take requests without the engine's token: anyone who can reach the address drives the engine",
+        ),
+        O::Insecure => (
+            "-insecure",
+            "insecure",
+            None,
+            "accept any TLS certificate of the fleet (self-signed ones too); saved in ~/.fastscore",
+        ),
+        O::CaCert => (
+            "-cacert:<file>",
+            "cacert",
+            Some("FILE"),
+            "trust the CA certificates in this PEM file for the fleet's TLS; saved in ~/.fastscore",
         ),
     }
 }

@@ -25,7 +25,7 @@ pub mod tree;
 use crate::config::{self, Connection};
 use crate::error::{io_error_text, Cause, Error, Result};
 use crate::fleet::engine_client::EngineClient;
-use crate::fleet::http::{Client, Timeouts};
+use crate::fleet::http::{Client, Timeouts, Tls};
 use crate::fleet::local::Local;
 use crate::fleet::remote::Remote;
 use crate::fleet::{Connect, ModelManage};
@@ -241,7 +241,7 @@ impl Ctx {
         let fleet = if conn.is_embedded() {
             FleetConn::Local(Local::new(config::local_home()?, conn, timeouts))
         } else {
-            FleetConn::Remote(Remote::new(conn, timeouts))
+            FleetConn::Remote(Remote::new(conn, timeouts)?)
         };
         Ok(self.fleet.get_or_init(|| fleet))
     }
@@ -273,9 +273,12 @@ impl Ctx {
         }
     }
 
-    /// A client for the URLs of a remote fleet's login (its time limits).
+    /// A client for the URLs of a remote fleet's login (its TLS settings, its time limits).
     pub fn web_client(&self) -> Result<Client> {
-        Ok(Client::remote(Timeouts::from_env()?))
+        Client::remote(
+            &Tls::for_connection(self.connection()?),
+            Timeouts::from_env()?,
+        )
     }
 
     /// The embedded fleet, when no remote fleet is connected.

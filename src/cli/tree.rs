@@ -315,6 +315,7 @@ fn option(opt: Opt) -> Arg {
                         .collect::<Vec<_>>(),
                 ),
                 Opt::Format => arg.value_parser(["jsons", "csv"]),
+                Opt::CaCert => arg.value_hint(ValueHint::FilePath),
                 _ => arg,
             }
         }

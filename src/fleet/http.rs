@@ -1,10 +1,11 @@
 //! The HTTP client shared by every REST call: remote fleets and the local engines alike.
-//! Every request has a time limit; a request that gets no answer in time fails with one
-//! line that names the service.
+//! Every request has a time limit; a request that gets no usable answer (no answer in
+//! time, an untrusted certificate) fails with one line that names the service.
 
 use super::{Failure, Res, Saved};
 use crate::error::{Cause, Error, HttpError};
 use serde_json::Value;
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 use ureq::http;
@@ -61,6 +62,61 @@ pub fn seconds(limit: Duration) -> String {
     format!("{} s", limit.as_secs_f64())
 }
 
+/// How the certificates of HTTPS servers are checked: against the usual public roots unless
+/// a CA file is named, or not at all when asked to (`insecure`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tls {
+    pub insecure: bool,
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Tls {
+    /// The connection's settings, then `FASTSCORE_INSECURE=1` and `FASTSCORE_CA_FILE=<file>`
+    /// for this command.
+    pub fn for_connection(conn: &crate::config::Connection) -> Tls {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Tls {
+            insecure: conn.tls_insecure
+                || env("FASTSCORE_INSECURE")
+                    .is_some_and(|v| !matches!(v.trim(), "0" | "false" | "no")),
+            ca_file: env("FASTSCORE_CA_FILE")
+                .map(PathBuf::from)
+                .or_else(|| conn.ca_file.as_ref().map(PathBuf::from)),
+        }
+    }
+
+    fn config(&self) -> Result<ureq::tls::TlsConfig, Error> {
+        let builder = ureq::tls::TlsConfig::builder();
+        if self.insecure {
+            return Ok(builder.disable_verification(true).build());
+        }
+        let Some(path) = &self.ca_file else {
+            return Ok(builder.build());
+        };
+        let fail = |why: String| {
+            Error::new(format!("Cannot use the CA file {}", path.display())).caused_by(why)
+        };
+        let pem = std::fs::read(path)
+            .map_err(|e| fail(crate::error::io_error_text(&path.display().to_string(), &e)))?;
+        let mut certs = Vec::new();
+        for item in ureq::tls::parse_pem(&pem) {
+            match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
+                Ok(_) => {}
+                Err(e) => return Err(fail(e.to_string())),
+            }
+        }
+        if certs.is_empty() {
+            return Err(fail(
+                "it holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+            ));
+        }
+        Ok(builder
+            .root_certs(ureq::tls::RootCerts::new_with_certs(&certs))
+            .build())
+    }
+}
+
 pub struct Client {
     agent: ureq::Agent,
     pub timeouts: Timeouts,
@@ -81,6 +137,8 @@ pub struct Response {
 pub enum Transport {
     /// Nothing (or not all of it) within this limit.
     Timeout(Duration),
+    /// The server's certificate is not trusted; the reason.
+    Untrusted(String),
     /// Anything else, as `<method> <url>: <what happened>`.
     Other(String),
 }
@@ -91,14 +149,10 @@ impl Client {
         Client::build(ureq::tls::TlsConfig::default(), false, timeouts)
     }
 
-    /// A client of a remote fleet (and of the login providers). TLS certificates are not
-    /// verified: fleets use self-signed certificates (as the original does). HTTPS_PROXY
-    /// and friends are honoured.
-    pub fn remote(timeouts: Timeouts) -> Client {
-        let tls = ureq::tls::TlsConfig::builder()
-            .disable_verification(true)
-            .build();
-        Client::build(tls, true, timeouts)
+    /// A client of a remote fleet (and of the login providers): `tls` says how certificates
+    /// are checked; HTTPS_PROXY and friends are honoured.
+    pub fn remote(tls: &Tls, timeouts: Timeouts) -> Result<Client, Error> {
+        Ok(Client::build(tls.config()?, true, timeouts))
     }
 
     fn build(tls: ureq::tls::TlsConfig, env_proxy: bool, timeouts: Timeouts) -> Client {
@@ -203,7 +257,34 @@ fn transport(e: ureq::Error, method: &str, url: &str, limit: Duration) -> Transp
         }
         _ => {}
     }
+    if let Some(reason) = untrusted(&e) {
+        return Transport::Untrusted(reason);
+    }
     Transport::Other(format!("{method} {url}: {}", transport_text(&e)))
+}
+
+/// Why the server's certificate was refused, if that is what happened.
+fn untrusted(e: &ureq::Error) -> Option<String> {
+    let rustls_error = match e {
+        ureq::Error::Rustls(r) => r,
+        ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<rustls::Error>()?,
+        _ => return None,
+    };
+    use rustls::CertificateError as C;
+    let rustls::Error::InvalidCertificate(why) = rustls_error else {
+        return None;
+    };
+    Some(match why {
+        C::UnknownIssuer => "it is not signed by a trusted authority".into(),
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "it is not valid for this host name".into()
+        }
+        C::Expired | C::ExpiredContext { .. } => "it has expired".into(),
+        C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet".into(),
+        C::Revoked => "it has been revoked".into(),
+        C::BadSignature => "its signature is wrong".into(),
+        other => format!("{other:?}"),
+    })
 }
 
 fn transport_text(e: &ureq::Error) -> String {
@@ -222,6 +303,15 @@ pub enum Advice {
     LocalEngine,
     /// A service of a remote fleet, or any other server.
     Remote,
+}
+
+/// `scheme://host:port` of a URL.
+fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    }
 }
 
 impl Advice {
@@ -245,14 +335,21 @@ pub fn no_answer(who: &str, base: &str, limit: Duration) -> String {
 }
 
 impl Transport {
-    /// The failure as a user reads it: a timeout in one line that names `who` (the service
-    /// at `base`), anything else as the request and what happened.
+    /// The failure as a user reads it: timeouts and certificates in one line that names
+    /// `who` (the service at `base`), anything else as the request and what happened.
     pub fn cause(self, who: &str, base: &str, advice: Advice) -> Cause {
         match self {
             Transport::Timeout(limit) => Cause::Standalone(format!(
                 "{}; {}",
                 no_answer(who, base, limit),
                 advice.text()
+            )),
+            Transport::Untrusted(reason) => Cause::Standalone(format!(
+                "The certificate of {} is not trusted: {reason}. To trust it, connect with \
+                 -cacert:<file> (the CA certificates of the fleet, PEM) or with -insecure (accept \
+                 any certificate); FASTSCORE_CA_FILE=<file> or FASTSCORE_INSECURE=1 do the same \
+                 for one command",
+                origin(base)
             )),
             Transport::Other(text) => Cause::Text(text),
         }

@@ -158,7 +158,7 @@ pub fn status(home: &Path, name: &str, client: &Rc<Client>) -> Status {
             let why = no_answer(name, &info.url, limit);
             Status::Unresponsive(info, why)
         }
-        Err(Transport::Other(why)) => {
+        Err(Transport::Untrusted(why) | Transport::Other(why)) => {
             let why = format!("{name} (process {}) does not answer: {why}", info.pid);
             Status::Unresponsive(info, why)
         }

@@ -2,7 +2,7 @@
 //! Connect, Model Manage, and the engine calls the CLI makes.
 
 use super::engine_client::EngineClient;
-use super::http::{query, segment, Client, Service, Timeouts};
+use super::http::{query, segment, Client, Service, Timeouts, Tls};
 use super::{
     ArchiveType, AssetKind, AttachmentInfo, Connect, Failure, Instance, Model, ModelInfo,
     ModelManage, Res, Saved, Snapshot, SnapshotQuery,
@@ -24,8 +24,9 @@ pub struct Remote {
 }
 
 impl Remote {
-    pub fn new(conn: &Connection, timeouts: Timeouts) -> Remote {
-        let mut client = Client::remote(timeouts);
+    /// The fleet of `conn`; fails when its CA file cannot be used.
+    pub fn new(conn: &Connection, timeouts: Timeouts) -> Result<Remote> {
+        let mut client = Client::remote(&Tls::for_connection(conn), timeouts)?;
         // oauth2 wins over basic auth when both are set, as in the original
         client.authorization = conn
             .oauth2_secret
@@ -36,12 +37,12 @@ impl Remote {
                 .as_ref()
                 .map(|sid| format!("connect.sid={}", segment(sid)))
         });
-        Remote {
+        Ok(Remote {
             client: Rc::new(client),
             prefix: conn.proxy_prefix.clone(),
             preferred: conn.preferred.clone(),
             resolved: RefCell::new(Vec::new()),
-        }
+        })
     }
 
     /// The service of an instance: `<prefix>/api/1/service/<instance>`.

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fleet;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -76,7 +77,9 @@ impl Env {
             .env_remove("HTTPS_PROXY")
             .env_remove("HTTP_PROXY")
             .env_remove("ALL_PROXY")
-            .env_remove("FASTSCORE_TIMEOUT");
+            .env_remove("FASTSCORE_TIMEOUT")
+            .env_remove("FASTSCORE_INSECURE")
+            .env_remove("FASTSCORE_CA_FILE");
         cmd
     }
 
