@@ -69,15 +69,16 @@ impl Bench {
             .expect("seconds")
     }
 
-    fn engine_url(&self) -> String {
+    /// The engine's address and the token its requests carry.
+    fn engine_url(&self) -> (String, String) {
         let text = std::fs::read_to_string(self.path("store/engines/engine-1/engine.json"))
             .expect("engine.json");
         let doc: serde_json::Value = serde_json::from_str(&text).expect("json");
-        doc["url"]
-            .as_str()
-            .expect("url")
-            .trim_start_matches("http://")
-            .to_string()
+        let field = |k: &str| doc[k].as_str().expect(k).to_string();
+        (
+            field("url").trim_start_matches("http://").to_string(),
+            field("token"),
+        )
     }
 }
 
@@ -180,22 +181,25 @@ fn throughput(b: &Bench) {
 struct Conn {
     stream: BufReader<TcpStream>,
     host: String,
+    token: String,
 }
 
 impl Conn {
-    fn new(host: &str) -> Conn {
+    fn new((host, token): &(String, String)) -> Conn {
         let stream = TcpStream::connect(host).expect("connect");
         stream.set_nodelay(true).expect("nodelay");
         Conn {
             stream: BufReader::new(stream),
             host: host.to_string(),
+            token: token.to_string(),
         }
     }
 
     fn request(&mut self, method: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
         let head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nContent-Length: {}\r\n\r\n",
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\nContent-Length: {}\r\n\r\n",
             self.host,
+            self.token,
             body.len()
         );
         let mut req = head.into_bytes();

@@ -58,9 +58,11 @@ Register-ArgumentCompleter -Native -CommandName 'fastscore' -ScriptBlock {
             break
         }
         'fastscore;connect' {
+            [CompletionResult]::new('--cacert', '--cacert', [CompletionResultType]::ParameterName, 'trust the CA certificates in this PEM file for the fleet''s TLS; saved in ~/.fastscore [also -cacert:<file>]')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'be verbose [also -v]')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'be verbose [also -v]')
             [CompletionResult]::new('--nowait', '--nowait', [CompletionResultType]::ParameterName, 'do not wait for data to become available [also -nowait]')
+            [CompletionResult]::new('--insecure', '--insecure', [CompletionResultType]::ParameterName, 'accept any TLS certificate of the fleet (self-signed ones too); saved in ~/.fastscore [also -insecure]')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
             [CompletionResult]::new('--monitor', '--monitor', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -562,8 +564,8 @@ Register-ArgumentCompleter -Native -CommandName 'fastscore' -ScriptBlock {
             [CompletionResult]::new('unpause', 'unpause', [CompletionResultType]::ParameterValue, 'Resume data processing')
             [CompletionResult]::new('inspect', 'inspect', [CompletionResultType]::ParameterValue, 'Show the engine state')
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Reset the engine: unload the model, detach all streams')
-            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'serve')
-            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'stop')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local engine in the foreground, serving the FastScore Engine REST API')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop local engines (all of them without a name)')
             break
         }
         'fastscore;engine;pause' {
@@ -606,6 +608,7 @@ Register-ArgumentCompleter -Native -CommandName 'fastscore' -ScriptBlock {
         'fastscore;engine;serve' {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'address to listen on (default 127.0.0.1) [also -bind:<address>]')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'port to listen on (default 8003; 0 picks a free one) [also -port:<number>]')
+            [CompletionResult]::new('--no-token', '--no-token', [CompletionResultType]::ParameterName, 'take requests without the engine''s token: anyone who can reach the address drives the engine [also -no-token]')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
             [CompletionResult]::new('--monitor', '--monitor', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')

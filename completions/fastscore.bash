@@ -398,12 +398,27 @@ _fastscore() {
             return 0
             ;;
         fastscore__subcmd__connect)
-            opts="-v -m -h --verbose --nowait --monitor --help"
+            opts="-v -m -h --verbose --nowait --insecure --cacert --monitor --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --cacert)
+                    local oldifs
+                    if [ -n "${IFS+x}" ]; then
+                        oldifs="$IFS"
+                    fi
+                    IFS=$'\n'
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    if [ -n "${oldifs+x}" ]; then
+                        IFS="$oldifs"
+                    fi
+                    if [[ "${BASH_VERSINFO[0]}" -ge 4 ]]; then
+                        compopt -o filenames
+                    fi
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -510,7 +525,7 @@ _fastscore() {
             return 0
             ;;
         fastscore__subcmd__engine__subcmd__serve)
-            opts="-m -h --bind --port --monitor --help"
+            opts="-m -h --bind --port --no-token --monitor --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

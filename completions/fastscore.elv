@@ -53,9 +53,11 @@ set edit:completion:arg-completer[fastscore] = {|@words|
             cand --help 'Print help'
         }
         &'fastscore;connect'= {
+            cand --cacert 'trust the CA certificates in this PEM file for the fleet''s TLS; saved in ~/.fastscore [also -cacert:<file>]'
             cand -v 'be verbose [also -v]'
             cand --verbose 'be verbose [also -v]'
             cand --nowait 'do not wait for data to become available [also -nowait]'
+            cand --insecure 'accept any TLS certificate of the fleet (self-signed ones too); saved in ~/.fastscore [also -insecure]'
             cand -m 'monitor engine operations after the command'
             cand --monitor 'monitor engine operations after the command'
             cand -h 'Print help'
@@ -506,8 +508,8 @@ set edit:completion:arg-completer[fastscore] = {|@words|
             cand unpause 'Resume data processing'
             cand inspect 'Show the engine state'
             cand reset 'Reset the engine: unload the model, detach all streams'
-            cand serve ''
-            cand stop ''
+            cand serve 'Run a local engine in the foreground, serving the FastScore Engine REST API'
+            cand stop 'Stop local engines (all of them without a name)'
         }
         &'fastscore;engine;pause'= {
             cand -v 'be verbose [also -v]'
@@ -545,6 +547,7 @@ set edit:completion:arg-completer[fastscore] = {|@words|
         &'fastscore;engine;serve'= {
             cand --bind 'address to listen on (default 127.0.0.1) [also -bind:<address>]'
             cand --port 'port to listen on (default 8003; 0 picks a free one) [also -port:<number>]'
+            cand --no-token 'take requests without the engine''s token: anyone who can reach the address drives the engine [also -no-token]'
             cand -m 'monitor engine operations after the command'
             cand --monitor 'monitor engine operations after the command'
             cand -h 'Print help'

@@ -50,8 +50,10 @@ complete -c fastscore -n "__fish_fastscore_needs_command" -f -a "monitor" -d 'Mo
 complete -c fastscore -n "__fish_fastscore_needs_command" -f -a "job" -d ''
 complete -c fastscore -n "__fish_fastscore_using_subcommand help" -s m -l monitor -d 'monitor engine operations after the command'
 complete -c fastscore -n "__fish_fastscore_using_subcommand help" -s h -l help -d 'Print help'
+complete -c fastscore -n "__fish_fastscore_using_subcommand connect" -l cacert -d 'trust the CA certificates in this PEM file for the fleet\'s TLS; saved in ~/.fastscore [also -cacert:<file>]' -r -F
 complete -c fastscore -n "__fish_fastscore_using_subcommand connect" -s v -l verbose -d 'be verbose [also -v]'
 complete -c fastscore -n "__fish_fastscore_using_subcommand connect" -l nowait -d 'do not wait for data to become available [also -nowait]'
+complete -c fastscore -n "__fish_fastscore_using_subcommand connect" -l insecure -d 'accept any TLS certificate of the fleet (self-signed ones too); saved in ~/.fastscore [also -insecure]'
 complete -c fastscore -n "__fish_fastscore_using_subcommand connect" -s m -l monitor -d 'monitor engine operations after the command'
 complete -c fastscore -n "__fish_fastscore_using_subcommand connect" -s h -l help -d 'Print help'
 complete -c fastscore -n "__fish_fastscore_using_subcommand login" -l username -d 'username (basicauth/ldap) [also -username:<name>]' -r
@@ -297,8 +299,8 @@ complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and not __fi
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and not __fish_seen_subcommand_from pause unpause inspect reset serve stop" -f -a "unpause" -d 'Resume data processing'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and not __fish_seen_subcommand_from pause unpause inspect reset serve stop" -f -a "inspect" -d 'Show the engine state'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and not __fish_seen_subcommand_from pause unpause inspect reset serve stop" -f -a "reset" -d 'Reset the engine: unload the model, detach all streams'
-complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and not __fish_seen_subcommand_from pause unpause inspect reset serve stop" -f -a "serve" -d ''
-complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and not __fish_seen_subcommand_from pause unpause inspect reset serve stop" -f -a "stop" -d ''
+complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and not __fish_seen_subcommand_from pause unpause inspect reset serve stop" -f -a "serve" -d 'Run a local engine in the foreground, serving the FastScore Engine REST API'
+complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and not __fish_seen_subcommand_from pause unpause inspect reset serve stop" -f -a "stop" -d 'Stop local engines (all of them without a name)'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from pause" -s v -l verbose -d 'be verbose [also -v]'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from pause" -s m -l monitor -d 'monitor engine operations after the command'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from pause" -s h -l help -d 'Print help'
@@ -314,6 +316,7 @@ complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_s
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -l bind -d 'address to listen on (default 127.0.0.1) [also -bind:<address>]' -r
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -l port -d 'port to listen on (default 8003; 0 picks a free one) [also -port:<number>]' -r
+complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -l no-token -d 'take requests without the engine\'s token: anyone who can reach the address drives the engine [also -no-token]'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -s m -l monitor -d 'monitor engine operations after the command'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'be verbose [also -v]'

@@ -20,6 +20,11 @@ pub struct Connection {
     pub ldap_auth_secret: Option<String>,
     pub oauth2_secret: Option<String>,
     pub session_cookie: Option<String>,
+    /// `tls-insecure: true` (`connect -insecure`): accept any certificate of the fleet.
+    /// Written only when set, as is `ca-file`; the original has neither.
+    pub tls_insecure: bool,
+    /// `ca-file: /abs/path` (`connect -cacert:<file>`): trust the certificates in this PEM file.
+    pub ca_file: Option<String>,
 }
 
 impl Connection {
@@ -33,6 +38,8 @@ impl Connection {
             ldap_auth_secret: None,
             oauth2_secret: None,
             session_cookie: None,
+            tls_insecure: false,
+            ca_file: None,
         }
     }
 
@@ -85,6 +92,12 @@ impl Connection {
             _ => return Err("'preferred' must be a mapping".into()),
         };
         required("target-name")?;
+        let tls_insecure = match optional("tls-insecure")?.as_deref() {
+            None => false,
+            Some("true" | "True" | "TRUE" | "yes") => true,
+            Some("false" | "False" | "FALSE" | "no") => false,
+            Some(_) => return Err("'tls-insecure' must be true or false".into()),
+        };
         Ok(Connection {
             proxy_prefix,
             preferred,
@@ -93,17 +106,20 @@ impl Connection {
             ldap_auth_secret: optional("ldap-auth-secret")?,
             oauth2_secret: optional("oauth2-secret")?,
             session_cookie: optional("session-cookie")?,
+            tls_insecure,
+            ca_file: optional("ca-file")?,
         })
     }
 
-    /// The file as PyYAML writes it: the 7 keys, sorted.
+    /// The file as PyYAML writes it: the original's 7 keys, sorted, plus the TLS keys when
+    /// they are set.
     pub fn to_yaml(&self) -> String {
         let preferred: Map<String, Value> = self
             .preferred
             .iter()
             .map(|(k, v)| (k.clone(), Value::String(v.clone())))
             .collect();
-        let doc = json!({
+        let mut doc = json!({
             "basic-auth-secret": self.basic_auth_secret,
             "ldap-auth-secret": self.ldap_auth_secret,
             "oauth2-secret": self.oauth2_secret,
@@ -112,6 +128,12 @@ impl Connection {
             "session-cookie": self.session_cookie,
             "target-name": self.target_name,
         });
+        if self.tls_insecure {
+            doc["tls-insecure"] = json!(true);
+        }
+        if let Some(file) = &self.ca_file {
+            doc["ca-file"] = json!(file);
+        }
         yaml::dump(
             &doc,
             yaml::Style {
@@ -179,6 +201,20 @@ mod tests {
         assert!(Connection::new("x://y")
             .to_yaml()
             .contains("preferred: {}\n"));
+    }
+
+    #[test]
+    fn tls_keys_only_when_set() {
+        let mut c = Connection::new("https://fleet:8000");
+        assert!(!c.to_yaml().contains("tls") && !c.to_yaml().contains("ca-file"));
+        c.tls_insecure = true;
+        c.ca_file = Some("/etc/fleet-ca.pem".into());
+        let text = c.to_yaml();
+        assert_eq!(
+            text,
+            "basic-auth-secret: null\nca-file: /etc/fleet-ca.pem\nldap-auth-secret: null\noauth2-secret: null\npreferred: {}\nproxy-prefix: https://fleet:8000\nsession-cookie: null\ntarget-name: null\ntls-insecure: true\n"
+        );
+        assert_eq!(Connection::from_yaml(&text).unwrap(), c);
     }
 
     #[test]

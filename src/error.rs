@@ -7,6 +7,8 @@ use std::fmt;
 pub struct Error {
     message: String,
     cause: Option<Box<Cause>>,
+    /// Says all there is to say: no outer message wraps it (see `Cause::Standalone`).
+    standalone: bool,
 }
 
 /// What made an operation fail, one level down.
@@ -18,6 +20,11 @@ pub enum Cause {
     Http(HttpError),
     /// A system or library failure, as text.
     Text(String),
+    /// A failure to reach a service at all (it did not answer in time, its certificate is
+    /// not trusted): one line that names the service and what to do. Whatever was being
+    /// done, this line is the whole error, so `Error::caused_by` puts it in place of the
+    /// outer message instead of under it.
+    Standalone(String),
 }
 
 #[derive(Debug, Clone)]
@@ -34,12 +41,32 @@ impl Error {
         Error {
             message: message.into(),
             cause: None,
+            standalone: false,
         }
     }
 
+    /// An error that no outer message wraps (see `Cause::Standalone`).
+    pub fn standalone(message: impl Into<String>) -> Self {
+        Error {
+            standalone: true,
+            ..Error::new(message)
+        }
+    }
+
+    pub fn is_standalone(&self) -> bool {
+        self.standalone
+    }
+
+    /// This error, caused by `cause`; a standalone cause replaces it.
     pub fn caused_by(mut self, cause: impl Into<Cause>) -> Self {
-        self.cause = Some(Box::new(cause.into()));
-        self
+        match cause.into() {
+            Cause::Standalone(text) => Error::standalone(text),
+            Cause::Error(e) if e.standalone => e,
+            cause => {
+                self.cause = Some(Box::new(cause));
+                self
+            }
+        }
     }
 
     /// The HTTP status of the direct cause, if the cause is an HTTP error.
@@ -68,7 +95,7 @@ impl fmt::Display for Cause {
         match self {
             Cause::Error(e) => write!(f, "{e}"),
             Cause::Http(h) => write!(f, "{h}"),
-            Cause::Text(t) => f.write_str(t),
+            Cause::Text(t) | Cause::Standalone(t) => f.write_str(t),
         }
     }
 }
@@ -85,7 +112,11 @@ impl fmt::Display for HttpError {
 
 impl From<Error> for Cause {
     fn from(e: Error) -> Self {
-        Cause::Error(e)
+        if e.standalone {
+            Cause::Standalone(e.message)
+        } else {
+            Cause::Error(e)
+        }
     }
 }
 

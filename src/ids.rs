@@ -19,6 +19,14 @@ pub fn random_u64() -> u64 {
     nanos.rotate_left(17) ^ u64::from(std::process::id()).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
+/// A secret: `bytes` random bytes from the system, as lowercase hex. Unlike the other
+/// identifiers here it has no fallback: without /dev/urandom there is no secret.
+pub fn secret_hex(bytes: usize) -> std::io::Result<String> {
+    let mut raw = vec![0u8; bytes];
+    std::fs::File::open("/dev/urandom")?.read_exact(&mut raw)?;
+    Ok(raw.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 /// `n` random lowercase hex digits.
 pub fn random_hex(n: usize) -> String {
     let mut out = String::with_capacity(n + 16);

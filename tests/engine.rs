@@ -496,14 +496,16 @@ fn round_trips_bulk_input_and_pause() {
     env.run(&["stream", "add", "rest-trip", "trip.json"]).ok();
     env.run(&["run", "cube", "rest-trip", "rest-trip"]).ok();
     let url = env.engine_url("engine-1");
-    let (status, body) = http(&url, "POST", "/2/active/model/roundtrip/0/1", b"3", &[]);
+    let (key, auth) = env.engine_auth("engine-1");
+    let auth = [(key, auth.as_str())];
+    let (status, body) = http(&url, "POST", "/2/active/model/roundtrip/0/1", b"3", &auth);
     assert_eq!((status, body.as_slice()), (200, &b"27"[..]));
     let (status, body) = http(
         &url,
         "POST",
         "/api/1/service/engine-1/2/active/model/roundtrip/0/1",
         b"\"x\"",
-        &[],
+        &auth,
     );
     assert_eq!(
         (status, String::from_utf8_lossy(&body).as_ref()),
@@ -514,7 +516,7 @@ fn round_trips_bulk_input_and_pause() {
         "POST",
         "/1/job/input/0",
         b"1\n2\nnope\n",
-        &[("Content-Type", "application/x-ndjson")],
+        &[("Content-Type", "application/x-ndjson"), auth[0]],
     );
     assert_eq!(status, 200);
     let counts: serde_json::Value = serde_json::from_slice(&body).unwrap();
@@ -572,12 +574,8 @@ fn local_engines_are_started_found_again_and_stopped() {
         stop,
         "Engine 'engine-1' stopped\nEngine 'engine-2' stopped\n"
     );
-    std::thread::sleep(std::time::Duration::from_millis(100));
     for p in [fresh, second] {
-        assert!(
-            !std::path::Path::new(&format!("/proc/{p}")).exists(),
-            "engine {p} is still running"
-        );
+        assert!(support::process_gone(p), "engine {p} is still running");
     }
 }
 
@@ -692,13 +690,14 @@ fn nothing_is_taken_after_the_end_and_odd_console_output_does_not_stall() {
     engine_with(&env, "noisy", model);
     env.run(&["run", "noisy", "rest:", "rest:"]).ok();
     let url = env.engine_url("engine-1");
+    let (key, auth) = env.engine_auth("engine-1");
     let body = b"1\n{\"$fastscore\": \"end\"}\n2\n";
     let (status, answer) = http(
         &url,
         "POST",
         "/1/job/input/0",
         body,
-        &[("Content-Type", "application/x-ndjson")],
+        &[("Content-Type", "application/x-ndjson"), (key, &auth)],
     );
     assert_eq!(status, 200);
     let counts: serde_json::Value = serde_json::from_slice(&answer).unwrap();

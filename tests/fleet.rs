@@ -526,3 +526,87 @@ fn config_set_and_show() {
     assert_eq!(String::from_utf8(put.body).unwrap(), expected);
     assert_eq!(env.run(&["config", "show"]).ok().stdout, expected);
 }
+
+#[test]
+fn a_fleet_that_does_not_answer_gets_one_line() {
+    let env = Env::new();
+    // connections are taken (by the kernel) but never answered
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    env.run(&["connect", &url, "-nowait"]).ok();
+    let mut cmd = env.command(&["model", "list"]);
+    cmd.env("FASTSCORE_TIMEOUT", "0.5");
+    let run = support::finish_within(&mut cmd, std::time::Duration::from_secs(30)).expect(1);
+    assert_eq!(
+        run.stderr,
+        format!("Error: connect ({url}/api/1/service/connect) did not answer within 0.5 s; it may be down or overloaded (try again later, or allow more time with FASTSCORE_TIMEOUT=<seconds>)\n")
+    );
+}
+
+#[test]
+fn tls_is_verified_unless_told_otherwise() {
+    let env = Env::new();
+    let fleet = Fleet::start();
+    let https = support::tls::TlsProxy::start(&fleet.url);
+    let untrusted = format!(
+        "Error: The certificate of {} is not trusted: it is not signed by a trusted authority. \
+         To trust it, connect with -cacert:<file> (the CA certificates of the fleet, PEM) or with \
+         -insecure (accept any certificate); FASTSCORE_CA_FILE=<file> or FASTSCORE_INSECURE=1 do \
+         the same for one command\n",
+        https.url
+    );
+    // verified by default: one line, and no connection saved
+    assert_eq!(
+        env.run(&["connect", &https.url]).expect(1).stderr,
+        untrusted
+    );
+    assert!(!env.home().join(".fastscore").exists());
+    let plain = |extra: &str| {
+        format!("basic-auth-secret: null\n{}ldap-auth-secret: null\noauth2-secret: null\npreferred: {{}}\nproxy-prefix: {}\nsession-cookie: null\ntarget-name: null\n", extra, https.url)
+    };
+    // -insecure accepts the self-signed certificate, and is kept for the next commands
+    env.run(&["connect", &https.url, "-insecure"]).ok();
+    assert_eq!(connection_file(&env), plain("") + "tls-insecure: true\n");
+    assert_eq!(mode(&env), 0o600);
+    assert!(env.run(&["fleet"]).ok().stdout.contains("engine-1"));
+    // -cacert trusts the certificates of a PEM file (kept as an absolute path)
+    https.write_cert(&env.work().join("fleet-ca.pem"));
+    let ca = env.work().join("fleet-ca.pem").display().to_string();
+    env.run(&["connect", &https.url, "--cacert", "fleet-ca.pem", "-v"])
+        .ok();
+    assert_eq!(connection_file(&env), plain(&format!("ca-file: {ca}\n")));
+    env.run(&["model", "list"]).ok();
+    // a plain connect forgets both; the variables apply to one command
+    env.run(&["connect", &https.url, "-nowait"]).ok();
+    assert_eq!(connection_file(&env), plain(""));
+    assert_eq!(env.run(&["fleet"]).expect(1).stderr, untrusted);
+    for (var, value) in [
+        ("FASTSCORE_INSECURE", "1"),
+        ("FASTSCORE_CA_FILE", ca.as_str()),
+    ] {
+        let out = env.command(&["fleet"]).env(var, value).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{var}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(connection_file(&env), plain(""));
+    // a CA file that is not one
+    let err = env
+        .run(&["connect", &https.url, "-cacert:fleet.txt"])
+        .expect(1)
+        .stderr;
+    assert!(
+        err.starts_with(&format!(
+            "Error: Cannot use the CA file {}\n  Caused by: ",
+            env.work().join("fleet.txt").display()
+        )),
+        "{err}"
+    );
+    // the local engines' token never goes to a fleet
+    assert!(fleet
+        .requests()
+        .iter()
+        .all(|r| r.header("Authorization").is_none()));
+}

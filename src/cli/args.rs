@@ -28,6 +28,12 @@ pub struct Options {
     /// `engine serve`: the address and port to listen on.
     pub bind: Option<String>,
     pub port: Option<u16>,
+    /// `engine serve -no-token`: take requests without the engine's token.
+    pub no_token: bool,
+    /// `connect -insecure`: accept any certificate of the fleet.
+    pub insecure: bool,
+    /// `connect -cacert:<file>`: trust the certificates in this PEM file.
+    pub ca_cert: Option<String>,
     pub help: bool,
     pub version: bool,
 }
@@ -54,6 +60,7 @@ enum Valued {
     Format,
     Bind,
     Port,
+    CaCert,
 }
 
 const VALUED: &[(&str, Valued)] = &[
@@ -68,6 +75,7 @@ const VALUED: &[(&str, Valued)] = &[
     ("format", Valued::Format),
     ("bind", Valued::Bind),
     ("port", Valued::Port),
+    ("cacert", Valued::CaCert),
 ];
 
 pub fn parse(argv: Vec<String>) -> Args {
@@ -89,6 +97,27 @@ pub fn parse(argv: Vec<String>) -> Args {
     args
 }
 
+/// The words of `argv`, without its options (nor the values GNU forms take from the next
+/// argument); unlike `parse`, nothing is interpreted or read.
+pub fn words_only(argv: &[String]) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut iter = argv.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--" {
+            words.extend(iter.map(String::as_str));
+            break;
+        }
+        if let Some(long) = arg.strip_prefix("--") {
+            if !long.contains('=') && VALUED.iter().any(|(n, _)| *n == long) {
+                iter.next();
+            }
+        } else if !(arg.len() > 1 && arg.starts_with('-')) {
+            words.push(arg.as_str());
+        }
+    }
+    words
+}
+
 impl Args {
     fn flag(&mut self, name: &str) -> bool {
         let o = &mut self.opts;
@@ -103,6 +132,8 @@ impl Args {
             "m" | "monitor" => o.monitor = true,
             "h" | "help" => o.help = true,
             "version" => o.version = true,
+            "no-token" => o.no_token = true,
+            "insecure" => o.insecure = true,
             _ => return false,
         }
         true
@@ -196,6 +227,7 @@ impl Args {
             Valued::AuthEndpoint => o.auth_endpoint = Some(value.to_string()),
             Valued::Format => o.format = Some(value.to_string()),
             Valued::Bind => o.bind = Some(value.to_string()),
+            Valued::CaCert => o.ca_cert = Some(value.to_string()),
             Valued::Port => match value.trim().parse() {
                 Ok(p) => o.port = Some(p),
                 Err(_) => self.ignored(arg),
@@ -292,6 +324,35 @@ mod tests {
         let a = p(&["model", "scale", "-1", ""]);
         assert_eq!(a.words, ["model", "scale", ""]);
         assert_eq!(a.diagnostics, ["Unknown option '-1' ignored"]);
+    }
+
+    #[test]
+    fn no_token_in_both_forms() {
+        for form in ["-no-token", "--no-token"] {
+            let a = p(&["engine", "serve", form]);
+            assert!(a.opts.no_token && a.diagnostics.is_empty());
+        }
+    }
+
+    #[test]
+    fn tls_options() {
+        let a = p(&["connect", "-insecure", "-cacert:/a:b.pem", "x"]);
+        assert!(a.opts.insecure);
+        assert_eq!(a.opts.ca_cert.as_deref(), Some("/a:b.pem"));
+        let a = p(&["--cacert", "ca.pem", "--insecure"]);
+        assert!(a.opts.insecure && a.diagnostics.is_empty());
+        assert_eq!(a.opts.ca_cert.as_deref(), Some("ca.pem"));
+    }
+
+    #[test]
+    fn words_alone() {
+        let argv: Vec<String> = [
+            "-v", "engine", "--port", "0", "serve", "--bind=x", "engine-2",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(words_only(&argv), ["engine", "serve", "engine-2"]);
     }
 
     #[test]

@@ -177,7 +177,9 @@ pub fn stop(ctx: &Ctx, name: Option<&str>) -> Result<()> {
     Ok(())
 }
 
-/// `engine serve [<engine-name>] [--bind ADDR] [--port N]`: run an engine in the foreground.
+/// `engine serve [<engine-name>] [--bind ADDR] [--port N] [--no-token]`: run an engine in the
+/// foreground. Unless `--no-token`, every request must carry `Authorization: Bearer <token>`
+/// with the token written to its engine.json.
 pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
     let name = name.unwrap_or(crate::fleet::local::DEFAULT_ENGINE);
     if !is_engine_name(name) {
@@ -211,11 +213,22 @@ pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
         bind.as_str()
     };
     let url = format!("http://{host}:{port}");
-    launcher::write_info(&dir, &url).map_err(|e| {
+    // the token lives in engine.json (mode 0600) only: never printed, never logged
+    let token = if ctx.opts.no_token {
+        eprintln!("{name}: serving WITHOUT a token (--no-token): anyone who can reach {url} can drive this engine");
+        None
+    } else {
+        Some(
+            crate::ids::secret_hex(32).map_err(|e| {
+                Error::new("Cannot make the engine's token").caused_by(e.to_string())
+            })?,
+        )
+    };
+    launcher::write_info(&dir, &url, token.as_deref()).map_err(|e| {
         Error::new(format!("Cannot write to {}", dir.display())).caused_by(e.to_string())
     })?;
     let settings = crate::engine::server::Settings {
-        token: None,
+        token,
         token_file: launcher::info_path(&dir).display().to_string(),
         max_body: max_request_bytes()?,
     };

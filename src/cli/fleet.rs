@@ -3,6 +3,7 @@
 use super::{render, Ctx};
 use crate::config::{self, Connection};
 use crate::error::{Cause, Context, Error, Result};
+use crate::fleet::http::Timeouts;
 use crate::fleet::remote::Remote;
 use crate::fleet::{Connect, Instance, Saved};
 use serde_json::{json, Value};
@@ -21,9 +22,18 @@ pub fn connect(ctx: &mut Ctx, prefix: &str) -> Result<()> {
     if !prefix.contains("://") {
         return Err(Error::new(config::PROXY_PREFIX_ERROR));
     }
-    let conn = Connection::new(prefix);
+    let mut conn = Connection::new(prefix);
+    conn.tls_insecure = ctx.opts.insecure;
+    if let Some(file) = &ctx.opts.ca_cert {
+        let path = std::path::absolute(file).map_err(|e| {
+            Error::new(format!("Cannot use the CA file {file}")).caused_by(e.to_string())
+        })?;
+        conn.ca_file = Some(path.display().to_string());
+    }
+    // also checks that the CA file can be used
+    let remote = Remote::new(&conn, Timeouts::from_env()?)?;
     if !ctx.opts.nowait {
-        wait_for_health(ctx, &conn)?;
+        wait_for_health(ctx, &conn, &remote)?;
     }
     ctx.set_connection(conn);
     ctx.verbose(&format!("Connected to FastScore proxy at {prefix}"));
@@ -38,9 +48,9 @@ fn progress(ctx: &Ctx, text: &str) {
 }
 
 /// Poll Connect's health until it answers; a 401 ends the wait (the connection is saved, so
-/// that `login` can follow).
-fn wait_for_health(ctx: &Ctx, conn: &Connection) -> Result<()> {
-    let remote = Remote::new(conn);
+/// that `login` can follow), and so does a fleet that cannot be used at all (an untrusted
+/// certificate, no answer in time).
+fn wait_for_health(ctx: &Ctx, conn: &Connection, remote: &Remote) -> Result<()> {
     progress(ctx, "Waiting...");
     loop {
         match remote.health() {
@@ -51,6 +61,10 @@ fn wait_for_health(ctx: &Ctx, conn: &Connection) -> Result<()> {
             Err(Cause::Http(h)) if h.status == 401 => {
                 conn.save()?;
                 return Err(Error::new("Unable to retrieve instance info").caused_by(h));
+            }
+            Err(Cause::Standalone(line)) => {
+                progress(ctx, "\n");
+                return Err(Error::standalone(line));
             }
             Err(_) => {
                 progress(ctx, ".");
@@ -127,6 +141,7 @@ pub fn fleet(ctx: &Ctx) -> Result<()> {
         loop {
             match connect.instances() {
                 Ok(list) if all_healthy(&list) => break list,
+                Err(e) if e.is_standalone() => return Err(e),
                 Ok(_) if chatty => print!(":"),
                 Err(_) if chatty => print!("."),
                 _ => {}

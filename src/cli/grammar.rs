@@ -99,6 +99,9 @@ pub enum Opt {
     Format,
     Bind,
     Port,
+    NoToken,
+    Insecure,
+    CaCert,
 }
 
 pub struct Pattern {
@@ -145,7 +148,7 @@ pub const PATTERNS: &[Pattern] = &[
     p(
         "connect <proxy-prefix>",
         A::Connect,
-        &[O::Verbose, O::NoWait],
+        &[O::Verbose, O::NoWait, O::Insecure, O::CaCert],
     ),
     p(
         "login <oauth2/ldap/basicauth/sessioncookie>",
@@ -278,11 +281,15 @@ pub const PATTERNS: &[Pattern] = &[
     p("engine unpause", A::EngineUnpause, V),
     p("engine inspect", A::EngineInspect, VJ),
     p("engine reset", A::EngineReset, V),
-    unlisted("engine serve", A::EngineServe, &[O::Bind, O::Port]),
+    unlisted(
+        "engine serve",
+        A::EngineServe,
+        &[O::Bind, O::Port, O::NoToken],
+    ),
     unlisted(
         "engine serve <engine-name>",
         A::EngineServe,
-        &[O::Bind, O::Port],
+        &[O::Bind, O::Port, O::NoToken],
     ),
     unlisted("engine stop", A::EngineStop, V),
     unlisted("engine stop <engine-name>", A::EngineStop, V),
@@ -487,6 +494,24 @@ pub fn opt_help(
             "port",
             Some("PORT"),
             "port to listen on (default 8003; 0 picks a free one)",
+        ),
+        O::NoToken => (
+            "-no-token",
+            "no-token",
+            None,
+            "take requests without the engine's token: anyone who can reach the address drives the engine",
+        ),
+        O::Insecure => (
+            "-insecure",
+            "insecure",
+            None,
+            "accept any TLS certificate of the fleet (self-signed ones too); saved in ~/.fastscore",
+        ),
+        O::CaCert => (
+            "-cacert:<file>",
+            "cacert",
+            Some("FILE"),
+            "trust the CA certificates in this PEM file for the fleet's TLS; saved in ~/.fastscore",
         ),
     }
 }

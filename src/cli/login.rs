@@ -3,7 +3,7 @@
 use super::{prompt, Ctx};
 use crate::config;
 use crate::error::{Context, Error, Result};
-use crate::fleet::http::{parse_query, percent_decode, query, segment, Client};
+use crate::fleet::http::{parse_query, percent_decode, query, segment};
 use base64::Engine as _;
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -62,10 +62,10 @@ fn basicauth(ctx: &mut Ctx) -> Result<()> {
 fn ldap(ctx: &mut Ctx) -> Result<()> {
     let (username, password) = credentials(ctx)?;
     let prefix = ctx.connection()?.proxy_prefix.clone();
-    let client = Client::new(true);
+    let client = ctx.web_client()?;
     let form = query(&[("username", username), ("password", password)]);
     let response = client
-        .send(
+        .fetch(
             "POST",
             &format!("{prefix}/1/login"),
             &[("Content-Type", "application/x-www-form-urlencoded")],
@@ -177,8 +177,9 @@ fn oauth2(ctx: &mut Ctx) -> Result<()> {
         let endpoint = prompt::ask("Discovery Endpoint", s.get("discovery-endpoint").as_deref())?;
         s.set("discovery-endpoint", &endpoint);
         ctx.verbose("Fetching authorization_url, token_url, scope from discovery endpoint");
-        let found = Client::new(true)
-            .send("GET", &endpoint, &[("Accept", "application/json")], None)
+        let found = ctx
+            .web_client()?
+            .fetch("GET", &endpoint, &[("Accept", "application/json")], None)
             .ok()
             .filter(|r| r.is_success())
             .map(|r| r.json())
@@ -245,8 +246,9 @@ fn oauth2(ctx: &mut Ctx) -> Result<()> {
         form.push(("client_secret", secret));
     }
     let token_url = s.get("token-url").unwrap_or_default();
-    let token = Client::new(true)
-        .send(
+    let token = ctx
+        .web_client()?
+        .fetch(
             "POST",
             &token_url,
             &[

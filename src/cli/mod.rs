@@ -25,6 +25,7 @@ pub mod tree;
 use crate::config::{self, Connection};
 use crate::error::{io_error_text, Cause, Error, Result};
 use crate::fleet::engine_client::EngineClient;
+use crate::fleet::http::{Client, Timeouts, Tls};
 use crate::fleet::local::Local;
 use crate::fleet::remote::Remote;
 use crate::fleet::{Connect, ModelManage};
@@ -236,10 +237,11 @@ impl Ctx {
             return Ok(fleet);
         }
         let conn = self.connection()?;
+        let timeouts = Timeouts::from_env()?;
         let fleet = if conn.is_embedded() {
-            FleetConn::Local(Local::new(config::local_home()?, conn))
+            FleetConn::Local(Local::new(config::local_home()?, conn, timeouts))
         } else {
-            FleetConn::Remote(Remote::new(conn))
+            FleetConn::Remote(Remote::new(conn, timeouts)?)
         };
         Ok(self.fleet.get_or_init(|| fleet))
     }
@@ -269,6 +271,14 @@ impl Ctx {
             FleetConn::Local(local) => local.engine(revive),
             FleetConn::Remote(remote) => remote.engine(),
         }
+    }
+
+    /// A client for the URLs of a remote fleet's login (its TLS settings, its time limits).
+    pub fn web_client(&self) -> Result<Client> {
+        Client::remote(
+            &Tls::for_connection(self.connection()?),
+            Timeouts::from_env()?,
+        )
     }
 
     /// The embedded fleet, when no remote fleet is connected.

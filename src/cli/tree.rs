@@ -102,6 +102,14 @@ const ABOUT: &[(&str, &str)] = &[
         "Reset the engine: unload the model, detach all streams",
     ),
     (
+        "engine serve",
+        "Run a local engine in the foreground, serving the FastScore Engine REST API",
+    ),
+    (
+        "engine stop",
+        "Stop local engines (all of them without a name)",
+    ),
+    (
         "sensor add",
         "Add or replace a sensor descriptor (from a file or stdin)",
     ),
@@ -132,6 +140,20 @@ const ABOUT: &[(&str, &str)] = &[
     ("pneumo history", "Print recent Pneumo messages"),
     ("monitor", "Monitor data processing"),
 ];
+
+/// More about a command, after its options.
+const AFTER_HELP: &[(&str, &str)] = &[(
+    "engine serve",
+    "Every request must carry the engine's token, made afresh each time the engine starts:\n\
+     \n    Authorization: Bearer <token>\n\n\
+     The token is the \"token\" field of engines/<engine-name>/engine.json in the data \
+     directory ($FASTSCORE_HOME, else $XDG_DATA_HOME/fastscore, else \
+     ~/.local/share/fastscore); the file is readable by its owner only. For example:\n\
+     \n    curl -H \"Authorization: Bearer $(jq -r .token ~/.local/share/fastscore/engines/engine-1/engine.json)\" \
+     http://127.0.0.1:8003/1/health\n\n\
+     A request without it is answered 401. The fastscore commands pass it themselves. \
+     With --no-token the engine takes requests from anyone who can reach its address.",
+)];
 
 fn about(key: &str) -> &'static str {
     ABOUT
@@ -215,7 +237,10 @@ fn group_command(group: &'static str) -> Command {
     }
     for (word, variants) in subs {
         let key = format!("{group} {word}");
-        let sub = Command::new(word).about(about(&key));
+        let mut sub = Command::new(word).about(about(&key));
+        if let Some((_, text)) = AFTER_HELP.iter().find(|(k, _)| *k == key) {
+            sub = sub.after_help(*text);
+        }
         cmd = cmd.subcommand(add_args(sub, &variants));
     }
     cmd
@@ -290,6 +315,7 @@ fn option(opt: Opt) -> Arg {
                         .collect::<Vec<_>>(),
                 ),
                 Opt::Format => arg.value_parser(["jsons", "csv"]),
+                Opt::CaCert => arg.value_hint(ValueHint::FilePath),
                 _ => arg,
             }
         }

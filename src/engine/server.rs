@@ -191,15 +191,21 @@ async fn owner_only(
             .get("authorization")
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
+            .unwrap_or("")
+            .trim();
         if !same(given.as_bytes(), token.as_bytes()) {
-            return text(
+            let mut refused = text(
                 401,
                 format!(
                     "{} answers only its owner: send the token from {} as 'Authorization: Bearer <token>'",
                     app.engine.name, app.settings.token_file
                 ),
             );
+            refused.headers_mut().insert(
+                "www-authenticate",
+                axum::http::HeaderValue::from_static("Bearer"),
+            );
+            return refused;
         }
     }
     next.run(request).await

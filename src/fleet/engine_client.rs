@@ -1,5 +1,6 @@
 //! The Engine REST API as a client: the same calls for an engine of a remote fleet
-//! (behind its proxy) and for a local engine of the embedded fleet.
+//! (behind its proxy) and for a local engine of the embedded fleet. Calls take the
+//! service's default time limit unless they say otherwise.
 
 use super::http::Service;
 use super::Res;
@@ -71,9 +72,13 @@ impl EngineClient {
         if let Some(d) = &body.disposition {
             headers.push(("Content-Disposition", d.as_str()));
         }
-        let response = self
-            .service
-            .call("PUT", &path, &headers, Some(&body.body))?;
+        // a real load waits for the jets to start (and the imports they install)
+        let service = if dry_run {
+            self.service.clone()
+        } else {
+            self.service.long()
+        };
+        let response = service.call("PUT", &path, &headers, Some(&body.body))?;
         Ok(if response.body.is_empty() {
             Value::Null
         } else {
@@ -118,9 +123,13 @@ impl EngineClient {
             ("Content-Type", "application/json"),
             ("Content-Disposition", disposition.as_str()),
         ];
-        let response = self
-            .service
-            .call("PUT", &path, &headers, Some(body.as_bytes()))?;
+        // the last stream attached starts the model's jets
+        let service = if dry_run {
+            self.service.clone()
+        } else {
+            self.service.long()
+        };
+        let response = service.call("PUT", &path, &headers, Some(body.as_bytes()))?;
         Ok(if response.body.is_empty() {
             Value::Null
         } else {

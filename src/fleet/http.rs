@@ -1,14 +1,125 @@
 //! The HTTP client shared by every REST call: remote fleets and the local engines alike.
+//! Every request has a time limit; a request that gets no usable answer (no answer in
+//! time, an untrusted certificate) fails with one line that names the service.
 
 use super::{Failure, Res, Saved};
-use crate::error::{Cause, HttpError};
+use crate::error::{Cause, Error, HttpError};
 use serde_json::Value;
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::time::Duration;
 use ureq::http;
 
+/// A request's limit unless its call site says otherwise (`FASTSCORE_TIMEOUT` changes it).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Liveness checks: an engine that does not answer this fast is taken as frozen.
+pub const SHORT_TIMEOUT: Duration = Duration::from_secs(2);
+/// Calls that wait for a model's jets to start, which may install packages first.
+pub const LONG_TIMEOUT: Duration = Duration::from_secs(600);
+/// Opening a connection, within the request's limit.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The time limits of one command's requests.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Timeouts {
+    pub default: Duration,
+    pub short: Duration,
+    pub long: Duration,
+}
+
+impl Timeouts {
+    /// Limits around `default`: the short one is never longer, the long one never shorter.
+    pub fn around(default: Duration) -> Timeouts {
+        Timeouts {
+            default,
+            short: default.min(SHORT_TIMEOUT),
+            long: default.max(LONG_TIMEOUT),
+        }
+    }
+
+    /// From `FASTSCORE_TIMEOUT=<seconds>`, else 30 s.
+    pub fn from_env() -> Result<Timeouts, Error> {
+        match std::env::var("FASTSCORE_TIMEOUT") {
+            Ok(text) if !text.trim().is_empty() => parse_seconds(&text)
+                .map(Timeouts::around)
+                .ok_or_else(|| {
+                    Error::new(format!(
+                        "FASTSCORE_TIMEOUT must be a number of seconds greater than 0, such as 30, not '{text}'"
+                    ))
+                }),
+            _ => Ok(Timeouts::around(DEFAULT_TIMEOUT)),
+        }
+    }
+}
+
+fn parse_seconds(text: &str) -> Option<Duration> {
+    let secs: f64 = text.trim().parse().ok()?;
+    (secs.is_finite() && secs > 0.0 && secs < 1e9).then(|| Duration::from_secs_f64(secs))
+}
+
+/// `30 s`, `0.5 s`.
+pub fn seconds(limit: Duration) -> String {
+    format!("{} s", limit.as_secs_f64())
+}
+
+/// How the certificates of HTTPS servers are checked: against the usual public roots unless
+/// a CA file is named, or not at all when asked to (`insecure`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tls {
+    pub insecure: bool,
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Tls {
+    /// The connection's settings, then `FASTSCORE_INSECURE=1` and `FASTSCORE_CA_FILE=<file>`
+    /// for this command.
+    pub fn for_connection(conn: &crate::config::Connection) -> Tls {
+        let env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        Tls {
+            insecure: conn.tls_insecure
+                || env("FASTSCORE_INSECURE")
+                    .is_some_and(|v| !matches!(v.trim(), "0" | "false" | "no")),
+            ca_file: env("FASTSCORE_CA_FILE")
+                .map(PathBuf::from)
+                .or_else(|| conn.ca_file.as_ref().map(PathBuf::from)),
+        }
+    }
+
+    fn config(&self) -> Result<ureq::tls::TlsConfig, Error> {
+        let builder = ureq::tls::TlsConfig::builder();
+        if self.insecure {
+            return Ok(builder.disable_verification(true).build());
+        }
+        let Some(path) = &self.ca_file else {
+            return Ok(builder.build());
+        };
+        let fail = |why: String| {
+            Error::new(format!("Cannot use the CA file {}", path.display())).caused_by(why)
+        };
+        let pem = std::fs::read(path)
+            .map_err(|e| fail(crate::error::io_error_text(&path.display().to_string(), &e)))?;
+        let mut certs = Vec::new();
+        for item in ureq::tls::parse_pem(&pem) {
+            match item {
+                Ok(ureq::tls::PemItem::Certificate(c)) => certs.push(c),
+                Ok(_) => {}
+                Err(e) => return Err(fail(e.to_string())),
+            }
+        }
+        if certs.is_empty() {
+            return Err(fail(
+                "it holds no PEM certificate (-----BEGIN CERTIFICATE-----)".into(),
+            ));
+        }
+        Ok(builder
+            .root_certs(ureq::tls::RootCerts::new_with_certs(&certs))
+            .build())
+    }
+}
+
 pub struct Client {
     agent: ureq::Agent,
+    pub timeouts: Timeouts,
     /// `Authorization` header value, when logged in.
     pub authorization: Option<String>,
     /// `Cookie` header value, when logged in with a session.
@@ -21,17 +132,35 @@ pub struct Response {
     pub body: Vec<u8>,
 }
 
+/// Why a request got no answer to look at.
+#[derive(Debug)]
+pub enum Transport {
+    /// Nothing (or not all of it) within this limit.
+    Timeout(Duration),
+    /// The server's certificate is not trusted; the reason.
+    Untrusted(String),
+    /// Anything else, as `<method> <url>: <what happened>`.
+    Other(String),
+}
+
 impl Client {
-    /// TLS certificates are not verified: fleets use self-signed certificates (as the
-    /// original does). `env_proxy` honours HTTPS_PROXY and friends (not for loopback engines).
-    pub fn new(env_proxy: bool) -> Client {
-        let tls = ureq::tls::TlsConfig::builder()
-            .disable_verification(true)
-            .build();
+    /// A client of local engines: plain HTTP on loopback, never through a proxy.
+    pub fn local(timeouts: Timeouts) -> Client {
+        Client::build(ureq::tls::TlsConfig::default(), false, timeouts)
+    }
+
+    /// A client of a remote fleet (and of the login providers): `tls` says how certificates
+    /// are checked; HTTPS_PROXY and friends are honoured.
+    pub fn remote(tls: &Tls, timeouts: Timeouts) -> Result<Client, Error> {
+        Ok(Client::build(tls.config()?, true, timeouts))
+    }
+
+    fn build(tls: ureq::tls::TlsConfig, env_proxy: bool, timeouts: Timeouts) -> Client {
         let mut config = ureq::Agent::config_builder()
             .tls_config(tls)
             .http_status_as_error(false)
-            .timeout_connect(Some(Duration::from_secs(10)))
+            .timeout_connect(Some(CONNECT_TIMEOUT))
+            .timeout_global(Some(timeouts.default))
             .user_agent(format!("fastscore/{}", crate::VERSION))
             .max_redirects(0);
         if !env_proxy {
@@ -39,19 +168,22 @@ impl Client {
         }
         Client {
             agent: config.build().into(),
+            timeouts,
             authorization: None,
             cookie: None,
         }
     }
 
-    /// One request. Any status comes back as a response; only transport failures are errors.
+    /// One request, which must be answered in full within `limit`. Any status comes back as
+    /// a response; only transport failures are errors.
     pub fn send(
         &self,
         method: &str,
         url: &str,
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
-    ) -> Result<Response, Cause> {
+        limit: Duration,
+    ) -> Result<Response, Transport> {
         let mut builder = http::Request::builder().method(method).uri(url);
         for (name, value) in headers {
             builder = builder.header(*name, *value);
@@ -64,11 +196,14 @@ impl Client {
         }
         let request = builder
             .body(body.map(<[u8]>::to_vec).unwrap_or_default())
-            .map_err(|e| Cause::Text(format!("{method} {url}: {e}")))?;
-        let response = self
+            .map_err(|e| Transport::Other(format!("{method} {url}: {e}")))?;
+        let request = self
             .agent
-            .run(request)
-            .map_err(|e| Cause::Text(format!("{method} {url}: {}", transport_text(&e))))?;
+            .configure_request(request)
+            .timeout_global(Some(limit))
+            .build();
+        let failed = |e: ureq::Error| transport(e, method, url, limit);
+        let response = self.agent.run(request).map_err(failed)?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -88,7 +223,7 @@ impl Client {
                 .with_config()
                 .limit(u64::MAX)
                 .read_to_vec()
-                .map_err(|e| Cause::Text(format!("{method} {url}: {}", transport_text(&e))))?
+                .map_err(failed)?
         };
         Ok(Response {
             status,
@@ -96,6 +231,60 @@ impl Client {
             body,
         })
     }
+
+    /// One request to a URL of no particular service (login providers), within the default
+    /// limit.
+    pub fn fetch(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<Response, Cause> {
+        self.send(method, url, headers, body, self.timeouts.default)
+            .map_err(|t| t.cause(url, url, Advice::Remote))
+    }
+}
+
+fn transport(e: ureq::Error, method: &str, url: &str, limit: Duration) -> Transport {
+    match &e {
+        ureq::Error::Timeout(ureq::Timeout::Connect) => {
+            return Transport::Timeout(limit.min(CONNECT_TIMEOUT))
+        }
+        ureq::Error::Timeout(_) => return Transport::Timeout(limit),
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            return Transport::Timeout(limit)
+        }
+        _ => {}
+    }
+    if let Some(reason) = untrusted(&e) {
+        return Transport::Untrusted(reason);
+    }
+    Transport::Other(format!("{method} {url}: {}", transport_text(&e)))
+}
+
+/// Why the server's certificate was refused, if that is what happened.
+fn untrusted(e: &ureq::Error) -> Option<String> {
+    let rustls_error = match e {
+        ureq::Error::Rustls(r) => r,
+        ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<rustls::Error>()?,
+        _ => return None,
+    };
+    use rustls::CertificateError as C;
+    let rustls::Error::InvalidCertificate(why) = rustls_error else {
+        return None;
+    };
+    Some(match why {
+        C::UnknownIssuer => "it is not signed by a trusted authority".into(),
+        C::NotValidForName | C::NotValidForNameContext { .. } => {
+            "it is not valid for this host name".into()
+        }
+        C::Expired | C::ExpiredContext { .. } => "it has expired".into(),
+        C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet".into(),
+        C::Revoked => "it has been revoked".into(),
+        C::BadSignature => "its signature is wrong".into(),
+        other => format!("{other:?}"),
+    })
 }
 
 fn transport_text(e: &ureq::Error) -> String {
@@ -104,6 +293,66 @@ fn transport_text(e: &ureq::Error) -> String {
     match text.find(" (os error") {
         Some(i) => text[..i].to_string(),
         None => text.to_string(),
+    }
+}
+
+/// What a message about a service that did not answer suggests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Advice {
+    /// A local engine: reset or stop it.
+    LocalEngine,
+    /// A service of a remote fleet, or any other server.
+    Remote,
+}
+
+/// `scheme://host:port` of a URL.
+fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    }
+}
+
+impl Advice {
+    /// What to do about a service that does not answer.
+    pub fn text(self) -> &'static str {
+        match self {
+            Advice::LocalEngine => "it may be frozen or overloaded ('fastscore engine reset' replaces it, 'fastscore engine stop' stops it)",
+            Advice::Remote => "it may be down or overloaded (try again later, or allow more time with FASTSCORE_TIMEOUT=<seconds>)",
+        }
+    }
+}
+
+/// `<who> (<base>) did not answer within <limit>`.
+pub fn no_answer(who: &str, base: &str, limit: Duration) -> String {
+    let named = if who == base {
+        base.to_string()
+    } else {
+        format!("{who} ({base})")
+    };
+    format!("{named} did not answer within {}", seconds(limit))
+}
+
+impl Transport {
+    /// The failure as a user reads it: timeouts and certificates in one line that names
+    /// `who` (the service at `base`), anything else as the request and what happened.
+    pub fn cause(self, who: &str, base: &str, advice: Advice) -> Cause {
+        match self {
+            Transport::Timeout(limit) => Cause::Standalone(format!(
+                "{}; {}",
+                no_answer(who, base, limit),
+                advice.text()
+            )),
+            Transport::Untrusted(reason) => Cause::Standalone(format!(
+                "The certificate of {} is not trusted: {reason}. To trust it, connect with \
+                 -cacert:<file> (the CA certificates of the fleet, PEM) or with -insecure (accept \
+                 any certificate); FASTSCORE_CA_FILE=<file> or FASTSCORE_INSECURE=1 do the same \
+                 for one command",
+                origin(base)
+            )),
+            Transport::Other(text) => Cause::Text(text),
+        }
     }
 }
 
@@ -150,14 +399,65 @@ impl Response {
     }
 }
 
-/// One REST service (a Model Manage, an engine, Connect): its base URL and the shared client.
+/// One REST service (a Model Manage, an engine, Connect): who it is, its base URL, the
+/// shared client and the time limit of its calls.
 #[derive(Clone)]
 pub struct Service {
     pub client: Rc<Client>,
     pub base: String,
+    /// The instance name (`engine-1`, `model-manage-1`, `connect`), for messages.
+    pub name: String,
+    advice: Advice,
+    /// `Bearer <token>` for a local engine that has a token; never sent anywhere else.
+    bearer: Option<String>,
+    limit: Duration,
 }
 
 impl Service {
+    /// An instance of a remote fleet, behind `base`.
+    pub fn remote(client: Rc<Client>, name: &str, base: String) -> Service {
+        let limit = client.timeouts.default;
+        Service {
+            client,
+            base,
+            name: name.to_string(),
+            advice: Advice::Remote,
+            bearer: None,
+            limit,
+        }
+    }
+
+    /// A local engine at `url`, driven with its token.
+    pub fn local_engine(client: Rc<Client>, name: &str, url: &str, token: Option<&str>) -> Service {
+        let limit = client.timeouts.default;
+        Service {
+            client,
+            base: url.to_string(),
+            name: name.to_string(),
+            advice: Advice::LocalEngine,
+            bearer: token.map(|t| format!("Bearer {t}")),
+            limit,
+        }
+    }
+
+    /// This service with another time limit for its calls.
+    pub fn within(&self, limit: Duration) -> Service {
+        Service {
+            limit,
+            ..self.clone()
+        }
+    }
+
+    /// This service for calls that legitimately take long (starting a model's jets).
+    pub fn long(&self) -> Service {
+        self.within(self.client.timeouts.long)
+    }
+
+    /// This service for liveness checks.
+    pub fn short(&self) -> Service {
+        self.within(self.client.timeouts.short)
+    }
+
     /// A request to `<base>/<path>`; any status comes back.
     pub fn send(
         &self,
@@ -166,10 +466,27 @@ impl Service {
         headers: &[(&str, &str)],
         body: Option<&[u8]>,
     ) -> Res<Response> {
+        self.send_raw(method, path, headers, body)
+            .map_err(|t| Failure::other(t.cause(&self.name, &self.base, self.advice)))
+    }
+
+    /// As `send`, with the transport failure as it is.
+    pub fn send_raw(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: Option<&[u8]>,
+    ) -> Result<Response, Transport> {
         let url = format!("{}/{path}", self.base);
-        self.client
-            .send(method, &url, headers, body)
-            .map_err(Failure::other)
+        match &self.bearer {
+            Some(bearer) => {
+                let mut all = headers.to_vec();
+                all.push(("Authorization", bearer.as_str()));
+                self.client.send(method, &url, &all, body, self.limit)
+            }
+            None => self.client.send(method, &url, headers, body, self.limit),
+        }
     }
 
     /// A request that must succeed (2xx).

@@ -2,6 +2,7 @@
 //! local processes named `engine-1`, `engine-2`, … started on demand.
 
 use super::engine_client::EngineClient;
+use super::http::{Client, Timeouts};
 use super::launcher::{self, Status};
 use super::store::Store;
 use super::{Connect, Failure, Instance, Res, Saved};
@@ -12,6 +13,7 @@ use serde_json::json;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 pub const MODEL_MANAGE: &str = "model-manage-1";
 pub const DEFAULT_ENGINE: &str = "engine-1";
@@ -19,6 +21,8 @@ pub const DEFAULT_ENGINE: &str = "engine-1";
 pub struct Local {
     home: PathBuf,
     preferred: BTreeMap<String, String>,
+    /// The client of the local engines (plain HTTP on loopback).
+    client: Rc<Client>,
 }
 
 /// `engine-<n>` with n ≥ 1.
@@ -29,10 +33,11 @@ pub fn is_engine_name(name: &str) -> bool {
 }
 
 impl Local {
-    pub fn new(home: PathBuf, conn: &Connection) -> Local {
+    pub fn new(home: PathBuf, conn: &Connection, timeouts: Timeouts) -> Local {
         Local {
             home,
             preferred: conn.preferred.clone(),
+            client: Rc::new(Client::local(timeouts)),
         }
     }
 
@@ -60,13 +65,15 @@ impl Local {
 
     /// An engine's record: `ok` when running or ready to start, `fail` when it died.
     fn engine_record(&self, name: &str) -> Instance {
-        match launcher::status(&self.home, name) {
+        match launcher::status(&self.home, name, &self.client) {
             Status::Running(info) => {
                 let port = info.url.rsplit(':').next().and_then(|p| p.parse().ok());
                 Local::record(name, "engine", "ok", port)
             }
             Status::Stopped => Local::record(name, "engine", "ok", None),
-            Status::Dead(_) => Local::record(name, "engine", "fail", None),
+            Status::Dead(_) | Status::Unresponsive(..) => {
+                Local::record(name, "engine", "fail", None)
+            }
         }
     }
 
@@ -149,15 +156,12 @@ impl Local {
             .unwrap_or_else(|| DEFAULT_ENGINE.to_string())
     }
 
-    /// A client of the selected local engine, which is started if needed. A dead engine is
-    /// an error unless `revive`.
+    /// A client of the selected local engine, which is started if needed. A dead or frozen
+    /// engine is an error unless `revive`.
     pub fn engine(&self, revive: bool) -> Result<EngineClient> {
         let name = self.engine_name();
-        let url = launcher::ensure(&self.home, &name, revive)?;
-        let service = super::http::Service {
-            client: std::rc::Rc::new(super::http::Client::new(false)),
-            base: url,
-        };
+        let info = launcher::ensure(&self.home, &name, revive, &self.client)?;
+        let service = launcher::service(&self.client, &name, &info);
         Ok(EngineClient::new(service, &name, Some(true)))
     }
 }

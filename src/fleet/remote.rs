@@ -2,7 +2,7 @@
 //! Connect, Model Manage, and the engine calls the CLI makes.
 
 use super::engine_client::EngineClient;
-use super::http::{query, segment, Client, Service};
+use super::http::{query, segment, Client, Service, Timeouts, Tls};
 use super::{
     ArchiveType, AssetKind, AttachmentInfo, Connect, Failure, Instance, Model, ModelInfo,
     ModelManage, Res, Saved, Snapshot, SnapshotQuery,
@@ -24,8 +24,9 @@ pub struct Remote {
 }
 
 impl Remote {
-    pub fn new(conn: &Connection) -> Remote {
-        let mut client = Client::new(true);
+    /// The fleet of `conn`; fails when its CA file cannot be used.
+    pub fn new(conn: &Connection, timeouts: Timeouts) -> Result<Remote> {
+        let mut client = Client::remote(&Tls::for_connection(conn), timeouts)?;
         // oauth2 wins over basic auth when both are set, as in the original
         client.authorization = conn
             .oauth2_secret
@@ -36,20 +37,21 @@ impl Remote {
                 .as_ref()
                 .map(|sid| format!("connect.sid={}", segment(sid)))
         });
-        Remote {
+        Ok(Remote {
             client: Rc::new(client),
             prefix: conn.proxy_prefix.clone(),
             preferred: conn.preferred.clone(),
             resolved: RefCell::new(Vec::new()),
-        }
+        })
     }
 
     /// The service of an instance: `<prefix>/api/1/service/<instance>`.
     fn service(&self, instance: &str) -> Service {
-        Service {
-            client: self.client.clone(),
-            base: format!("{}/api/1/service/{}", self.prefix, segment(instance)),
-        }
+        Service::remote(
+            self.client.clone(),
+            instance,
+            format!("{}/api/1/service/{}", self.prefix, segment(instance)),
+        )
     }
 
     fn connect_get(&self, path_and_query: &str) -> std::result::Result<Value, Cause> {

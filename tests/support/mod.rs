@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod fleet;
+pub mod tls;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -75,7 +76,10 @@ impl Env {
             .env_remove("EDITOR")
             .env_remove("HTTPS_PROXY")
             .env_remove("HTTP_PROXY")
-            .env_remove("ALL_PROXY");
+            .env_remove("ALL_PROXY")
+            .env_remove("FASTSCORE_TIMEOUT")
+            .env_remove("FASTSCORE_INSECURE")
+            .env_remove("FASTSCORE_CA_FILE");
         cmd
     }
 
@@ -116,6 +120,62 @@ pub fn finish(cmd: &mut Command, input: &str) -> Run {
         code: out.status.code().unwrap_or(-1),
     }
 }
+
+/// As `finish`, but a command still running after `limit` is killed and the test fails
+/// (a command that hangs must not hang the test suite).
+pub fn finish_within(cmd: &mut Command, limit: std::time::Duration) -> Run {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn fastscore");
+    let deadline = std::time::Instant::now() + limit;
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("wait");
+            panic!(
+                "{cmd:?} did not finish within {limit:?}\n--- stdout\n{}\n--- stderr\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out: Output = child.wait_with_output().expect("wait");
+    Run {
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        code: out.status.code().unwrap_or(-1),
+    }
+}
+
+/// Whether process `pid` has ended: no such process, or a zombie its parent has not reaped
+/// yet (here that parent is often PID 1, which reaps when it gets to it).
+pub fn process_gone(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().next())
+            .is_some_and(|state| state == "Z" || state == "X"),
+    }
+}
+
+/// A signal to a process the test started (or the engine it started).
+pub fn signal(pid: i32, sig: i32) {
+    extern "C" {
+        fn kill(pid: i32, sig: i32) -> i32;
+    }
+    // SAFETY: kill takes two integers and touches no memory of ours.
+    unsafe { kill(pid, sig) };
+}
+
+pub const SIGKILL: i32 = 9;
+pub const SIGTERM: i32 = 15;
+pub const SIGSTOP: i32 = 19;
+pub const SIGCONT: i32 = 18;
 
 /// A fixture file of the project.
 pub fn fixture(name: &str) -> PathBuf {
@@ -164,11 +224,30 @@ impl Env {
     }
 
     pub fn engine_pid(&self, name: &str) -> i32 {
+        self.engine_info(name)["pid"].as_i64().expect("pid") as i32
+    }
+
+    /// The token a running local engine requires (from its engine.json).
+    pub fn engine_token(&self, name: &str) -> String {
+        self.engine_info(name)["token"]
+            .as_str()
+            .expect("token")
+            .to_string()
+    }
+
+    /// `Authorization: Bearer <token>` for a running local engine, for `http`.
+    pub fn engine_auth(&self, name: &str) -> (&'static str, String) {
+        (
+            "Authorization",
+            format!("Bearer {}", self.engine_token(name)),
+        )
+    }
+
+    pub fn engine_info(&self, name: &str) -> serde_json::Value {
         let text =
             std::fs::read_to_string(self.store().join("engines").join(name).join("engine.json"))
                 .expect("the engine is running");
-        let doc: serde_json::Value = serde_json::from_str(&text).expect("engine.json");
-        doc["pid"].as_i64().expect("pid") as i32
+        serde_json::from_str(&text).expect("engine.json")
     }
 }
 
@@ -217,10 +296,7 @@ pub struct EngineApi {
 
 impl Env {
     pub fn engine_api(&self, name: &str) -> EngineApi {
-        let text =
-            std::fs::read_to_string(self.store().join("engines").join(name).join("engine.json"))
-                .expect("the engine is running");
-        let doc: serde_json::Value = serde_json::from_str(&text).expect("engine.json");
+        let doc = self.engine_info(name);
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(std::time::Duration::from_secs(60)))
@@ -288,25 +364,7 @@ impl EngineApi {
     }
 }
 
-/// Send a signal to a process.
-pub fn signal(pid: i32, sig: i32) {
-    extern "C" {
-        fn kill(pid: i32, sig: i32) -> i32;
-    }
-    // SAFETY: plain system call on a pid the test started or owns.
-    unsafe {
-        kill(pid, sig);
-    }
-}
-
-/// Whether a process exists and is not a zombie.
+/// Whether a process is running (neither gone nor a zombie).
 pub fn alive(pid: i32) -> bool {
-    std::fs::read_to_string(format!("/proc/{pid}/stat"))
-        .ok()
-        .and_then(|s| {
-            s.rsplit(')')
-                .next()
-                .map(|r| !r.trim_start().starts_with('Z'))
-        })
-        .unwrap_or(false)
+    !process_gone(pid)
 }
