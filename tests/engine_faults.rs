@@ -517,6 +517,45 @@ fn a_paused_engine_answers_input_busy_after_a_while_and_keeps_what_it_took() {
 }
 
 #[test]
+fn model_input_to_a_paused_engine_waits_and_sends_everything_after_unpause() {
+    let env = Env::new();
+    engine_with(&env, "echo", "def action(x):\n    yield x\n");
+    env.write(
+        "one.json",
+        "{\"Transport\": \"REST\", \"Encoding\": \"json\", \"Batching\": null}",
+    );
+    env.run(&["stream", "add", "one", "one.json"]).ok();
+    env.run(&["run", "echo", "one", "rest:"]).ok();
+    env.run(&["engine", "pause"]).ok();
+    let records: String = (0..100).map(|i| format!("{i}\n")).collect();
+    let input = {
+        let mut cmd = env.command(&["model", "input"]);
+        std::thread::spawn(move || support::finish(&mut cmd, &records))
+    };
+    // the engine answers busy after 10 s; the command sends the rest again
+    std::thread::sleep(Duration::from_secs(12));
+    assert!(
+        !input.is_finished(),
+        "model input gave up on a paused engine"
+    );
+    env.run(&["engine", "unpause"]).ok();
+    let run = input.join().unwrap();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let outputs = env.run(&["model", "output", "-c", "-nowait"]).ok().stdout;
+    let api = env.engine_api("engine-1");
+    let mut got = vec![outputs.trim().to_string()];
+    loop {
+        let (status, record) = api.call("GET", "/1/job/output/1", b"", &[]);
+        if status != 200 {
+            break;
+        }
+        got.push(String::from_utf8(record).unwrap());
+    }
+    let expected: Vec<String> = (0..100).map(|i| i.to_string()).collect();
+    assert_eq!(got, expected);
+}
+
+#[test]
 fn the_engine_answers_while_a_policy_install_runs() {
     let env = Env::new();
     env.write(

@@ -52,28 +52,52 @@ pub fn input(ctx: &Ctx, slot: Option<&str>) -> Result<()> {
     let mut chunk: Vec<u8> = Vec::new();
     let mut in_chunk = 0usize;
     let send_chunk = |chunk: &mut Vec<u8>, in_chunk: &mut usize, tally: &mut Tally| -> Result<()> {
-        if *in_chunk == 0 {
-            return Ok(());
-        }
-        let answer = engine
-            .input_bulk(slot, chunk)
-            .context(|| "Stream write error".into())?;
-        let offset = tally.sent;
-        tally.sent += *in_chunk as u64;
-        tally.rejected += answer.get("rejected").and_then(Value::as_u64).unwrap_or(0);
-        if tally.first_reason.is_none() {
-            if let Some(e) = answer
-                .get("errors")
-                .and_then(Value::as_array)
-                .and_then(|a| a.first())
-            {
-                let n = e.get("record").and_then(Value::as_u64).unwrap_or(0) + offset;
-                let reason = e.get("reason").and_then(Value::as_str).unwrap_or("");
-                tally.first_reason = Some(format!("record {n}: {reason}"));
+        let mut rest: &[u8] = chunk;
+        // when the model takes no more input, the engine answers busy after a while with
+        // what it took: the rest is sent again, until nothing is taken for the time limit
+        let mut idle_since = None;
+        while !rest.is_empty() {
+            let answer = engine
+                .input_bulk(slot, rest)
+                .context(|| "Stream write error".into())?;
+            let lines = rest.iter().filter(|b| **b == b'\n').count() as u64;
+            let taken = answer
+                .get("taken")
+                .and_then(Value::as_u64)
+                .unwrap_or(lines)
+                .min(lines);
+            tally.rejected += answer.get("rejected").and_then(Value::as_u64).unwrap_or(0);
+            if tally.first_reason.is_none() {
+                if let Some(e) = answer
+                    .get("errors")
+                    .and_then(Value::as_array)
+                    .and_then(|a| a.first())
+                {
+                    let n = e.get("record").and_then(Value::as_u64).unwrap_or(0) + tally.sent;
+                    let reason = e.get("reason").and_then(Value::as_str).unwrap_or("");
+                    tally.first_reason = Some(format!("record {n}: {reason}"));
+                }
             }
-        }
-        if let Some(bar) = &progress {
-            bar.set_position(tally.sent);
+            tally.sent += taken;
+            rest = skip_lines(rest, taken as usize);
+            if let Some(bar) = &progress {
+                bar.set_position(tally.sent);
+            }
+            let Some(why) = answer.get("busy").and_then(Value::as_str) else {
+                break;
+            };
+            if taken > 0 {
+                idle_since = None;
+            }
+            let since = *idle_since.get_or_insert_with(std::time::Instant::now);
+            if since.elapsed() >= engine.limit() {
+                return Err(Error::new(format!(
+                    "{} took no input for {} s ({why}): the first {} records were sent, the rest were not",
+                    engine.name(),
+                    since.elapsed().as_secs(),
+                    tally.sent
+                )));
+            }
         }
         chunk.clear();
         *in_chunk = 0;
@@ -126,6 +150,18 @@ pub fn input(ctx: &Ctx, slot: Option<&str>) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// What follows the first `n` lines.
+fn skip_lines(text: &[u8], n: usize) -> &[u8] {
+    let mut rest = text;
+    for _ in 0..n {
+        match rest.iter().position(|b| *b == b'\n') {
+            Some(i) => rest = &rest[i + 1..],
+            None => return &[],
+        }
+    }
+    rest
 }
 
 /// `model output [<slot>] [-nowait] [-c]`: print the next record (or all, until EOF).

@@ -176,15 +176,22 @@ impl EngineClient {
             .map(drop)
     }
 
-    /// Newline-separated records in one request: `{"accepted", "rejected", "errors"}`.
+    /// Newline-separated records in one request: `{"accepted", "rejected", "errors"}`, and
+    /// when the engine took only the first `"taken"` of them, why (`"busy"`).
     pub fn input_bulk(&self, slot: u32, records: &[u8]) -> Res<Value> {
-        let response = self.service.call(
+        let response = self.service.send(
             "POST",
             &format!("1/job/input/{slot}"),
             &[("Content-Type", "application/x-ndjson")],
             Some(records),
         )?;
-        Ok(response.json())
+        let busy = response.status == 503 && response.json().get("taken").is_some();
+        Ok(if busy { response } else { response.success()? }.json())
+    }
+
+    /// How long a call waits for its answer.
+    pub fn limit(&self) -> std::time::Duration {
+        self.service.limit()
     }
 
     pub fn output(&self, slot: u32, nowait: bool) -> Res<OutputRead> {

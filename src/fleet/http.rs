@@ -448,6 +448,11 @@ impl Service {
         }
     }
 
+    /// How long a call waits for its answer.
+    pub fn limit(&self) -> Duration {
+        self.limit
+    }
+
     /// This service for calls that legitimately take long (starting a model's jets).
     pub fn long(&self) -> Service {
         self.within(self.client.timeouts.long)
