@@ -31,6 +31,10 @@ struct State {
     ended: BTreeSet<u32>,
     paused: bool,
     closed: bool,
+    /// Threads waiting in `take` and in `wait_room_blocking` (so that nobody is woken,
+    /// at the cost of a system call, when nobody waits).
+    takers: usize,
+    blocked_producers: usize,
 }
 
 impl State {
@@ -41,10 +45,12 @@ impl State {
 
 pub struct Dispatch {
     state: Mutex<State>,
-    /// Jets waiting for a batch, and blocking producers waiting for room.
-    wake: Condvar,
+    /// Jets waiting for a batch.
+    batches: Condvar,
+    /// Producers on their own threads waiting for room.
+    room: Condvar,
     /// Producers in async requests waiting for room.
-    room: tokio::sync::Notify,
+    room_async: tokio::sync::Notify,
     inputs: Vec<u32>,
 }
 
@@ -59,8 +65,9 @@ impl Dispatch {
         }
         Dispatch {
             state: Mutex::new(state),
-            wake: Condvar::new(),
-            room: tokio::sync::Notify::new(),
+            batches: Condvar::new(),
+            room: Condvar::new(),
+            room_async: tokio::sync::Notify::new(),
             inputs,
         }
     }
@@ -71,12 +78,12 @@ impl Dispatch {
 
     /// Queue a batch (after waiting for room; a batch is never refused).
     pub fn push(&self, batch: Batch) {
-        self.lock()
-            .queues
-            .entry(batch.slot)
-            .or_default()
-            .push_back(batch);
-        self.wake.notify_all();
+        let mut st = self.lock();
+        st.queues.entry(batch.slot).or_default().push_back(batch);
+        if st.takers > 0 {
+            drop(st);
+            self.batches.notify_all();
+        }
     }
 
     /// Wait on this thread until `slot` has room; false if the wait reached `limit`.
@@ -88,20 +95,25 @@ impl Dispatch {
             if now >= deadline {
                 return false;
             }
+            st.blocked_producers += 1;
             st = self
-                .wake
+                .room
                 .wait_timeout(st, deadline - now)
                 .unwrap_or_else(|p| p.into_inner())
                 .0;
+            st.blocked_producers -= 1;
         }
         true
     }
 
     /// Wait, without holding a thread, until `slot` has room; false if it took `limit`.
     pub async fn wait_room(&self, slot: u32, limit: Duration) -> bool {
+        if self.lock().has_room(slot) {
+            return true;
+        }
         let deadline = tokio::time::Instant::now() + limit;
         loop {
-            let freed = self.room.notified();
+            let freed = self.room_async.notified();
             tokio::pin!(freed);
             freed.as_mut().enable();
             if self.lock().has_room(slot) {
@@ -113,20 +125,27 @@ impl Dispatch {
         }
     }
 
-    fn freed(&self) {
-        self.wake.notify_all();
-        self.room.notify_waiters();
+    /// A batch left a queue (or the queues were closed): producers may go on.
+    fn freed(&self, blocked_producers: usize) {
+        if blocked_producers > 0 {
+            self.room.notify_all();
+        }
+        self.room_async.notify_waiters();
+    }
+
+    fn wake_takers(&self) {
+        self.batches.notify_all();
     }
 
     /// No more batches will come for `slot`.
     pub fn end(&self, slot: u32) {
         self.lock().ended.insert(slot);
-        self.wake.notify_all();
+        self.wake_takers();
     }
 
     pub fn set_paused(&self, paused: bool) {
         self.lock().paused = paused;
-        self.wake.notify_all();
+        self.wake_takers();
     }
 
     /// Tear down: jets get `Closed`, producers stop waiting; what was queued is returned.
@@ -135,8 +154,14 @@ impl Dispatch {
         st.closed = true;
         let left = st.queues.values_mut().flat_map(|q| q.drain(..)).collect();
         drop(st);
-        self.freed();
+        self.wake_takers();
+        self.freed(1);
         left
+    }
+
+    /// The job was torn down: nothing more is taken.
+    pub fn is_closed(&self) -> bool {
+        self.lock().closed
     }
 
     /// Every input has ended and every batch has been handed out.
@@ -170,15 +195,18 @@ impl Dispatch {
                     .max_by_key(|(_, n)| *n)
                     .map(|(s, _)| s);
                 if let Some(batch) = pick.and_then(|s| st.queues.get_mut(&s)?.pop_front()) {
+                    let blocked = st.blocked_producers;
                     drop(st);
-                    self.freed();
+                    self.freed(blocked);
                     return Take::Batch(batch);
                 }
                 if slots.iter().all(|s| st.ended.contains(s)) {
                     return Take::End;
                 }
             }
-            st = self.wake.wait(st).unwrap_or_else(|p| p.into_inner());
+            st.takers += 1;
+            st = self.batches.wait(st).unwrap_or_else(|p| p.into_inner());
+            st.takers -= 1;
         }
     }
 }

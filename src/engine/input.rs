@@ -103,10 +103,18 @@ impl InputSlot {
         }
     }
 
-    fn refuse_after_end(&self, raw: &[u8]) -> Pushed {
-        let reason = "the input has already ended".to_string();
-        self.stats.reject(false, raw, &reason);
-        Pushed::Rejected(reason)
+    /// Why no record can be taken any more, if so: the input ended, or the job is over
+    /// (a record taken then would never be scored).
+    fn closed(&self, open: &Open, raw: &[u8]) -> Option<Pushed> {
+        let reason = if open.ended {
+            "the input has already ended"
+        } else if self.dispatch.is_closed() {
+            "the job has ended"
+        } else {
+            return None;
+        };
+        self.stats.reject(false, raw, reason);
+        Some(Pushed::Rejected(reason.to_string()))
     }
 
     /// Take one record into the open batch.
@@ -123,8 +131,8 @@ impl InputSlot {
             Err(other) => return other,
         };
         let mut open = self.lock();
-        if open.ended {
-            return self.refuse_after_end(raw);
+        if let Some(refused) = self.closed(&open, raw) {
+            return refused;
         }
         self.stats.records.fetch_add(1, Ordering::Relaxed);
         if open.count == 0 {
@@ -151,8 +159,8 @@ impl InputSlot {
             Err(other) => return other,
         };
         let mut open = self.lock();
-        if open.ended {
-            return self.refuse_after_end(raw);
+        if let Some(refused) = self.closed(&open, raw) {
+            return refused;
         }
         self.stats.records.fetch_add(1, Ordering::Relaxed);
         // records that came before it go first

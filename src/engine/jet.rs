@@ -165,14 +165,20 @@ impl Jet {
             }
         };
         drop(wants);
-        // the process has said its last word: collect it (one that lingers is killed)
-        let reaped = child::reap(&mut lock(&self.child), Duration::from_secs(2));
+        // the process has said its last word: collect it (one that lingers is killed),
+        // after telling the host when the model finished (Python may take a while to exit)
+        let reap = || child::reap(&mut lock(&self.child), Duration::from_secs(2));
         if self.stopping.load(Ordering::SeqCst) {
+            reap();
             return;
         }
         match outcome {
-            Ok(()) => host.finished(self.index),
+            Ok(()) => {
+                host.finished(self.index);
+                reap();
+            }
             Err(said) => {
+                let reaped = reap();
                 // the console's last lines arrive once the process is gone (unless a
                 // process the model started keeps the pipe open)
                 for _ in 0..40 {

@@ -373,10 +373,6 @@ impl Pipeline {
                 ));
                 break;
             }
-            if self.over.load(Ordering::Relaxed) {
-                t.busy = Some("the job has ended".into());
-                break;
-            }
             t.taken += 1;
             match input.push(&record) {
                 Pushed::Accepted => t.accepted += 1,

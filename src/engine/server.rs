@@ -27,6 +27,8 @@ const OUTPUT_WAIT: Duration = Duration::from_millis(500);
 /// A client must send its request headers within this, and its body within `BODY_WAIT`.
 const HEADER_WAIT: Duration = Duration::from_secs(30);
 const BODY_WAIT: Duration = Duration::from_secs(120);
+/// How much of a body over the limit is read (and dropped) before the 413 is sent.
+const DRAIN_MAX: usize = 64 << 20;
 /// How long a stopping server lets requests in flight finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -216,25 +218,48 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The request body, within the size and time limits.
-async fn read_body(app: &App, body: Body) -> Result<Vec<u8>> {
-    let limited = http_body_util::Limited::new(body, app.settings.max_body);
-    match tokio::time::timeout(BODY_WAIT, limited.collect()).await {
-        Ok(Ok(collected)) => Ok(collected.to_bytes().to_vec()),
-        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(refuse(
-            413,
-            format!(
-                "the request body is larger than {} MiB, the limit of {} (FASTSCORE_MAX_REQUEST_MB)",
-                app.settings.max_body >> 20,
-                app.engine.name
-            ),
-        )),
-        Ok(Err(e)) => Err(refuse(400, format!("cannot read the request: {e}"))),
-        Err(_) => Err(refuse(
+/// The request body, within the size and time limits. Up to `DRAIN_MAX` more than the
+/// limit is read and dropped, so that a client still sending its body gets the 413.
+async fn read_body(app: &App, mut body: Body) -> Result<Vec<u8>> {
+    let limit = app.settings.max_body;
+    let read = async {
+        let mut data = Vec::new();
+        let mut over = 0usize;
+        while let Some(frame) = body.frame().await {
+            let frame = frame.map_err(|e| refuse(400, format!("cannot read the request: {e}")))?;
+            let Ok(bytes) = frame.into_data() else {
+                continue;
+            };
+            if over == 0 && data.len() + bytes.len() <= limit {
+                data.extend_from_slice(&bytes);
+            } else {
+                over += bytes.len();
+                if over > DRAIN_MAX {
+                    break;
+                }
+            }
+        }
+        if over > 0 {
+            return Err(refuse(
+                413,
+                format!(
+                    "the request body is larger than {} MiB, the limit of {} (FASTSCORE_MAX_REQUEST_MB)",
+                    limit >> 20,
+                    app.engine.name
+                ),
+            ));
+        }
+        Ok(data)
+    };
+    tokio::time::timeout(BODY_WAIT, read).await.map_err(|_| {
+        refuse(
             408,
-            format!("the request body did not arrive within {} s", BODY_WAIT.as_secs()),
-        )),
-    }
+            format!(
+                "the request body did not arrive within {} s",
+                BODY_WAIT.as_secs()
+            ),
+        )
+    })?
 }
 
 /// Run a blocking engine operation on the blocking pool.

@@ -47,11 +47,14 @@ class Channel:
         self.reader = reader
         self.writer = writer
 
-    def send(self, kind, payload=b""):
+    def send(self, kind, payload=b"", flush=True):
         self.writer.write(HEADER.pack(len(payload), kind) + payload)
-        self.writer.flush()
+        if flush:
+            self.writer.flush()
 
     def recv(self):
+        # whatever is still buffered goes out before the jet waits for the engine
+        self.writer.flush()
         head = self.reader.read(HEADER.size)
         if len(head) < HEADER.size:
             # the engine went away
@@ -124,19 +127,21 @@ class Jet:
         if self.pending_count >= 1000:
             self.flush()
 
-    def flush(self):
+    def flush(self, now=True):
         batch = self.current[0] if self.current else 0
         for slot, texts in self.pending.items():
             if texts:
-                self.chan.send(ord("O"), b"%d %d\n" % (batch, slot) + "\n".join(texts).encode())
+                frame = b"%d %d\n" % (batch, slot) + "\n".join(texts).encode()
+                self.chan.send(ord("O"), frame, now)
         self.pending = {}
         self.pending_count = 0
 
     def done(self):
-        """The current batch is processed: its outputs go out, then the engine hears so."""
-        self.flush()
+        """The current batch is processed: its outputs, then the engine hears so (both go
+        out together, when the jet next waits for the engine)."""
+        self.flush(now=False)
         if self.current is not None:
-            self.chan.send(ord("D"), b"%d" % self.current[0])
+            self.chan.send(ord("D"), b"%d" % self.current[0], flush=False)
             self.current = None
 
     # inputs --------------------------------------------------------------
@@ -159,7 +164,7 @@ class Jet:
         if slot in self.eof:
             return None
         self.done()
-        self.chan.send(ord("N"), b"%d" % slot)
+        self.chan.send(ord("N"), b"%d" % slot, flush=False)
         kind, payload = self.chan.recv()
         if kind == ord("E"):
             self.eof.add(slot)
