@@ -427,8 +427,9 @@ fn ten_thousand_concurrent_round_trips_mixed_with_rest_input_none_crossed_none_l
     assert_eq!(late, timeouts.load(Ordering::Relaxed));
 }
 
-#[test]
-fn a_paused_engine_with_waiting_inputs_still_answers_everything_else() {
+/// An echo model over REST, one record per batch (so that 16 records fill the jets'
+/// queue), on a paused engine.
+fn paused_echo() -> Env {
     let env = Env::new();
     engine_with(&env, "echo", "def action(x):\n    yield x\n");
     env.write(
@@ -438,6 +439,12 @@ fn a_paused_engine_with_waiting_inputs_still_answers_everything_else() {
     env.run(&["stream", "add", "one", "one.json"]).ok();
     env.run(&["run", "echo", "one", "rest:"]).ok();
     env.run(&["engine", "pause"]).ok();
+    env
+}
+
+#[test]
+fn a_paused_engine_with_waiting_inputs_still_answers_everything_else() {
+    let env = paused_echo();
     // more requests than the old server had threads, each waiting for room
     let mut waiting = Vec::new();
     for i in 0..40 {
@@ -472,15 +479,7 @@ fn a_paused_engine_with_waiting_inputs_still_answers_everything_else() {
 
 #[test]
 fn a_paused_engine_answers_input_busy_after_a_while_and_keeps_what_it_took() {
-    let env = Env::new();
-    engine_with(&env, "echo", "def action(x):\n    yield x\n");
-    env.write(
-        "one.json",
-        "{\"Transport\": \"REST\", \"Encoding\": \"json\", \"Batching\": null}",
-    );
-    env.run(&["stream", "add", "one", "one.json"]).ok();
-    env.run(&["run", "echo", "one", "rest:"]).ok();
-    env.run(&["engine", "pause"]).ok();
+    let env = paused_echo();
     let api = env.engine_api("engine-1");
     let records: String = (0..100).map(|i| format!("{i}\n")).collect();
     let started = Instant::now();
@@ -518,15 +517,7 @@ fn a_paused_engine_answers_input_busy_after_a_while_and_keeps_what_it_took() {
 
 #[test]
 fn model_input_to_a_paused_engine_waits_and_sends_everything_after_unpause() {
-    let env = Env::new();
-    engine_with(&env, "echo", "def action(x):\n    yield x\n");
-    env.write(
-        "one.json",
-        "{\"Transport\": \"REST\", \"Encoding\": \"json\", \"Batching\": null}",
-    );
-    env.run(&["stream", "add", "one", "one.json"]).ok();
-    env.run(&["run", "echo", "one", "rest:"]).ok();
-    env.run(&["engine", "pause"]).ok();
+    let env = paused_echo();
     let records: String = (0..100).map(|i| format!("{i}\n")).collect();
     let input = {
         let mut cmd = env.command(&["model", "input"]);

@@ -55,6 +55,66 @@ pub fn field<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     })
 }
 
+/// The fields of a part of a descriptor given as an object.
+pub type Params<'a> = Option<&'a Map<String, Value>>;
+
+/// A part of a descriptor given by name (`"REST"`) or as an object with a `Type`: its
+/// lower-case name and the object's fields. `nullable` parts may also be null (handled by
+/// the caller before).
+pub fn named_part<'a>(
+    v: &'a Value,
+    part: &str,
+    nullable: bool,
+) -> Result<(String, Params<'a>), String> {
+    match v {
+        Value::String(s) => Ok((s.to_ascii_lowercase(), None)),
+        Value::Object(m) => {
+            let kind = field(m, "Type")
+                .and_then(Value::as_str)
+                .ok_or_else(|| format!("{part} needs a Type"))?;
+            Ok((kind.to_ascii_lowercase(), Some(m)))
+        }
+        _ if nullable => Err(format!("{part} must be a string, an object or null")),
+        _ => Err(format!("{part} must be a string or an object")),
+    }
+}
+
+/// Makes one part of a descriptor from its fields.
+pub type Parser<T> = fn(Params) -> Result<T, String>;
+
+/// The implementations of one part of a descriptor (transports, envelopes, encodings): the
+/// names each answers to, in lower case, with its parser; and FastScore's names for those
+/// this engine does not have yet.
+pub struct Registry<T: 'static> {
+    /// `"Transport"`, as the descriptor's member is called.
+    pub part: &'static str,
+    pub known: &'static [(&'static [&'static str], Parser<T>)],
+    pub not_yet: &'static [&'static str],
+}
+
+impl<T> Registry<T> {
+    /// The implementation a descriptor's part names (`"REST"`, `{"Type": "file", …}`).
+    pub fn parse(&self, v: &Value, nullable: bool) -> Result<T, String> {
+        let (kind, params) = named_part(v, self.part, nullable)?;
+        let what = self.part.to_ascii_lowercase();
+        if let Some((_, parse)) = self
+            .known
+            .iter()
+            .find(|(names, _)| names.contains(&kind.as_str()))
+        {
+            return parse(params);
+        }
+        if self.not_yet.contains(&kind.as_str()) {
+            let known: Vec<&str> = self.known.iter().map(|(names, _)| names[0]).collect();
+            return Err(format!(
+                "the {kind} {what} is not supported by this engine (use {})",
+                known.join(", ")
+            ));
+        }
+        Err(format!("unknown {what} '{kind}'"))
+    }
+}
+
 fn duration_ms(v: &Value, what: &str) -> Result<Option<Duration>, String> {
     match v {
         Value::Null => Ok(None),

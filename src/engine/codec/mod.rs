@@ -10,7 +10,8 @@ mod utf8;
 
 use super::envelope::{Delimited, Envelope};
 use crate::schema::Avro;
-use serde_json::{Map, Value};
+use crate::stream::descriptor::Registry;
+use serde_json::Value;
 use std::sync::Arc;
 
 /// An encoding as a descriptor configures it.
@@ -84,42 +85,22 @@ impl Decoded {
     }
 }
 
-type Parse = fn(Option<&Map<String, Value>>) -> Result<Arc<dyn Encoding>, String>;
-
-const ENCODINGS: &[(&[&str], Parse)] = &[
-    (&["json"], json::parse),
-    (&["utf-8", "utf8"], utf8::parse),
-    (&["csv"], csv::parse),
-];
-
-const NOT_YET: &[&str] = &["avro-binary", "msgpack", "soap-rpc", "bert"];
+const ENCODINGS: Registry<Arc<dyn Encoding>> = Registry {
+    part: "Encoding",
+    known: &[
+        (&["json"], json::parse),
+        (&["utf-8", "utf8"], utf8::parse),
+        (&["csv"], csv::parse),
+    ],
+    not_yet: &["avro-binary", "msgpack", "soap-rpc", "bert"],
+};
 
 /// A descriptor's `Encoding`: null (raw bytes), a name, or an object with a `Type`.
 pub fn parse(v: Option<&Value>) -> Result<Arc<dyn Encoding>, String> {
-    let (kind, params) = match v {
-        None | Some(Value::Null) => return Ok(Arc::new(raw::Raw)),
-        Some(Value::String(s)) => (s.to_ascii_lowercase(), None),
-        Some(Value::Object(m)) => (
-            crate::stream::descriptor::field(m, "Type")
-                .and_then(Value::as_str)
-                .map(str::to_ascii_lowercase)
-                .ok_or("Encoding needs a Type")?,
-            Some(m),
-        ),
-        Some(_) => return Err("Encoding must be a string, an object or null".into()),
-    };
-    if let Some((_, parse)) = ENCODINGS
-        .iter()
-        .find(|(names, _)| names.contains(&kind.as_str()))
-    {
-        return parse(params);
+    match v {
+        None | Some(Value::Null) => Ok(Arc::new(raw::Raw)),
+        Some(v) => ENCODINGS.parse(v, true),
     }
-    if NOT_YET.contains(&kind.as_str()) {
-        return Err(format!(
-            "the {kind} encoding is not supported by this engine (use json, utf-8, csv or null)"
-        ));
-    }
-    Err(format!("unknown encoding '{kind}'"))
 }
 
 /// A schema that must be one primitive type: `"bytes"` or `{"type": "bytes"}`.

@@ -5,6 +5,7 @@
 mod delimited;
 mod delimited_csv;
 
+use crate::stream::descriptor::Registry;
 pub use delimited::Delimited;
 pub use delimited_csv::DelimitedCsv;
 use serde_json::{Map, Value};
@@ -82,38 +83,21 @@ impl Framed {
     }
 }
 
-type Parse = fn(Option<&Map<String, Value>>) -> Result<Arc<dyn Envelope>, String>;
-
-const ENVELOPES: &[(&str, Parse)] = &[
-    ("delimited", delimited::parse),
-    ("delimited-csv", delimited_csv::parse),
-];
-
-const NOT_YET: &[&str] = &["fixed", "ocf-block"];
+const ENVELOPES: Registry<Arc<dyn Envelope>> = Registry {
+    part: "Envelope",
+    known: &[
+        (&["delimited"], delimited::parse),
+        (&["delimited-csv"], delimited_csv::parse),
+    ],
+    not_yet: &["fixed", "ocf-block"],
+};
 
 /// A descriptor's `Envelope`: null, a name, or an object with a `Type`.
 pub fn parse(v: &Value) -> Result<Option<Arc<dyn Envelope>>, String> {
-    let (kind, params) = match v {
-        Value::Null => return Ok(None),
-        Value::String(s) => (s.to_ascii_lowercase(), None),
-        Value::Object(m) => (
-            crate::stream::descriptor::field(m, "Type")
-                .and_then(Value::as_str)
-                .map(str::to_ascii_lowercase)
-                .ok_or("Envelope needs a Type")?,
-            Some(m),
-        ),
-        _ => return Err("Envelope must be a string, an object or null".into()),
-    };
-    if let Some((_, parse)) = ENVELOPES.iter().find(|(name, _)| *name == kind) {
-        return parse(params).map(Some);
+    if v.is_null() {
+        return Ok(None);
     }
-    if NOT_YET.contains(&kind.as_str()) {
-        return Err(format!(
-            "the {kind} envelope is not supported by this engine"
-        ));
-    }
-    Err(format!("unknown envelope '{kind}'"))
+    ENVELOPES.parse(v, true).map(Some)
 }
 
 /// A `Separator` field: a non-empty string, or `default`.

@@ -9,6 +9,7 @@ mod inline;
 pub mod rest;
 
 use super::envelope::Framed;
+use crate::stream::descriptor::Registry;
 use serde_json::{Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,58 +83,33 @@ pub trait Sink: Send + Sync {
     }
 }
 
-type Parse = fn(Option<&Map<String, Value>>) -> Result<Arc<dyn Transport>, String>;
-
-/// Every transport this engine runs: the names it answers to (lower case) and its parser.
-const TRANSPORTS: &[(&[&str], Parse)] = &[
-    (&["rest"], rest::parse),
-    (&["file"], file::parse),
-    (&["inline", "debug"], inline::parse),
-    (&["exec"], exec::parse),
-    (&["discard"], discard::parse),
-];
-
-/// Transports of FastScore that this engine does not run yet.
-const NOT_YET: &[&str] = &[
-    "http",
-    "kafka",
-    "kafka-offset",
-    "s3",
-    "hdfs",
-    "odbc",
-    "tcp",
-    "udp",
-    "console",
-    "time",
-];
+/// Every transport this engine runs, and those of FastScore it does not run yet.
+const TRANSPORTS: Registry<Arc<dyn Transport>> = Registry {
+    part: "Transport",
+    known: &[
+        (&["rest"], rest::parse),
+        (&["file"], file::parse),
+        (&["inline", "debug"], inline::parse),
+        (&["exec"], exec::parse),
+        (&["discard"], discard::parse),
+    ],
+    not_yet: &[
+        "http",
+        "kafka",
+        "kafka-offset",
+        "s3",
+        "hdfs",
+        "odbc",
+        "tcp",
+        "udp",
+        "console",
+        "time",
+    ],
+};
 
 /// A descriptor's `Transport`: a name (`"REST"`) or an object with a `Type`.
 pub fn parse(v: &Value) -> Result<Arc<dyn Transport>, String> {
-    let (kind, params) = match v {
-        Value::String(s) => (s.to_ascii_lowercase(), None),
-        Value::Object(m) => (
-            crate::stream::descriptor::field(m, "Type")
-                .and_then(Value::as_str)
-                .map(str::to_ascii_lowercase)
-                .ok_or("Transport needs a Type")?,
-            Some(m),
-        ),
-        _ => return Err("Transport must be a string or an object".into()),
-    };
-    if let Some((_, parse)) = TRANSPORTS
-        .iter()
-        .find(|(names, _)| names.contains(&kind.as_str()))
-    {
-        return parse(params);
-    }
-    if NOT_YET.contains(&kind.as_str()) {
-        let known: Vec<&str> = TRANSPORTS.iter().map(|(names, _)| names[0]).collect();
-        return Err(format!(
-            "the {kind} transport is not supported by this engine (use {})",
-            known.join(", ")
-        ));
-    }
-    Err(format!("unknown transport '{kind}'"))
+    TRANSPORTS.parse(v, false)
 }
 
 /// A transport's field, by name in any letter case.
