@@ -473,15 +473,8 @@ impl Engine {
                 .collect();
             inner.stats = stats.clone();
             let paused = inner.pause_requested;
-            let pipeline = Pipeline::start(
-                self,
-                model,
-                inner.streams.clone(),
-                stats,
-                inner.scale,
-                paused,
-            )
-            .map_err(|e| bad(format!("cannot start the model: {e}")))?;
+            let pipeline = Pipeline::open(self, model, inner.streams.clone(), stats, paused)
+                .map_err(|e| bad(format!("cannot start the model: {e}")))?;
             inner.pipeline = Some(pipeline.clone());
             let state = if paused {
                 State::Paused
@@ -489,8 +482,11 @@ impl Engine {
                 State::Running
             };
             self.set_state(&mut inner, state);
-            pipeline
+            (pipeline, inner.scale)
         };
+        let (pipeline, scale) = pipeline;
+        // jets start without the lock: the engine answers meanwhile
+        pipeline.start_jets(scale);
         pipeline.open_inputs();
         // answer once the model is loaded in its jets (or has failed), so that the state
         // reported next is the model's real one

@@ -98,12 +98,12 @@ pub struct Taken {
 }
 
 impl Pipeline {
-    pub fn start(
+    /// A job with its slots open and no jet yet (`start_jets` starts them).
+    pub fn open(
         engine: &Arc<Engine>,
         model: Arc<Prepared>,
         streams: BTreeMap<u32, Arc<Attached>>,
         stats: BTreeMap<u32, Arc<SlotStats>>,
-        scale: usize,
         paused: bool,
     ) -> Result<Arc<Pipeline>, String> {
         let input_slots: Vec<u32> = model.slots.inputs().map(|(n, _)| n).collect();
@@ -172,16 +172,24 @@ impl Pipeline {
             scaling: Mutex::new(()),
             jets_dir: engine.dir.join("jets"),
         });
-        for _ in 0..scale {
-            if let Err(e) = pipeline.start_jet() {
-                pipeline.stop();
-                return Err(e);
-            }
-        }
         Ok(pipeline)
     }
 
+    /// Start the jets (this takes a while: each unpacks the attachments); a jet that cannot
+    /// start fails the job.
+    pub fn start_jets(self: &Arc<Self>, scale: usize) {
+        for _ in 0..scale {
+            if let Err(e) = self.start_jet() {
+                self.fail(json!({ "message": e }));
+                return;
+            }
+        }
+    }
+
     fn start_jet(self: &Arc<Self>) -> Result<(), String> {
+        if self.over.load(Ordering::SeqCst) {
+            return Ok(());
+        }
         let fail = |e: &dyn std::fmt::Display| format!("cannot start a jet: {e}");
         let sandbox = random_id();
         let dir = self.jets_dir.join(&sandbox);
@@ -219,11 +227,16 @@ impl Pipeline {
         let jet = Jet::start(index, &*self.model.runner, &dir, sandbox, &config, host)
             .map_err(|e| format!("cannot start '{}': {e}", self.model.runner.program()))?;
         jets.push(JetEntry {
-            jet,
+            jet: jet.clone(),
             ready: false,
             done: false,
             retiring: false,
         });
+        drop(jets);
+        // torn down meanwhile (halt sets `over` before it stops the jets it finds)
+        if self.over.load(Ordering::SeqCst) {
+            jet.kill();
+        }
         Ok(())
     }
 
