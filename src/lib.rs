@@ -13,6 +13,7 @@ pub mod json;
 pub mod model_type;
 pub mod schema;
 pub mod stream;
+pub mod sync;
 pub mod timestamp;
 pub mod yaml;
 

@@ -631,6 +631,74 @@ fn outputs_nobody_reads_wait_in_a_bounded_queue_and_none_is_lost() {
     assert_eq!(api.call("GET", "/1/job/output/1", b"", &[]).0, 204);
 }
 
+/// Processes whose command line has `needle` as one of its words.
+fn processes_with(needle: &str) -> Vec<i32> {
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| c.split(|b| *b == 0).any(|w| w == needle.as_bytes()))
+        })
+        .filter(|pid| alive(*pid))
+        .collect()
+}
+
+#[test]
+fn an_output_program_that_stops_reading_holds_up_neither_reset_nor_stop() {
+    let env = Env::new();
+    engine_with(
+        &env,
+        "big",
+        "def action(x):\n    yield {'x': x, 'pad': '.' * 4000}\n",
+    );
+    let input = env.write(
+        "in.jsons",
+        (0..2000).map(|i| format!("{i}\n")).collect::<String>(),
+    );
+    // a program that never reads its input: the pipe to it fills and the writer waits
+    env.write(
+        "deaf.json",
+        "{\"Transport\": {\"Type\": \"exec\", \"Run\": \"/bin/sleep\", \"Args\": [\"601.25\"]}, \"Encoding\": \"json\"}",
+    );
+    env.run(&["stream", "add", "deaf", "deaf.json"]).ok();
+    let source = format!("file:{}", input.display());
+    env.run(&["run", "big", &source, "deaf"]).ok();
+    std::thread::sleep(Duration::from_millis(1000));
+    assert_eq!(processes_with("601.25").len(), 1);
+    let started = Instant::now();
+    env.run(&["engine", "reset"]).ok();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "INIT\n");
+    assert!(
+        processes_with("601.25").is_empty(),
+        "the output program outlived its job"
+    );
+    // the same with the engine stopped by a signal
+    env.run(&["run", "big", &source, "deaf"]).ok();
+    std::thread::sleep(Duration::from_millis(1000));
+    let engine = env.engine_pid("engine-1");
+    let started = Instant::now();
+    signal(engine, 15);
+    while alive(engine) {
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "the engine ignored SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        processes_with("601.25").is_empty(),
+        "the output program outlived the engine"
+    );
+}
+
 #[test]
 fn a_request_over_the_size_limit_is_refused_with_413() {
     let env = Env::new();

@@ -242,20 +242,9 @@ pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let stop = stop_signal(dir.clone());
-        let shutdown = {
-            let engine = engine.clone();
-            async move {
-                stop.await;
-                eprintln!("{}: stopping", engine.name);
-                // waiting requests are answered at once: their job is over
-                let e = engine.clone();
-                let _ = tokio::task::spawn_blocking(move || e.shutdown()).await;
-            }
-        };
-        crate::engine::server::serve(engine.clone(), listener, settings, shutdown).await;
+        crate::engine::server::serve(engine.clone(), listener, settings, stop).await;
         std::io::Result::Ok(())
     });
-    engine.shutdown();
     launcher::remove_info(&dir);
     runtime.shutdown_timeout(Duration::from_secs(1));
     served.map_err(|e| Error::new(format!("Cannot serve on {url}")).caused_by(e.to_string()))

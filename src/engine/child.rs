@@ -1,22 +1,25 @@
 //! Processes the engine starts (jets, `exec` streams): tied to the engine's life, reaped
 //! with a time limit, and their ends described in words.
 
+use crate::sync::lock;
 use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::sync::{mpsc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-/// Start a child that is killed when the engine dies, however it dies.
+/// Start a child that is killed when the engine dies, however it dies, in a process group
+/// of its own, so that `kill_group` also ends the processes it started.
 ///
 /// Linux ties such a child to the thread that started it, not to the process, and the
 /// engine's worker threads come and go; so every such child is started by one thread
 /// that lives as long as the engine.
 pub fn spawn_tied(mut cmd: Command) -> std::io::Result<Child> {
-    #[cfg(target_os = "linux")]
     {
         use std::os::unix::process::CommandExt;
-        // SAFETY: prctl is async-signal-safe and touches nothing of the parent's.
+        // SAFETY: setpgid and prctl are async-signal-safe and touch nothing of the parent's.
         unsafe {
             cmd.pre_exec(|| {
+                libc::setpgid(0, 0);
+                #[cfg(target_os = "linux")]
                 libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
                 Ok(())
             });
@@ -34,14 +37,25 @@ pub fn spawn_tied(mut cmd: Command) -> std::io::Result<Child> {
         Mutex::new(tx)
     });
     let (reply, answer) = mpsc::channel();
-    spawner
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
+    lock(spawner)
         .send((cmd, reply))
         .map_err(|_| std::io::Error::other("the process starter is gone"))?;
     answer
         .recv()
         .map_err(|_| std::io::Error::other("the process starter is gone"))?
+}
+
+/// Kill a child started by `spawn_tied` and every process of its group, and collect it.
+pub fn kill_group(child: &mut Child) {
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: a signal to the group this child leads; its id stays reserved while the
+        // child is not collected, or while any process of the group lives.
+        unsafe {
+            libc::kill(-pid, libc::SIGKILL);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 /// How a child was collected.
@@ -64,7 +78,7 @@ pub fn reap(child: &mut Child, limit: Duration) -> Reaped {
             }
             Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
             Ok(None) => {
-                let _ = child.kill();
+                kill_group(child);
                 return Reaped {
                     status: child.wait().ok(),
                     killed: true,

@@ -3,6 +3,7 @@
 //! readers of files on their own threads, REST requests without holding a thread.
 
 use super::runner::protocol::Batch;
+use crate::sync::lock;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -73,7 +74,7 @@ impl Dispatch {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.state)
     }
 
     /// Queue a batch (after waiting for room; a batch is never refused).

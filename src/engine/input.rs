@@ -8,6 +8,7 @@ use super::runner::protocol::Batch;
 use super::stats::SlotStats;
 use crate::schema::Avro;
 use crate::stream::descriptor::Batching;
+use crate::sync::lock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -79,7 +80,7 @@ impl InputSlot {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Open> {
-        self.open.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.open)
     }
 
     /// Decode and check one record: its JSON text for the model, or why not.

@@ -8,6 +8,7 @@ use super::child;
 use super::dispatch::{Take, Want};
 use super::runner::protocol::{self, Batch, FromJet, ToJet};
 use super::runner::Runner;
+use crate::sync::lock;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, BufWriter, Write};
@@ -227,14 +228,8 @@ impl Jet {
     /// Stop the jet now (reset, scale down, shutdown).
     pub fn kill(&self) {
         self.stopping.store(true, Ordering::SeqCst);
-        let mut child = lock(&self.child);
-        let _ = child.kill();
-        let _ = child.wait();
+        child::kill_group(&mut lock(&self.child));
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A batch as a model error shows it: its slot, its last records and how many there were.

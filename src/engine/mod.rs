@@ -25,6 +25,7 @@ use crate::fleet::store::Store;
 use crate::fleet::{AssetKind, ModelManage};
 use crate::schema::Avro;
 use crate::stream::descriptor::{self, Descriptor, SchemaSpec};
+use crate::sync::lock;
 use pipeline::Pipeline;
 pub use pipeline::Taken;
 use prepare::Prepared;
@@ -168,7 +169,7 @@ impl Engine {
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
-        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.inner)
     }
 
     pub fn health(&self) -> Value {
@@ -719,10 +720,6 @@ impl Engine {
     pub fn shutdown(&self) {
         self.reset();
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A stream's own schema must agree with the model's for that slot, and the stream's

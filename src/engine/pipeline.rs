@@ -15,6 +15,7 @@ use super::transport::{Interrupt, Source};
 use super::{refuse, Answer, Attached, Engine};
 use crate::schema::Avro;
 use crate::stream::descriptor::SchemaSpec;
+use crate::sync::lock;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -55,10 +56,6 @@ pub struct Pipeline {
     interrupts: Mutex<Vec<Interrupt>>,
     scaling: Mutex<()>,
     jets_dir: PathBuf,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// The schemas a slot's records are checked against: the stream's and the model's.

@@ -7,6 +7,7 @@ use super::runner::{Check, Runner};
 use super::{bad, Answer, Engine};
 use crate::fleet::ModelManage;
 use crate::schema::Avro;
+use crate::sync::lock;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
@@ -159,12 +160,7 @@ impl Engine {
         let mut hasher = std::collections::hash_map::DefaultHasher::new();
         (runner.program(), source, &callbacks, attachments).hash(&mut hasher);
         let key = hasher.finish();
-        if let Some(found) = self
-            .checks
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&key)
-        {
+        if let Some(found) = lock(&self.checks).get(&key) {
             return Ok(found.clone());
         }
         let fail = |e: std::io::Error| bad(format!("cannot prepare the model: {e}"));
@@ -181,10 +177,7 @@ impl Engine {
         let check = runner.check(sandbox.path(), &callbacks).map_err(bad)?;
         // what is missing may be installed before the next try
         if check.missing.is_empty() {
-            self.checks
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(key, check.clone());
+            lock(&self.checks).insert(key, check.clone());
         }
         Ok(check)
     }

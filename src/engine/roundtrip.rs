@@ -4,6 +4,7 @@
 //! is answered as soon as the jet says the batch is done; a reply that comes after its
 //! request timed out is dropped and counted.
 
+use crate::sync::lock;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -73,7 +74,7 @@ impl Claim {
 
 impl Replies {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Waiter>> {
-        self.waiters.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.waiters)
     }
 
     fn removed(&self) {

@@ -78,7 +78,8 @@ impl IntoResponse for Refused {
 
 type Result<T> = std::result::Result<T, Refused>;
 
-/// Serve on `listener` until `stop` completes, then let requests in flight finish (briefly).
+/// Serve on `listener` until `stop` completes; then stop the job and let requests in flight
+/// finish (each within a few seconds).
 pub async fn serve(
     engine: Arc<Engine>,
     listener: tokio::net::TcpListener,
@@ -92,7 +93,7 @@ pub async fn serve(
     };
     let service = tower::ServiceBuilder::new()
         .map_request(|r: hyper::Request<hyper::body::Incoming>| strip_prefix(r.map(Body::new)))
-        .service(router(app));
+        .service(router(app.clone()));
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     tokio::pin!(stop);
     loop {
@@ -121,6 +122,14 @@ pub async fn serve(
         });
     }
     drop(listener);
+    eprintln!("{}: stopping", app.engine.name);
+    // the job ends first, so that requests waiting on it are answered at once
+    let engine = app.engine.clone();
+    let _ = tokio::time::timeout(
+        SHUTDOWN_GRACE,
+        tokio::task::spawn_blocking(move || engine.shutdown()),
+    )
+    .await;
     let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
 }
 

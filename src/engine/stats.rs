@@ -1,5 +1,6 @@
 //! Counters of one slot, with the last rejections and their reasons, for `engine inspect -v`.
 
+use crate::sync::lock;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -32,7 +33,7 @@ impl SlotStats {
             shown = shown.chars().take(77).collect::<String>() + "...";
         }
         let what = if by_schema { "schema" } else { "encoding" };
-        let mut recent = self.recent.lock().unwrap_or_else(|p| p.into_inner());
+        let mut recent = lock(&self.recent);
         if recent.len() == REMEMBERED_REJECTIONS {
             recent.pop_front();
         }
@@ -44,13 +45,7 @@ impl SlotStats {
     }
 
     pub fn report(&self, slot: u32) -> Value {
-        let recent: Vec<String> = self
-            .recent
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .iter()
-            .cloned()
-            .collect();
+        let recent: Vec<String> = lock(&self.recent).iter().cloned().collect();
         json!({
             "slot": slot,
             "records": self.records.load(Ordering::Relaxed),

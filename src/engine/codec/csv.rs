@@ -5,6 +5,7 @@ use super::{Codec, Decoded, Encoding};
 use crate::engine::envelope::{DelimitedCsv, Envelope};
 use crate::schema::Avro;
 use crate::stream::descriptor::field;
+use crate::sync::lock;
 use apache_avro::Schema;
 use serde_json::{json, Map, Value};
 use std::sync::{Arc, Mutex};
@@ -74,7 +75,7 @@ impl CsvCodec {
     /// The unquoted fields of one CSV line, and where each ends in the returned buffer.
     fn fields(&self, raw: &[u8]) -> Result<(Vec<u8>, Vec<usize>), String> {
         use csv_core::ReadRecordResult as R;
-        let mut splitter = self.splitter.lock().unwrap_or_else(|p| p.into_inner());
+        let mut splitter = lock(&self.splitter);
         splitter.reset();
         let mut out = vec![0u8; raw.len() + 1];
         let mut ends = vec![0usize; self.names.len() + 1];

@@ -4,6 +4,7 @@
 use super::{Interrupt, Sink, Source, Transport};
 use crate::engine::child;
 use crate::engine::envelope::Framed;
+use crate::sync::lock;
 use serde_json::{json, Map, Value};
 use std::io::Write;
 use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
@@ -68,6 +69,7 @@ impl Transport for Exec {
         let mut child = self.spawn(false)?;
         let stdin = child.stdin.take();
         Ok(Box::new(ExecSink {
+            run: self.run.clone(),
             stdin: Mutex::new(stdin),
             child: Mutex::new(child),
         }))
@@ -75,9 +77,7 @@ impl Transport for Exec {
 }
 
 fn kill(child: &Mutex<Child>) {
-    let mut c = child.lock().unwrap_or_else(|p| p.into_inner());
-    let _ = c.kill();
-    let _ = c.wait();
+    child::kill_group(&mut lock(child));
 }
 
 struct ExecSource {
@@ -104,33 +104,36 @@ impl Drop for ExecSource {
 }
 
 struct ExecSink {
+    run: String,
     stdin: Mutex<Option<ChildStdin>>,
     child: Mutex<Child>,
 }
 
 impl Sink for ExecSink {
     fn write(&self, records: &Framed) -> std::io::Result<()> {
-        match self
-            .stdin
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_mut()
-        {
+        match lock(&self.stdin).as_mut() {
             Some(stdin) => stdin.write_all(&records.bytes),
             None => Ok(()),
         }
     }
 
     fn finish(&self, linger: Option<Duration>) -> std::io::Result<()> {
-        // closing its input ends the program; it gets the linger time to finish writing
-        self.stdin.lock().unwrap_or_else(|p| p.into_inner()).take();
-        let mut c = self.child.lock().unwrap_or_else(|p| p.into_inner());
-        child::reap(&mut c, linger.unwrap_or(Duration::ZERO));
+        // closing its input ends the program, which has the linger time to deal with it
+        lock(&self.stdin).take();
+        let linger = linger.unwrap_or(Duration::ZERO);
+        if child::reap(&mut lock(&self.child), linger).killed {
+            return Err(std::io::Error::other(format!(
+                "{} did not end within the linger time ({} ms) after its input closed, and was stopped",
+                self.run,
+                linger.as_millis()
+            )));
+        }
         Ok(())
     }
 
     fn abort(&self) {
-        self.stdin.lock().unwrap_or_else(|p| p.into_inner()).take();
+        // killed first: a write blocked on its full pipe then fails and lets go of stdin
         kill(&self.child);
+        lock(&self.stdin).take();
     }
 }

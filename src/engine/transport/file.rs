@@ -3,6 +3,7 @@
 use super::{Sink, Source, Transport};
 use crate::engine::envelope::Framed;
 use crate::error::io_error_text;
+use crate::sync::lock;
 use serde_json::{json, Map, Value};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -92,20 +93,17 @@ struct FileSink(Mutex<std::io::BufWriter<std::fs::File>>);
 
 impl Sink for FileSink {
     fn write(&self, records: &Framed) -> std::io::Result<()> {
-        self.0
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .write_all(&records.bytes)
+        lock(&self.0).write_all(&records.bytes)
     }
 
     fn finish(&self, _: Option<Duration>) -> std::io::Result<()> {
-        let mut f = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut f = lock(&self.0);
         f.flush()?;
         f.get_ref().sync_all()
     }
 
     fn abort(&self) {
         // what was written so far stays on disk
-        let _ = self.0.lock().unwrap_or_else(|p| p.into_inner()).flush();
+        let _ = lock(&self.0).flush();
     }
 }

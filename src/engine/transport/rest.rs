@@ -4,6 +4,7 @@
 
 use super::{Sink, Transport};
 use crate::engine::envelope::Framed;
+use crate::sync::lock;
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
@@ -112,7 +113,7 @@ pub enum Popped {
 
 impl RestQueue {
     fn lock(&self) -> std::sync::MutexGuard<'_, QueueState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.state)
     }
 
     /// Queue a record, waiting while the queue is full (a reader or a teardown frees it).
