@@ -631,6 +631,130 @@ fn outputs_nobody_reads_wait_in_a_bounded_queue_and_none_is_lost() {
     assert_eq!(api.call("GET", "/1/job/output/1", b"", &[]).0, 204);
 }
 
+#[test]
+fn records_a_model_leaves_unread_when_it_ends_are_counted() {
+    let env = Env::new();
+    engine_with(
+        &env,
+        "first",
+        "# fastscore.action: unused\nfrom fastscore.io import Slot\nfor df in Slot(0):\n    Slot(1).write({'n': len(df)})\n    break\n",
+    );
+    env.write(
+        "one.json",
+        "{\"Transport\": \"REST\", \"Encoding\": \"json\", \"Batching\": null}",
+    );
+    env.run(&["stream", "add", "one", "one.json"]).ok();
+    env.run(&["run", "first", "one", "rest:"]).ok();
+    let api = env.engine_api("engine-1");
+    let records: String = (0..20).map(|i| format!("{{\"x\": {i}}}\n")).collect();
+    let (_, body) = api.call(
+        "POST",
+        "/1/job/input/0",
+        records.as_bytes(),
+        &[("Content-Type", "application/x-ndjson")],
+    );
+    let counts: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let doc = wait_for(&api, "finished");
+    let accepted = counts["accepted"].as_u64().unwrap();
+    assert!(accepted > 1, "{counts}");
+    assert_eq!(
+        doc["unscored"].as_u64(),
+        Some(accepted - 1),
+        "{counts} {doc}"
+    );
+    let inspect = env.run(&["engine", "inspect", "-v"]).ok().stdout;
+    assert!(
+        inspect.contains(&format!(
+            "The model ended before reading {} accepted records.",
+            accepted - 1
+        )),
+        "{inspect}"
+    );
+}
+
+#[test]
+fn each_rest_request_is_framed_on_its_own() {
+    let env = Env::new();
+    engine_with(&env, "echo", "def action(x):\n    yield x\n");
+    env.write(
+        "lines.json",
+        "{\"Transport\": \"REST\", \"Encoding\": \"json\", \"Envelope\": \"delimited\"}",
+    );
+    env.run(&["stream", "add", "lines", "lines.json"]).ok();
+    env.run(&["run", "echo", "lines", "rest:"]).ok();
+    let api = env.engine_api("engine-1");
+    assert_eq!(api.call("POST", "/1/job/input/0", b"1\n2", &[]).0, 204);
+    assert_eq!(api.call("POST", "/1/job/input/0", b"3\n4\n", &[]).0, 204);
+    let mut got = Vec::new();
+    while let (200, record) = api.call("GET", "/1/job/output/1", b"", &[]) {
+        got.push(String::from_utf8(record).unwrap());
+    }
+    assert_eq!(got, ["1", "2", "3", "4"]);
+}
+
+#[test]
+fn a_round_trip_whose_client_goes_away_has_its_reply_dropped_and_counted() {
+    use std::io::Write;
+    let env = Env::new();
+    engine_with(
+        &env,
+        "slow",
+        "import time\ndef action(x):\n    time.sleep(0.3)\n    yield x\n",
+    );
+    env.write("trip.json", TRIP);
+    env.run(&["stream", "add", "trip", "trip.json"]).ok();
+    env.run(&["run", "slow", "trip", "trip"]).ok();
+    let (key, auth) = env.engine_auth("engine-1");
+    let url = env.engine_url("engine-1");
+    let mut stream = std::net::TcpStream::connect(url.trim_start_matches("http://")).unwrap();
+    write!(
+        stream,
+        "POST /2/active/model/roundtrip/0/1 HTTP/1.1\r\nHost: x\r\n{key}: {auth}\r\nContent-Length: 1\r\n\r\n7"
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    drop(stream);
+    std::thread::sleep(Duration::from_millis(600));
+    let api = env.engine_api("engine-1");
+    assert_eq!(state(&api)["slots"][1]["late_replies_dropped"], 1);
+    // nothing of it in the queue; the next round trip gets its own output
+    assert_eq!(
+        api.call("GET", "/1/job/output/1?nowait=true", b"", &[]).0,
+        202
+    );
+    let (status, body) = api.call("POST", "/2/active/model/roundtrip/0/1", b"8", &[]);
+    assert_eq!((status, body.as_slice()), (200, &b"8"[..]));
+}
+
+#[test]
+fn scaling_down_an_idle_model_stops_the_extra_jets() {
+    let env = Env::new();
+    engine_with(&env, "echo", "def action(x):\n    yield x\n");
+    env.run(&["model", "scale", "3"]).ok();
+    env.run(&["run", "echo", "rest:", "rest:"]).ok();
+    let api = env.engine_api("engine-1");
+    let jets = api.jet_pids();
+    assert_eq!(jets.len(), 3);
+    env.run(&["model", "scale", "1"]).ok();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while jets.iter().filter(|p| alive(**p)).count() > 1 {
+        assert!(Instant::now() < deadline, "idle jets scaled away still run");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(api.jet_pids().len(), 1);
+    env.run_with_input(&["model", "input"], "5\n").ok();
+    assert_eq!(env.run(&["model", "output"]).ok().stdout, "5\n");
+    // a finished model takes no more jets
+    env.run_with_input(&["model", "input"], "{\"$fastscore\": \"end\"}\n")
+        .ok();
+    wait_for(&api, "finished");
+    let err = env.run(&["model", "scale", "2"]).expect(1).stderr;
+    assert!(
+        err.contains("engine-1 is FINISHED: jets can be scaled"),
+        "{err}"
+    );
+}
+
 /// Processes whose command line has `needle` as one of its words.
 fn processes_with(needle: &str) -> Vec<i32> {
     std::fs::read_dir("/proc")

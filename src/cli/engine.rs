@@ -63,6 +63,13 @@ pub fn inspect(ctx: &Ctx) -> Result<()> {
             None if state == "ERROR" => print_error(ctx, doc.get("error")),
             None => println!("None"),
         }
+        if state == "FINISHED" {
+            match doc.get("unscored").and_then(Value::as_u64).unwrap_or(0) {
+                0 => {}
+                1 => println!("\nThe model ended before reading 1 accepted record."),
+                n => println!("\nThe model ended before reading {n} accepted records."),
+            }
+        }
         print_slots(doc.get("slots"));
     } else if state == "RUNNING" {
         println!("{}", ctx.out.ok(&state));

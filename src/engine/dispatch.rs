@@ -36,6 +36,8 @@ struct State {
     /// at the cost of a system call, when nobody waits).
     takers: usize,
     blocked_producers: usize,
+    /// Which input's turn it is to give a jet a batch.
+    turn: usize,
 }
 
 impl State {
@@ -56,11 +58,8 @@ pub struct Dispatch {
 }
 
 impl Dispatch {
-    pub fn new(inputs: Vec<u32>, paused: bool) -> Dispatch {
-        let mut state = State {
-            paused,
-            ..State::default()
-        };
+    pub fn new(inputs: Vec<u32>) -> Dispatch {
+        let mut state = State::default();
         for slot in &inputs {
             state.queues.insert(*slot, VecDeque::new());
         }
@@ -134,7 +133,8 @@ impl Dispatch {
         self.room_async.notify_waiters();
     }
 
-    fn wake_takers(&self) {
+    /// Jets waiting for a batch look again (one may have to give up).
+    pub fn wake_takers(&self) {
         self.batches.notify_all();
     }
 
@@ -160,9 +160,9 @@ impl Dispatch {
         left
     }
 
-    /// The job was torn down: nothing more is taken.
-    pub fn is_closed(&self) -> bool {
-        self.lock().closed
+    /// Whether `slot` may have another batch.
+    pub fn has_room(&self, slot: u32) -> bool {
+        self.lock().has_room(slot)
     }
 
     /// Every input has ended and every batch has been handed out.
@@ -176,26 +176,28 @@ impl Dispatch {
         self.lock().ended.contains(&slot)
     }
 
-    /// The next batch a jet may have (blocking).
-    pub fn take(&self, want: Want) -> Take {
+    /// The next batch a jet may have (blocking), or `End` as soon as `give_up` says so.
+    pub fn take(&self, want: Want, give_up: &dyn Fn() -> bool) -> Take {
         let mut st = self.lock();
         loop {
             if st.closed {
                 return Take::Closed;
+            }
+            if give_up() {
+                return Take::End;
             }
             if !st.paused {
                 let slots: &[u32] = match &want {
                     Want::Any => &self.inputs,
                     Want::Slot(s) => std::slice::from_ref(s),
                 };
-                // the fullest queue first, so one busy input cannot starve the others
-                let pick = slots
-                    .iter()
-                    .filter_map(|s| st.queues.get(s).map(|q| (*s, q.len())))
-                    .filter(|(_, n)| *n > 0)
-                    .max_by_key(|(_, n)| *n)
-                    .map(|(s, _)| s);
+                // inputs take turns, so that a busy one cannot starve the others
+                let start = st.turn;
+                let pick = (0..slots.len())
+                    .map(|i| slots[(start + i) % slots.len()])
+                    .find(|s| st.queues.get(s).is_some_and(|q| !q.is_empty()));
                 if let Some(batch) = pick.and_then(|s| st.queues.get_mut(&s)?.pop_front()) {
+                    st.turn = st.turn.wrapping_add(1);
                     let blocked = st.blocked_producers;
                     drop(st);
                     self.freed(blocked);
@@ -206,8 +208,15 @@ impl Dispatch {
                 }
             }
             st.takers += 1;
-            st = self.batches.wait(st).unwrap_or_else(|p| p.into_inner());
+            st = lock_wait(&self.batches, st);
             st.takers -= 1;
         }
     }
+}
+
+fn lock_wait<'a>(
+    c: &Condvar,
+    g: std::sync::MutexGuard<'a, State>,
+) -> std::sync::MutexGuard<'a, State> {
+    c.wait(g).unwrap_or_else(|p| p.into_inner())
 }

@@ -18,7 +18,12 @@ pub enum Pushed {
     Accepted,
     Rejected(String),
     Control(Control),
+    /// Not taken: the jets' queue of this slot is full; give it again once there is room.
+    Full,
 }
+
+/// A batch is sent when its records reach this size, whatever the batching says.
+const MAX_BATCH_BYTES: usize = 16 << 20;
 
 struct Open {
     payload: Vec<u8>,
@@ -26,8 +31,10 @@ struct Open {
     first_at: Option<Instant>,
     next_seqno: u64,
     first_seqno: u64,
-    /// No record is taken after the end of the input.
+    /// No record is taken after the end of the input,
     ended: bool,
+    /// nor after the job was torn down.
+    shut: bool,
 }
 
 pub struct InputSlot {
@@ -72,6 +79,7 @@ impl InputSlot {
                 next_seqno: 1,
                 first_seqno: 1,
                 ended: false,
+                shut: false,
             }),
             dispatch,
             stats,
@@ -85,9 +93,6 @@ impl InputSlot {
 
     /// Decode and check one record: its JSON text for the model, or why not.
     fn admit(&self, raw: &[u8]) -> Result<Vec<u8>, Pushed> {
-        self.stats
-            .bytes
-            .fetch_add(raw.len() as u64, Ordering::Relaxed);
         match self.codec.decode(raw) {
             Err(reason) => {
                 self.stats.reject(false, raw, &reason);
@@ -104,23 +109,43 @@ impl InputSlot {
         }
     }
 
-    /// Why no record can be taken any more, if so: the input ended, or the job is over
-    /// (a record taken then would never be scored).
-    fn closed(&self, open: &Open, raw: &[u8]) -> Option<Pushed> {
+    /// Why the record cannot be taken now, if so: the input ended, the job is over (a
+    /// record taken then would never be scored), or the jets' queue is full. Every batch
+    /// is queued under this slot's lock, so the queue's bound holds however many
+    /// producers there are.
+    fn refused(&self, open: &Open, raw: &[u8]) -> Option<Pushed> {
         let reason = if open.ended {
             "the input has already ended"
-        } else if self.dispatch.is_closed() {
+        } else if open.shut {
             "the job has ended"
+        } else if !self.dispatch.has_room(self.slot) {
+            return Some(Pushed::Full);
         } else {
             return None;
         };
+        self.count_bytes(raw);
         self.stats.reject(false, raw, reason);
         Some(Pushed::Rejected(reason.to_string()))
     }
 
+    fn count_bytes(&self, raw: &[u8]) {
+        self.stats
+            .bytes
+            .fetch_add(raw.len() as u64, Ordering::Relaxed);
+    }
+
+    /// The outcome of decoding, with the record's bytes counted unless it waits for room.
+    fn admitted(&self, raw: &[u8]) -> Result<Vec<u8>, Pushed> {
+        let admitted = self.admit(raw);
+        if admitted.is_err() {
+            self.count_bytes(raw);
+        }
+        admitted
+    }
+
     /// Take one record into the open batch.
     pub fn push(&self, raw: &[u8]) -> Pushed {
-        let json = match self.admit(raw) {
+        let json = match self.admitted(raw) {
             Ok(json) => json,
             Err(Pushed::Control(c)) => {
                 match c {
@@ -132,9 +157,10 @@ impl InputSlot {
             Err(other) => return other,
         };
         let mut open = self.lock();
-        if let Some(refused) = self.closed(&open, raw) {
+        if let Some(refused) = self.refused(&open, raw) {
             return refused;
         }
+        self.count_bytes(raw);
         self.stats.records.fetch_add(1, Ordering::Relaxed);
         if open.count == 0 {
             open.payload.clear();
@@ -147,7 +173,9 @@ impl InputSlot {
         open.payload.extend_from_slice(&json);
         open.count += 1;
         open.next_seqno += 1;
-        if self.batching.watermark.is_some_and(|w| open.count >= w) {
+        if self.batching.watermark.is_some_and(|w| open.count >= w)
+            || open.payload.len() >= MAX_BATCH_BYTES
+        {
             self.close(&mut open);
         }
         Pushed::Accepted
@@ -155,14 +183,15 @@ impl InputSlot {
 
     /// A round trip's record, sent at once as a batch of its own with the id `id`.
     pub fn push_alone(&self, raw: &[u8], id: u64) -> Pushed {
-        let json = match self.admit(raw) {
+        let json = match self.admitted(raw) {
             Ok(json) => json,
             Err(other) => return other,
         };
         let mut open = self.lock();
-        if let Some(refused) = self.closed(&open, raw) {
+        if let Some(refused) = self.refused(&open, raw) {
             return refused;
         }
+        self.count_bytes(raw);
         self.stats.records.fetch_add(1, Ordering::Relaxed);
         // records that came before it go first
         self.close(&mut open);
@@ -183,7 +212,7 @@ impl InputSlot {
     }
 
     fn close(&self, open: &mut Open) {
-        if open.count == 0 {
+        if open.count == 0 || open.shut {
             return;
         }
         let mut payload = std::mem::take(&mut open.payload);
@@ -227,8 +256,11 @@ impl InputSlot {
         self.dispatch.ended(self.slot)
     }
 
-    /// Records taken but not yet sent in a batch.
-    pub fn open_records(&self) -> usize {
-        self.lock().count
+    /// The job is torn down: nothing more is taken or queued; the records taken and not
+    /// yet sent in a batch.
+    pub fn shut(&self) -> usize {
+        let mut open = self.lock();
+        open.shut = true;
+        open.count
     }
 }

@@ -25,7 +25,7 @@ const SHOWN_RECORDS: usize = 10;
 
 /// What a jet needs from the job it runs in.
 pub trait Host: Send + Sync {
-    fn take(&self, jet: usize, want: Want) -> Take;
+    fn take(&self, jet: &Jet, want: Want) -> Take;
     fn output(&self, slot: u32, batch: u64, lines: &[u8]);
     fn done(&self, batch: u64);
     fn ready(&self, jet: usize);
@@ -43,6 +43,8 @@ pub struct Jet {
     child: Mutex<Child>,
     /// Set when the engine stops the jet, so its end is not a failure.
     stopping: AtomicBool,
+    /// Set when the jet is to finish (scaling down): it gets no more batches.
+    pub retiring: AtomicBool,
     /// Batches sent and not yet done, oldest first.
     inflight: Mutex<VecDeque<Batch>>,
     console: Mutex<VecDeque<String>>,
@@ -72,6 +74,7 @@ impl Jet {
             pid: child.id(),
             child: Mutex::new(child),
             stopping: AtomicBool::new(false),
+            retiring: AtomicBool::new(false),
             inflight: Mutex::new(VecDeque::new()),
             console: Mutex::new(VecDeque::new()),
         });
@@ -89,7 +92,7 @@ impl Jet {
 
     fn feed(&self, mut stdin: BufWriter<ChildStdin>, wants: mpsc::Receiver<Want>, host: &dyn Host) {
         while let Ok(want) = wants.recv() {
-            let sent = match host.take(self.index, want) {
+            let sent = match host.take(self, want) {
                 Take::Batch(b) => {
                     // counted as the jet's before it is sent, in case the jet dies meanwhile
                     lock(&self.inflight).push_back(b.clone());

@@ -109,6 +109,13 @@ struct Inner {
     pipeline: Option<Arc<Pipeline>>,
     /// What went wrong when the state is `error`.
     error: Option<Value>,
+    /// Records taken and not scored, when the model finished before reading them.
+    unscored: usize,
+    /// Counts changes of the model and streams, so that a job opened meanwhile is known
+    /// to be out of date.
+    generation: u64,
+    /// A job is being opened (without the lock).
+    starting: bool,
     stats: BTreeMap<u32, Arc<SlotStats>>,
     verifiers: HashMap<u64, Arc<Avro>>,
     next_verifier: u64,
@@ -143,7 +150,9 @@ impl Engine {
             python: python.to_string(),
             runtime: dir.join("runtime"),
         })?;
+        // what a killed engine left: its jets' sandboxes and its model checks
         let _ = std::fs::remove_dir_all(dir.join("jets"));
+        let _ = std::fs::remove_dir_all(dir.join("tmp"));
         Ok(Arc::new(Engine {
             name: name.to_string(),
             id: prepare::random_id(),
@@ -158,6 +167,9 @@ impl Engine {
                 scale: 1,
                 pipeline: None,
                 error: None,
+                unscored: 0,
+                generation: 0,
+                starting: false,
                 stats: BTreeMap::new(),
                 verifiers: HashMap::new(),
                 next_verifier: 1,
@@ -194,7 +206,8 @@ impl Engine {
             })
             .collect();
         let console: Vec<String> = lock(&self.console).iter().cloned().collect();
-        json!({"state": inner.state.name(), "error": inner.error, "slots": slots, "console": console})
+        json!({"state": inner.state.name(), "error": inner.error, "unscored": inner.unscored,
+               "slots": slots, "console": console})
     }
 
     fn set_state(&self, inner: &mut Inner, state: State) {
@@ -211,7 +224,9 @@ impl Engine {
             let mut inner = self.lock();
             inner.model = None;
             inner.streams.clear();
+            inner.generation += 1;
             inner.error = None;
+            inner.unscored = 0;
             inner.stats.clear();
             inner.pause_requested = false;
             self.set_state(&mut inner, State::Init);
@@ -292,6 +307,7 @@ impl Engine {
                 check_schemas(*slot, attached, Some(&prepared))?;
             }
             inner.model = Some(Arc::new(prepared));
+            inner.generation += 1;
         }
         eprintln!("{}: model loaded", self.name);
         self.start_if_complete()?;
@@ -322,6 +338,7 @@ impl Engine {
             )));
         }
         inner.model = None;
+        inner.generation += 1;
         Ok(())
     }
 
@@ -331,6 +348,13 @@ impl Engine {
         }
         let pipeline = {
             let mut inner = self.lock();
+            if !matches!(inner.state, State::Init | State::Running | State::Paused) {
+                return Err(bad(format!(
+                    "{} is {}: jets can be scaled before the model runs or while it runs",
+                    self.name,
+                    inner.state.shown()
+                )));
+            }
             inner.scale = count;
             inner.pipeline.clone()
         };
@@ -406,6 +430,7 @@ impl Engine {
                 )));
             }
             inner.streams.insert(slot, Arc::new(attached));
+            inner.generation += 1;
         }
         eprintln!("{}: stream attached to slot {slot}", self.name);
         self.start_if_complete()?;
@@ -439,6 +464,7 @@ impl Engine {
             ));
         }
         inner.streams.remove(&slot);
+        inner.generation += 1;
         Ok(())
     }
 
@@ -454,28 +480,43 @@ impl Engine {
 
     /// Start the pipeline when the model is loaded and every slot it uses has a stream.
     fn start_if_complete(self: &Arc<Self>) -> Answer<()> {
-        let pipeline = {
-            let mut inner = self.lock();
-            let Some(model) = inner.model.clone() else {
-                return Ok(());
-            };
-            if inner.pipeline.is_some()
-                || model
+        let (pipeline, scale) = loop {
+            let (model, streams, generation) = {
+                let mut inner = self.lock();
+                let Some(model) = inner.model.clone() else {
+                    return Ok(());
+                };
+                let incomplete = model
                     .slots
                     .used()
-                    .any(|(s, _)| !inner.streams.contains_key(&s))
-            {
-                return Ok(());
-            }
+                    .any(|(s, _)| !inner.streams.contains_key(&s));
+                if inner.pipeline.is_some() || inner.starting || incomplete {
+                    return Ok(());
+                }
+                inner.starting = true;
+                (model, inner.streams.clone(), inner.generation)
+            };
+            // slots open without the lock: a file or a program may take a while
             let stats: BTreeMap<u32, Arc<SlotStats>> = model
                 .slots
                 .used()
                 .map(|(slot, _)| (slot, Arc::new(SlotStats::default())))
                 .collect();
-            inner.stats = stats.clone();
+            let opened = Pipeline::open(self, model, streams, stats.clone());
+            let mut inner = self.lock();
+            inner.starting = false;
+            if inner.generation != generation {
+                // the model or its streams changed meanwhile: start from what is there now
+                drop(inner);
+                if let Ok(p) = opened {
+                    p.stop();
+                }
+                continue;
+            }
+            let pipeline = opened.map_err(|e| bad(format!("cannot start the model: {e}")))?;
             let paused = inner.pause_requested;
-            let pipeline = Pipeline::open(self, model, inner.streams.clone(), stats, paused)
-                .map_err(|e| bad(format!("cannot start the model: {e}")))?;
+            pipeline.dispatch.set_paused(paused);
+            inner.stats = stats;
             inner.pipeline = Some(pipeline.clone());
             let state = if paused {
                 State::Paused
@@ -483,9 +524,8 @@ impl Engine {
                 State::Running
             };
             self.set_state(&mut inner, state);
-            (pipeline, inner.scale)
+            break (pipeline, inner.scale);
         };
-        let (pipeline, scale) = pipeline;
         // jets start without the lock: the engine answers meanwhile
         pipeline.start_jets(scale);
         pipeline.open_inputs();
@@ -531,12 +571,19 @@ impl Engine {
         }
     }
 
-    fn pipeline_finished(&self, pipeline: &Pipeline) {
+    fn pipeline_finished(&self, pipeline: &Pipeline, unscored: usize) {
         if let Some(mut inner) = self.current(pipeline) {
             if matches!(
                 inner.state,
                 State::Running | State::Paused | State::Finishing
             ) {
+                if unscored > 0 {
+                    eprintln!(
+                        "{}: the model finished with {unscored} accepted records not read",
+                        self.name
+                    );
+                }
+                inner.unscored = unscored;
                 self.set_state(&mut inner, State::Finished);
             }
         }

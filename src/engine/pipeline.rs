@@ -3,6 +3,7 @@
 //! envelope → sink. The job tells the engine when its inputs have ended (finishing), when
 //! every jet has finished (finished) and when something failed (error).
 
+use super::codec::Control;
 use super::dispatch::{Dispatch, Take, Want};
 use super::envelope::{self, Framer};
 use super::input::{InputSlot, Pushed};
@@ -17,6 +18,8 @@ use crate::schema::Avro;
 use crate::stream::descriptor::SchemaSpec;
 use crate::sync::lock;
 use serde_json::{json, Value};
+use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -32,7 +35,12 @@ struct JetEntry {
     jet: Arc<Jet>,
     ready: bool,
     done: bool,
-    retiring: bool,
+}
+
+impl JetEntry {
+    fn live(&self) -> bool {
+        !self.done && !self.jet.retiring.load(Ordering::SeqCst)
+    }
 }
 
 pub struct Pipeline {
@@ -42,7 +50,7 @@ pub struct Pipeline {
     inputs: BTreeMap<u32, Arc<InputSlot>>,
     outputs: BTreeMap<u32, Arc<OutputSlot>>,
     streams: BTreeMap<u32, Arc<Attached>>,
-    /// REST inputs whose request bodies are framed by an envelope.
+    /// Chunked REST inputs, whose request bodies are framed as one byte stream.
     rest_framers: BTreeMap<u32, Mutex<Box<dyn Framer>>>,
     jets: Mutex<Vec<JetEntry>>,
     replies: Replies,
@@ -101,10 +109,9 @@ impl Pipeline {
         model: Arc<Prepared>,
         streams: BTreeMap<u32, Arc<Attached>>,
         stats: BTreeMap<u32, Arc<SlotStats>>,
-        paused: bool,
     ) -> Result<Arc<Pipeline>, String> {
         let input_slots: Vec<u32> = model.slots.inputs().map(|(n, _)| n).collect();
-        let dispatch = Arc::new(Dispatch::new(input_slots, paused));
+        let dispatch = Arc::new(Dispatch::new(input_slots));
         let ids = Arc::new(AtomicU64::new(1));
         let mut inputs = BTreeMap::new();
         let mut rest_framers = BTreeMap::new();
@@ -120,7 +127,11 @@ impl Pipeline {
             let schemas = slot_schemas(&model, slot, attached);
             let slot_stats = stats.get(&slot).cloned().unwrap_or_default();
             if slot.is_multiple_of(2) {
-                if d.transport.served_by_engine() && d.envelope.is_some() {
+                // request bodies of chunked REST input are one byte stream
+                if d.transport.served_by_engine()
+                    && !d.transport.preserves_boundaries()
+                    && d.envelope.is_some()
+                {
                     rest_framers.insert(slot, Mutex::new(envelope::framer(d.envelope.as_ref())));
                 }
                 let input = InputSlot::new(
@@ -175,11 +186,8 @@ impl Pipeline {
     /// Start the jets (this takes a while: each unpacks the attachments); a jet that cannot
     /// start fails the job.
     pub fn start_jets(self: &Arc<Self>, scale: usize) {
-        for _ in 0..scale {
-            if let Err(e) = self.start_jet() {
-                self.fail(json!({ "message": e }));
-                return;
-            }
+        if let Err(e) = self.scale(scale) {
+            self.fail(json!({ "message": e }));
         }
     }
 
@@ -227,12 +235,12 @@ impl Pipeline {
             jet: jet.clone(),
             ready: false,
             done: false,
-            retiring: false,
         });
         drop(jets);
         // torn down meanwhile (halt sets `over` before it stops the jets it finds)
         if self.over.load(Ordering::SeqCst) {
             jet.kill();
+            let _ = std::fs::remove_dir_all(&dir);
         }
         Ok(())
     }
@@ -276,19 +284,28 @@ impl Pipeline {
             lock(&self.interrupts).push(interrupt);
         }
         let mut framer = envelope::framer(d.envelope.as_ref());
-        let ended = std::cell::Cell::new(false);
+        let (ended, taken) = (Cell::new(false), Cell::new(0u64));
         let mut push = |r: &[u8]| {
-            if let Pushed::Control(super::codec::Control::End) = input.push(r) {
-                ended.set(true);
+            // after an end control record the rest of the stream is ignored
+            while !ended.get() {
+                match input.push(r) {
+                    // wait (on this reader's own thread) until the jets have room
+                    Pushed::Full => {
+                        if !self.dispatch.wait_room_blocking(input.slot, TIMER_TICK)
+                            && self.over.load(Ordering::Relaxed)
+                        {
+                            ended.set(true);
+                        }
+                    }
+                    Pushed::Control(Control::End) => ended.set(true),
+                    _ => {
+                        taken.set(taken.get() + 1);
+                        return;
+                    }
+                }
             }
         };
         loop {
-            // wait (on this reader's own thread) until the jets have room
-            while !self.dispatch.wait_room_blocking(input.slot, TIMER_TICK) {
-                if self.over.load(Ordering::Relaxed) {
-                    return;
-                }
-            }
             if self.over.load(Ordering::Relaxed) {
                 return;
             }
@@ -298,6 +315,10 @@ impl Pipeline {
                     // start again from the beginning, header and all
                     framer.finish(&mut push);
                     framer = envelope::framer(d.envelope.as_ref());
+                    if taken.replace(0) == 0 {
+                        // an empty stream: no need to read it again at once
+                        std::thread::sleep(TIMER_TICK);
+                    }
                     match d.transport.open_source() {
                         Ok(Some(again)) => source = again,
                         _ => break,
@@ -319,7 +340,9 @@ impl Pipeline {
                 break;
             }
         }
-        self.input_ended(input);
+        if !self.over.load(Ordering::Relaxed) {
+            self.input_ended(input);
+        }
     }
 
     fn input_ended(&self, input: &InputSlot) {
@@ -336,14 +359,9 @@ impl Pipeline {
     }
 
     /// The records of a REST input request: one per line (`bulk`), framed by the stream's
-    /// envelope, or the whole body.
-    fn request_records<'b>(
-        &self,
-        slot: u32,
-        body: &'b [u8],
-        bulk: bool,
-    ) -> Vec<std::borrow::Cow<'b, [u8]>> {
-        use std::borrow::Cow;
+    /// envelope (in simple mode each request is framed on its own; in chunked mode the
+    /// requests are one byte stream), or the whole body.
+    fn request_records<'b>(&self, slot: u32, body: &'b [u8], bulk: bool) -> Vec<Cow<'b, [u8]>> {
         if bulk {
             return body
                 .split(|b| *b == b'\n')
@@ -352,18 +370,23 @@ impl Pipeline {
                 .map(Cow::Borrowed)
                 .collect();
         }
-        match self.rest_framers.get(&slot) {
-            Some(framer) => {
-                let mut records = Vec::new();
-                lock(framer).feed(body, &mut |r| records.push(Cow::Owned(r.to_vec())));
-                records
+        let d = &self.streams[&slot].descriptor;
+        let mut records = Vec::new();
+        let mut emit = |r: &[u8]| records.push(Cow::Owned(r.to_vec()));
+        match (&d.envelope, self.rest_framers.get(&slot)) {
+            (None, _) => return vec![Cow::Borrowed(body)],
+            (Some(_), Some(stream)) => lock(stream).feed(body, &mut emit),
+            (Some(_), None) => {
+                let mut framer = envelope::framer(d.envelope.as_ref());
+                framer.feed(body, &mut emit);
+                framer.finish(&mut emit);
             }
-            None => vec![Cow::Borrowed(body)],
         }
+        records
     }
 
-    /// Records posted to a REST input. Waits (without a thread) while the jets' queue is
-    /// full, up to `INPUT_WAIT`; then the rest of the request is not taken.
+    /// Records posted to a REST input. While the jets' queue is full the request waits
+    /// without a thread; once it has taken `INPUT_WAIT`, the rest of it is not taken.
     pub async fn input(&self, slot: u32, body: &[u8], bulk: bool) -> Taken {
         let mut t = Taken {
             accepted: 0,
@@ -375,16 +398,39 @@ impl Pipeline {
         let Some(input) = self.inputs.get(&slot) else {
             return t;
         };
+        let deadline = tokio::time::Instant::now() + INPUT_WAIT;
         for record in self.request_records(slot, body, bulk) {
-            if !self.dispatch.wait_room(slot, INPUT_WAIT).await {
+            if t.taken % 64 == 63 {
+                // decoding is work: let other requests be answered meanwhile
+                tokio::task::yield_now().await;
+                if tokio::time::Instant::now() >= deadline {
+                    t.busy = Some(format!(
+                        "the request took longer than {} s",
+                        INPUT_WAIT.as_secs()
+                    ));
+                    break;
+                }
+            }
+            let pushed = loop {
+                match input.push(&record) {
+                    Pushed::Full => {
+                        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                        if !self.dispatch.wait_room(slot, left).await {
+                            break None;
+                        }
+                    }
+                    pushed => break Some(pushed),
+                }
+            };
+            let Some(pushed) = pushed else {
                 t.busy = Some(format!(
                     "the model took no input from slot {slot} for {} s",
                     INPUT_WAIT.as_secs()
                 ));
                 break;
-            }
+            };
             t.taken += 1;
-            match input.push(&record) {
+            match pushed {
                 Pushed::Accepted => t.accepted += 1,
                 Pushed::Rejected(reason) => {
                     t.rejected += 1;
@@ -392,7 +438,7 @@ impl Pipeline {
                         t.errors.push(json!({"record": t.taken, "reason": reason}));
                     }
                 }
-                Pushed::Control(_) => {}
+                Pushed::Control(_) | Pushed::Full => {}
             }
         }
         input.settle();
@@ -426,35 +472,37 @@ impl Pipeline {
             .get(&input)
             .ok_or_else(|| refuse(400, format!("no REST stream at input slot {input}")))?;
         let deadline = tokio::time::Instant::now() + timeout;
-        if !self
-            .dispatch
-            .wait_room(input, timeout.min(INPUT_WAIT))
-            .await
-        {
-            return Err(refuse(
-                503,
-                format!("the model took no input from slot {input} within the wait; try again"),
-            ));
-        }
         let id = self.ids.fetch_add(1, Ordering::Relaxed);
         let mut rx = self.replies.register(id, output);
-        match slot.push_alone(body, id) {
-            Pushed::Accepted => {}
-            Pushed::Rejected(reason) => {
-                self.replies.cancel(id);
-                return Err(refuse(400, format!("the input was rejected: {reason}")));
-            }
-            Pushed::Control(_) => {
-                self.replies.cancel(id);
-                return Err(refuse(400, "a control record produces no output"));
-            }
+        // a request that goes away (timeout, client gone) leaves no waiter behind
+        let _waiter = Abandon(&self.replies, id);
+        loop {
+            let refused = match slot.push_alone(body, id) {
+                Pushed::Accepted => break,
+                Pushed::Full => {
+                    let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+                    if self.dispatch.wait_room(input, left.min(INPUT_WAIT)).await {
+                        continue;
+                    }
+                    refuse(
+                        503,
+                        format!("the model took no input from slot {input}; try again"),
+                    )
+                }
+                Pushed::Rejected(reason) => {
+                    refuse(400, format!("the input was rejected: {reason}"))
+                }
+                Pushed::Control(_) => refuse(400, "a control record produces no output"),
+            };
+            self.replies.cancel(id);
+            return Err(refused);
         }
         let reply = match tokio::time::timeout_at(deadline, &mut rx).await {
             Ok(Ok(reply)) => reply,
             Ok(Err(_)) => Reply::Failed("the job has ended".into()),
             Err(_) => {
+                // a reply that comes now is late; one that came meanwhile is taken
                 self.replies.abandon(id);
-                // the reply may have come in the meantime
                 match rx.try_recv() {
                     Ok(reply) => reply,
                     Err(_) => {
@@ -490,7 +538,7 @@ impl Pipeline {
     pub fn jets_info(&self) -> Vec<Value> {
         lock(&self.jets)
             .iter()
-            .filter(|j| !j.done && !j.retiring)
+            .filter(|j| j.live())
             .map(|j| json!({"pid": j.jet.pid, "sandbox": j.jet.sandbox}))
             .collect()
     }
@@ -502,39 +550,33 @@ impl Pipeline {
 
     pub fn scale(self: &Arc<Self>, count: usize) -> Result<(), String> {
         let _one_at_a_time = lock(&self.scaling);
-        let live = lock(&self.jets)
-            .iter()
-            .filter(|j| !j.done && !j.retiring)
-            .count();
+        let live = lock(&self.jets).iter().filter(|j| j.live()).count();
         if count > live {
             for _ in live..count {
                 self.start_jet()?;
             }
         } else {
             // extra jets finish after their current batch
-            let mut jets = lock(&self.jets);
-            let mut extra = live - count;
-            for j in jets.iter_mut().rev() {
-                if extra == 0 {
-                    break;
-                }
-                if !j.done && !j.retiring {
-                    j.retiring = true;
-                    extra -= 1;
-                }
+            let jets = lock(&self.jets);
+            for j in jets.iter().rev().filter(|j| j.live()).take(live - count) {
+                j.jet.retiring.store(true, Ordering::SeqCst);
             }
+            drop(jets);
+            self.dispatch.wake_takers();
         }
         Ok(())
     }
 
-    /// Stop everything started for the job (the job is over).
+    /// Stop everything started for the job (the job is over); how many records were
+    /// taken and not scored.
     fn halt(&self) -> usize {
         self.over.store(true, Ordering::SeqCst);
         for interrupt in lock(&self.interrupts).drain(..) {
             interrupt();
         }
+        // inputs first: once shut, none queues a batch, so the queues' count is final
+        let open: usize = self.inputs.values().map(|i| i.shut()).sum();
         let queued: usize = self.dispatch.close().iter().map(|b| b.count).sum();
-        let open: usize = self.inputs.values().map(|i| i.open_records()).sum();
         let mut inflight = 0;
         for j in lock(&self.jets).iter() {
             inflight += j.jet.unscored();
@@ -586,7 +628,9 @@ impl Pipeline {
         if self.concluded.swap(true, Ordering::SeqCst) {
             return;
         }
-        self.over.store(true, Ordering::SeqCst);
+        // a model may end before it has read all its input (spec §1.3): what it left is
+        // counted, not dropped unsaid
+        let unscored = self.halt();
         for o in self.outputs.values() {
             let linger = self.streams.get(&o.slot).and_then(|a| a.descriptor.linger);
             if let Err(e) = o.sink.finish(linger) {
@@ -594,20 +638,18 @@ impl Pipeline {
                 return;
             }
         }
-        self.dispatch.close();
         self.replies.fail_all("the job has finished");
         if let Some(e) = self.engine.upgrade() {
-            e.pipeline_finished(self);
+            e.pipeline_finished(self, unscored);
         }
     }
 }
 
 impl Host for Pipeline {
-    fn take(&self, jet: usize, want: Want) -> Take {
-        if lock(&self.jets).get(jet).is_some_and(|j| j.retiring) {
-            return Take::End;
-        }
-        let taken = self.dispatch.take(want);
+    fn take(&self, jet: &Jet, want: Want) -> Take {
+        let taken = self
+            .dispatch
+            .take(want, &|| jet.retiring.load(Ordering::SeqCst));
         self.check_drained();
         taken
     }
@@ -639,6 +681,10 @@ impl Host for Pipeline {
             let mut jets = lock(&self.jets);
             if let Some(j) = jets.get_mut(jet) {
                 j.done = true;
+                // a jet scaled away leaves nothing behind
+                if j.jet.retiring.load(Ordering::SeqCst) {
+                    let _ = std::fs::remove_dir_all(self.jets_dir.join(&j.jet.sandbox));
+                }
             }
             jets.iter().all(|j| j.done)
         };
@@ -695,4 +741,13 @@ pub fn sample(
     drop(watchdog);
     records.truncate(count);
     Ok(records)
+}
+
+/// Abandons a round trip's waiter when its request ends, however it ends.
+struct Abandon<'a>(&'a Replies, u64);
+
+impl Drop for Abandon<'_> {
+    fn drop(&mut self) {
+        self.0.abandon(self.1);
+    }
 }

@@ -6,7 +6,7 @@
 
 use crate::sync::lock;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use tokio::sync::oneshot;
 
@@ -45,6 +45,8 @@ pub struct Replies {
     waiters: Mutex<HashMap<u64, Waiter>>,
     /// How many waiters there are, so outputs of plain batches skip the map.
     count: AtomicUsize,
+    /// The job has ended: nobody waits any more.
+    ended: AtomicBool,
 }
 
 /// A waiter taken out of the map while one output block is written.
@@ -54,13 +56,10 @@ pub struct Claim {
 }
 
 impl Claim {
-    /// Give the claimed request its reply; false if it had timed out (the record is dropped).
+    /// Give the claimed request its reply; false if it has gone (the record is dropped).
     pub fn answer(self, record: Vec<u8>) -> bool {
         match self.waiter {
-            Waiter::Waiting { tx, .. } => {
-                let _ = tx.send(Reply::Output(record));
-                true
-            }
+            Waiter::Waiting { tx, .. } => tx.send(Reply::Output(record)).is_ok(),
             Waiter::Abandoned { .. } => false,
         }
     }
@@ -127,7 +126,15 @@ impl Replies {
 
     /// A claim whose block had no accepted record goes back to wait for the next one.
     pub fn put_back(&self, claim: Claim) {
-        self.lock().insert(claim.batch, claim.waiter);
+        let mut map = self.lock();
+        if self.ended.load(Ordering::SeqCst) {
+            drop(map);
+            if let Waiter::Waiting { tx, .. } = claim.waiter {
+                let _ = tx.send(Reply::Failed("the job has ended".into()));
+            }
+            return;
+        }
+        map.insert(claim.batch, claim.waiter);
         self.count.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -147,7 +154,11 @@ impl Replies {
 
     /// Every waiting request learns that the job ended with `why`.
     pub fn fail_all(&self, why: &str) {
-        let all: Vec<Waiter> = self.lock().drain().map(|(_, w)| w).collect();
+        let all: Vec<Waiter> = {
+            let mut map = self.lock();
+            self.ended.store(true, Ordering::SeqCst);
+            map.drain().map(|(_, w)| w).collect()
+        };
         self.count.fetch_sub(all.len(), Ordering::Relaxed);
         for w in all {
             if let Waiter::Waiting { tx, .. } = w {
