@@ -1,7 +1,32 @@
-//! File writes that never leave a half-written file behind.
+//! File writes that never leave a half-written file behind, and lock files taken with a
+//! time limit.
 
 use std::io::Write;
 use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Lock `file` (exclusively), waiting at most `limit` for whoever holds it.
+pub fn lock_within(file: &std::fs::File, limit: Duration) -> std::io::Result<()> {
+    let deadline = Instant::now() + limit;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(()),
+            Err(std::fs::TryLockError::Error(e)) => return Err(e),
+            Err(std::fs::TryLockError::WouldBlock) if Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10))
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!(
+                        "another fastscore command has held it for over {} s",
+                        limit.as_secs()
+                    ),
+                ))
+            }
+        }
+    }
+}
 
 /// Write `bytes` to a temporary file next to `path`, flush it to disk, then rename it over
 /// `path`. `mode` sets the permission bits of the new file (e.g. 0o600 for secrets).

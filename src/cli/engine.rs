@@ -266,10 +266,11 @@ fn max_request_bytes() -> Result<usize> {
             .parse::<usize>()
             .ok()
             .filter(|mb| *mb > 0)
-            .map(|mb| mb << 20)
+            .and_then(|mb| mb.checked_mul(1 << 20))
             .ok_or_else(|| {
                 Error::new(format!(
-                    "FASTSCORE_MAX_REQUEST_MB must be a positive number of MiB, not '{v}'"
+                    "FASTSCORE_MAX_REQUEST_MB must be a positive number of MiB (at most {}), not '{v}'",
+                    usize::MAX >> 20
                 ))
             }),
     }

@@ -128,6 +128,17 @@ impl InputSlot {
         Some(Pushed::Rejected(reason.to_string()))
     }
 
+    /// Records the envelope dropped for being too long, counted as rejected.
+    pub fn reject_overlong(&self, n: usize) {
+        let reason = format!(
+            "a record longer than {} MiB",
+            super::envelope::MAX_RECORD >> 20
+        );
+        for _ in 0..n {
+            self.stats.reject(false, b"", &reason);
+        }
+    }
+
     fn count_bytes(&self, raw: &[u8]) {
         self.stats
             .bytes

@@ -335,6 +335,7 @@ impl Pipeline {
                     return;
                 }
             }
+            input.reject_overlong(framer.dropped());
             input.settle();
             if ended.get() {
                 break;
@@ -373,14 +374,22 @@ impl Pipeline {
         let d = &self.streams[&slot].descriptor;
         let mut records = Vec::new();
         let mut emit = |r: &[u8]| records.push(Cow::Owned(r.to_vec()));
-        match (&d.envelope, self.rest_framers.get(&slot)) {
+        let dropped = match (&d.envelope, self.rest_framers.get(&slot)) {
             (None, _) => return vec![Cow::Borrowed(body)],
-            (Some(_), Some(stream)) => lock(stream).feed(body, &mut emit),
+            (Some(_), Some(stream)) => {
+                let mut framer = lock(stream);
+                framer.feed(body, &mut emit);
+                framer.dropped()
+            }
             (Some(_), None) => {
                 let mut framer = envelope::framer(d.envelope.as_ref());
                 framer.feed(body, &mut emit);
                 framer.finish(&mut emit);
+                framer.dropped()
             }
+        };
+        if let Some(input) = self.inputs.get(&slot) {
+            input.reject_overlong(dropped);
         }
         records
     }

@@ -13,6 +13,10 @@ use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
+/// How long a model load may spend installing libraries: within the time the CLI waits for
+/// a load (10 min), so that it hears why.
+const INSTALL_LIMIT: std::time::Duration = std::time::Duration::from_secs(9 * 60);
+
 pub struct Prepared {
     pub name: String,
     pub mtype: String,
@@ -222,11 +226,14 @@ impl Prepared {
         })
     }
 
-    /// Run the install commands of the policy for libraries the runner cannot find yet.
+    /// Run the install commands of the policy for libraries the runner cannot find yet,
+    /// all within `INSTALL_LIMIT`.
     pub fn install_missing(&self) -> Result<(), String> {
+        let deadline = std::time::Instant::now() + INSTALL_LIMIT;
         for lib in &self.missing {
             let command = self.install_commands.get(lib).cloned().flatten();
-            self.runner.install(lib, command.as_deref())?;
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            self.runner.install(lib, command.as_deref(), left)?;
         }
         Ok(())
     }

@@ -177,7 +177,7 @@ fn lock(dir: &Path) -> Result<std::fs::File> {
         .write(true)
         .open(dir.join(".lock"))
         .map_err(fail)?;
-    file.lock().map_err(fail)?;
+    crate::fsutil::lock_within(&file, Duration::from_secs(60)).map_err(fail)?;
     Ok(file)
 }
 

@@ -68,7 +68,9 @@ impl Store {
             .write(true)
             .open(&path)
             .map_err(|e| io_failure(&path, e))?;
-        file.lock().map_err(|e| io_failure(&path, e))?;
+        // a writer that is stopped (not killed) must not hold up every other command
+        crate::fsutil::lock_within(&file, std::time::Duration::from_secs(120))
+            .map_err(|e| io_failure(&path, e))?;
         self.sweep();
         Ok(file)
     }

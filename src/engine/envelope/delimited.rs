@@ -1,7 +1,7 @@
 //! `delimited`: a record ends at the separator (default `\n`); an empty last record is
 //! dropped, so a trailing newline makes no record.
 
-use super::{Envelope, Framer};
+use super::{Envelope, Framer, Pending};
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
 
@@ -32,7 +32,7 @@ impl Envelope for Delimited {
     fn framer(&self) -> Box<dyn Framer> {
         Box::new(Splitter {
             separator: self.separator.clone(),
-            buffer: Vec::new(),
+            pending: Pending::default(),
         })
     }
 
@@ -44,13 +44,20 @@ impl Envelope for Delimited {
 
 struct Splitter {
     separator: Vec<u8>,
-    buffer: Vec<u8>,
+    pending: Pending,
 }
 
 impl Framer for Splitter {
     fn feed(&mut self, bytes: &[u8], emit: &mut dyn FnMut(&[u8])) {
         let sep = self.separator.as_slice();
-        if self.buffer.is_empty() && sep.len() == 1 {
+        if self.pending.skipping {
+            match self.pending.skip(bytes, sep) {
+                Some(rest) => return self.feed(&rest, emit),
+                None => return,
+            }
+        }
+        let buffer = &mut self.pending.buffer;
+        if buffer.is_empty() && sep.len() == 1 {
             // the common case: split the chunk in place, keep only its unfinished tail
             let mut start = 0;
             for (i, b) in bytes.iter().enumerate() {
@@ -59,23 +66,28 @@ impl Framer for Splitter {
                     start = i + 1;
                 }
             }
-            self.buffer.extend_from_slice(&bytes[start..]);
-            return;
+            buffer.extend_from_slice(&bytes[start..]);
+        } else {
+            buffer.extend_from_slice(bytes);
+            let mut start = 0;
+            while let Some(i) = find(&buffer[start..], sep) {
+                emit(&buffer[start..start + i]);
+                start += i + sep.len();
+            }
+            buffer.drain(..start);
         }
-        self.buffer.extend_from_slice(bytes);
-        let mut start = 0;
-        while let Some(i) = find(&self.buffer[start..], sep) {
-            emit(&self.buffer[start..start + i]);
-            start += i + sep.len();
-        }
-        self.buffer.drain(..start);
+        self.pending.check_length(sep);
     }
 
     fn finish(&mut self, emit: &mut dyn FnMut(&[u8])) {
-        let rest = std::mem::take(&mut self.buffer);
-        if !rest.is_empty() {
+        let rest = std::mem::take(&mut self.pending.buffer);
+        if !rest.is_empty() && !self.pending.skipping {
             emit(&rest);
         }
+    }
+
+    fn dropped(&mut self) -> usize {
+        std::mem::take(&mut self.pending.dropped)
     }
 }
 
@@ -97,5 +109,23 @@ mod tests {
         assert_eq!(super::super::frames(&nl, &[b"\n\nx"]), ["", "", "x"]);
         let crlf = Delimited::new(b"\r\n".to_vec());
         assert_eq!(super::super::frames(&crlf, &[b"a\r", b"\nb"]), ["a", "b"]);
+    }
+
+    #[test]
+    fn a_record_over_the_limit_is_dropped_up_to_its_end_and_counted() {
+        let crlf = Delimited::new(b"\r\n".to_vec());
+        let mut f = crlf.framer();
+        let mut out = Vec::new();
+        let chunk = vec![b'x'; super::super::MAX_RECORD / 2 + 1];
+        f.feed(b"a\r\n", &mut |r| out.push(r.to_vec()));
+        for _ in 0..3 {
+            f.feed(&chunk, &mut |r| out.push(r.to_vec()));
+        }
+        f.feed(b"yy\r", &mut |r| out.push(r.to_vec()));
+        f.feed(b"\nb\r\nc", &mut |r| out.push(r.to_vec()));
+        f.finish(&mut |r| out.push(r.to_vec()));
+        assert_eq!(out, [b"a".to_vec(), b"b".to_vec(), b"c".to_vec()]);
+        assert_eq!(f.dropped(), 1);
+        assert_eq!(f.dropped(), 0);
     }
 }

@@ -1,7 +1,7 @@
 //! `delimited-csv`: like `delimited`, but a separator inside a quoted field does not end the
 //! record (RFC 4180); the header line and blank lines may be skipped.
 
-use super::{Envelope, Framer};
+use super::{Envelope, Framer, Pending};
 use crate::stream::descriptor::field;
 use serde_json::{json, Map, Value};
 use std::sync::Arc;
@@ -58,7 +58,9 @@ impl Envelope for DelimitedCsv {
             separator: self.separator.clone(),
             header_pending: self.skip_header,
             skip_blank_lines: self.skip_blank_lines,
-            buffer: Vec::new(),
+            pending: Pending::default(),
+            scanned: 0,
+            in_quotes: false,
         })
     }
 
@@ -72,12 +74,16 @@ struct CsvSplitter {
     separator: Vec<u8>,
     header_pending: bool,
     skip_blank_lines: bool,
-    buffer: Vec<u8>,
+    pending: Pending,
+    /// How far the pending record has been scanned, and whether that ends inside quotes
+    /// (so a long record is scanned once, not again with every chunk).
+    scanned: usize,
+    in_quotes: bool,
 }
 
 impl CsvSplitter {
     fn deliver(&mut self, start: usize, stop: usize, emit: &mut dyn FnMut(&[u8])) {
-        let record = &self.buffer[start..stop];
+        let record = &self.pending.buffer[start..stop];
         let record = record.strip_suffix(b"\r").unwrap_or(record);
         if self.header_pending {
             self.header_pending = false;
@@ -89,15 +95,20 @@ impl CsvSplitter {
 
 impl Framer for CsvSplitter {
     fn feed(&mut self, bytes: &[u8], emit: &mut dyn FnMut(&[u8])) {
-        self.buffer.extend_from_slice(bytes);
         let sep = self.separator.clone();
+        if self.pending.skipping {
+            match self.pending.skip(bytes, &sep) {
+                Some(rest) => return self.feed(&rest, emit),
+                None => return,
+            }
+        }
+        self.pending.buffer.extend_from_slice(bytes);
         let mut start = 0;
-        let mut in_quotes = false;
-        let mut i = 0;
-        while i + sep.len() <= self.buffer.len() {
-            if self.buffer[i] == b'"' {
-                in_quotes = !in_quotes;
-            } else if !in_quotes && self.buffer[i..].starts_with(&sep) {
+        let mut i = self.scanned;
+        while i + sep.len() <= self.pending.buffer.len() {
+            if self.pending.buffer[i] == b'"' {
+                self.in_quotes = !self.in_quotes;
+            } else if !self.in_quotes && self.pending.buffer[i..].starts_with(&sep) {
                 self.deliver(start, i, emit);
                 start = i + sep.len();
                 i = start;
@@ -105,15 +116,25 @@ impl Framer for CsvSplitter {
             }
             i += 1;
         }
-        self.buffer.drain(..start);
+        self.pending.buffer.drain(..start);
+        self.scanned = i - start;
+        self.pending.check_length(&sep);
+        if self.pending.skipping {
+            self.scanned = 0;
+            self.in_quotes = false;
+        }
     }
 
     fn finish(&mut self, emit: &mut dyn FnMut(&[u8])) {
-        if !self.buffer.is_empty() {
-            let len = self.buffer.len();
+        if !self.pending.buffer.is_empty() && !self.pending.skipping {
+            let len = self.pending.buffer.len();
             self.deliver(0, len, emit);
-            self.buffer.clear();
         }
+        self.pending.buffer.clear();
+    }
+
+    fn dropped(&mut self) -> usize {
+        std::mem::take(&mut self.pending.dropped)
     }
 }
 

@@ -32,6 +32,61 @@ pub trait Framer: Send {
     fn feed(&mut self, bytes: &[u8], emit: &mut dyn FnMut(&[u8]));
     /// The end of the input: what is left is the last record (unless it is empty).
     fn finish(&mut self, emit: &mut dyn FnMut(&[u8]));
+    /// How many records longer than `MAX_RECORD` were dropped since the last call.
+    fn dropped(&mut self) -> usize {
+        0
+    }
+}
+
+/// The longest record a framer keeps; a longer one is dropped (and counted) up to its
+/// end, so that a stream without separators cannot fill the memory.
+pub const MAX_RECORD: usize = 64 << 20;
+
+/// A record being framed, which may grow past `MAX_RECORD` and then be dropped up to the
+/// next separator.
+#[derive(Default)]
+struct Pending {
+    buffer: Vec<u8>,
+    skipping: bool,
+    dropped: usize,
+}
+
+impl Pending {
+    /// After a feed: a record still unfinished past the limit is given up.
+    fn check_length(&mut self, separator: &[u8]) {
+        if self.buffer.len() > MAX_RECORD {
+            self.dropped += 1;
+            self.skipping = true;
+            self.keep_tail(separator);
+        }
+    }
+
+    /// While skipping, only what could be the start of a separator is kept.
+    fn keep_tail(&mut self, separator: &[u8]) {
+        let keep = separator.len().saturating_sub(1).min(self.buffer.len());
+        self.buffer.drain(..self.buffer.len() - keep);
+    }
+
+    /// While skipping: drop bytes up to the end of the overlong record; what follows it.
+    fn skip(&mut self, bytes: &[u8], separator: &[u8]) -> Option<Vec<u8>> {
+        self.buffer.extend_from_slice(bytes);
+        match self
+            .buffer
+            .windows(separator.len())
+            .position(|w| w == separator)
+        {
+            Some(i) => {
+                let rest = self.buffer.split_off(i + separator.len());
+                self.buffer.clear();
+                self.skipping = false;
+                Some(rest)
+            }
+            None => {
+                self.keep_tail(separator);
+                None
+            }
+        }
+    }
 }
 
 /// No envelope: every piece is one record.
@@ -64,10 +119,6 @@ impl Framed {
             None => self.bytes.extend_from_slice(record),
         }
         self.ends.push(self.bytes.len());
-    }
-
-    pub fn len(&self) -> usize {
-        self.ends.len()
     }
 
     pub fn is_empty(&self) -> bool {

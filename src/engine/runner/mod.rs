@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What a runner found in a model without running it.
 #[derive(Clone, Debug, Default)]
@@ -34,8 +35,9 @@ pub trait Runner: Send + Sync {
     fn check(&self, sandbox: &Path, callbacks: &BTreeMap<u32, String>) -> Result<Check, String>;
     /// The command that starts one jet in `sandbox`.
     fn jet_command(&self, sandbox: &Path) -> Command;
-    /// Install a library an import policy marks `install` (`command` overrides the default).
-    fn install(&self, library: &str, command: Option<&str>) -> Result<(), String>;
+    /// Install a library an import policy marks `install` (`command` overrides the default),
+    /// within `limit`.
+    fn install(&self, library: &str, command: Option<&str>, limit: Duration) -> Result<(), String>;
 }
 
 /// What runners are made from: the interpreters to use and where their support files go.

@@ -25,8 +25,6 @@ const FILES: &[(&str, &str)] = &[
 
 /// How long a model check may take (imports are looked up, not run).
 const CHECK_LIMIT: Duration = Duration::from_secs(120);
-/// How long one library install may take.
-const INSTALL_LIMIT: Duration = Duration::from_secs(30 * 60);
 
 struct Python {
     python: String,
@@ -100,7 +98,7 @@ impl Runner for Python {
         cmd
     }
 
-    fn install(&self, library: &str, command: Option<&str>) -> Result<(), String> {
+    fn install(&self, library: &str, command: Option<&str>, limit: Duration) -> Result<(), String> {
         let mut cmd = match command {
             Some(command) => {
                 let mut sh = Command::new("sh");
@@ -113,7 +111,7 @@ impl Runner for Python {
                 pip
             }
         };
-        match child::output_within(&mut cmd, INSTALL_LIMIT) {
+        match child::output_within(&mut cmd, limit) {
             Ok(out) if out.status.success() => Ok(()),
             Ok(out) => Err(format!(
                 "installing {library} failed ({}): {}",

@@ -8,7 +8,7 @@ use crate::sync::lock;
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Most records, and bytes, an output queue holds before its writer waits.
 pub const MAX_QUEUED_RECORDS: usize = 10_000;
@@ -184,20 +184,6 @@ impl RestQueue {
             }
         }
     }
-
-    /// A blocking read, for tests and tools without a runtime.
-    pub fn pop_blocking(&self, wait: Duration) -> Popped {
-        let deadline = Instant::now() + wait;
-        loop {
-            if let Some(p) = self.try_pop() {
-                return p;
-            }
-            if Instant::now() >= deadline {
-                return Popped::Empty;
-            }
-            std::thread::sleep(Duration::from_millis(1));
-        }
-    }
 }
 
 #[cfg(test)]
@@ -217,7 +203,12 @@ mod tests {
         std::thread::sleep(Duration::from_millis(50));
         assert!(!writer.is_finished(), "the writer waits for room");
         assert_eq!(q.queued().0, MAX_QUEUED_RECORDS);
-        assert!(matches!(q.pop_blocking(Duration::ZERO), Popped::Record(r) if r == b"0"));
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        let popped = runtime.block_on(q.pop(Duration::ZERO));
+        assert!(matches!(popped, Popped::Record(r) if r == b"0"));
         writer.join().unwrap();
         assert_eq!(q.queued().0, MAX_QUEUED_RECORDS);
         q.close();
