@@ -47,6 +47,8 @@ pub struct Settings {
 struct App {
     engine: Arc<Engine>,
     settings: Arc<Settings>,
+    /// The memory request bodies may take together, in KiB: twice the largest body.
+    bodies: Arc<tokio::sync::Semaphore>,
 }
 
 type Reply = Response;
@@ -87,8 +89,12 @@ pub async fn serve(
     stop: impl Future<Output = ()>,
 ) {
     use hyper_util::rt::{TokioIo, TokioTimer};
+    let budget_kib = settings.max_body.saturating_mul(2) / 1024;
     let app = App {
         engine,
+        bodies: Arc::new(tokio::sync::Semaphore::new(
+            budget_kib.clamp(64 << 10, tokio::sync::Semaphore::MAX_PERMITS),
+        )),
         settings: Arc::new(settings),
     };
     let service = tower::ServiceBuilder::new()
@@ -227,20 +233,49 @@ fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// The request body, within the size and time limits. Up to `DRAIN_MAX` more than the
-/// limit is read and dropped, so that a client still sending its body gets the 413.
-async fn read_body(app: &App, mut body: Body) -> Result<Vec<u8>> {
+/// A request body, holding its share of the memory all request bodies may take.
+struct Received {
+    bytes: Vec<u8>,
+    _share: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+impl std::ops::Deref for Received {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// The request body, within the size and time limits, and within the memory all bodies
+/// in flight may take together (a request waits for its share). Up to `DRAIN_MAX` more
+/// than the limit is read and dropped, so that a client still sending its body gets the
+/// 413.
+async fn read_body(app: &App, mut body: Body) -> Result<Received> {
     let limit = app.settings.max_body;
     let read = async {
-        let mut data = Vec::new();
+        let mut received = Received {
+            bytes: Vec::new(),
+            _share: None,
+        };
         let mut over = 0usize;
         while let Some(frame) = body.frame().await {
             let frame = frame.map_err(|e| refuse(400, format!("cannot read the request: {e}")))?;
             let Ok(bytes) = frame.into_data() else {
                 continue;
             };
-            if over == 0 && data.len() + bytes.len() <= limit {
-                data.extend_from_slice(&bytes);
+            if over == 0 && received.bytes.len() + bytes.len() <= limit {
+                let kib = u32::try_from(bytes.len().div_ceil(1024)).unwrap_or(u32::MAX);
+                let share = app
+                    .bodies
+                    .clone()
+                    .acquire_many_owned(kib)
+                    .await
+                    .map_err(|_| refuse(503, "the engine is stopping"))?;
+                match &mut received._share {
+                    Some(held) => held.merge(share),
+                    None => received._share = Some(share),
+                }
+                received.bytes.extend_from_slice(&bytes);
             } else {
                 over += bytes.len();
                 if over > DRAIN_MAX {
@@ -258,7 +293,7 @@ async fn read_body(app: &App, mut body: Body) -> Result<Vec<u8>> {
                 ),
             ));
         }
-        Ok(data)
+        Ok(received)
     };
     tokio::time::timeout(BODY_WAIT, read).await.map_err(|_| {
         refuse(
