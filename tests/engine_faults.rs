@@ -36,6 +36,14 @@ fn wait_for(api: &EngineApi, wanted: &str) -> serde_json::Value {
     }
 }
 
+/// Run a model with the round-trip stream (no batching delay) on slots 0 and 1.
+fn round_trips(env: &Env, name: &str, source: &str) {
+    engine_with(env, name, source);
+    env.write("trip.json", TRIP);
+    env.run(&["stream", "add", "trip", "trip.json"]).ok();
+    env.run(&["run", name, "trip", "trip"]).ok();
+}
+
 const TRIP: &str = "{\"Transport\": \"REST\", \"Encoding\": \"json\", \"Batching\": {\"NagleTime\": 0, \"Watermark\": null}}";
 
 #[test]
@@ -91,14 +99,11 @@ fn a_model_process_that_exits_puts_the_engine_in_error_and_the_engine_lives_on()
 #[test]
 fn a_model_process_killed_by_a_signal_is_reported_with_the_signal_and_its_input() {
     let env = Env::new();
-    engine_with(
+    round_trips(
         &env,
         "stuck",
         "import time\ndef action(x):\n    if x == 0:\n        time.sleep(600)\n    yield x\n",
     );
-    env.write("trip.json", TRIP);
-    env.run(&["stream", "add", "trip", "trip.json"]).ok();
-    env.run(&["run", "stuck", "trip", "trip"]).ok();
     let api = env.engine_api("engine-1");
     let jet = api.jet_pids()[0];
     // a round trip waits on the stuck record; it is answered as soon as the model dies
@@ -242,14 +247,11 @@ fn jets_killed_at_random_points_never_take_the_engine_down() {
 #[test]
 fn a_round_trip_after_one_that_timed_out_gets_its_own_output() {
     let env = Env::new();
-    engine_with(
+    round_trips(
         &env,
         "slow",
         "import time\ndef action(x):\n    if x == 1:\n        time.sleep(0.5)\n    yield x * 10\n",
     );
-    env.write("trip.json", TRIP);
-    env.run(&["stream", "add", "trip", "trip.json"]).ok();
-    env.run(&["run", "slow", "trip", "trip"]).ok();
     let api = env.engine_api("engine-1");
     let (status, body) = api.call(
         "POST",
@@ -282,16 +284,13 @@ fn a_round_trip_after_one_that_timed_out_gets_its_own_output() {
 #[test]
 fn a_record_that_yields_nothing_is_answered_at_once_without_holding_others() {
     let env = Env::new();
-    engine_with(
+    env.run_with_input(&["schema", "add", "int"], "\"int\"")
+        .ok();
+    round_trips(
         &env,
         "some",
         "# fastscore.schema.1: int\ndef action(x):\n    if x > 0:\n        yield x\n    elif x == 0:\n        yield 'zero'\n",
     );
-    env.run_with_input(&["schema", "add", "int"], "\"int\"")
-        .ok();
-    env.write("trip.json", TRIP);
-    env.run(&["stream", "add", "trip", "trip.json"]).ok();
-    env.run(&["run", "some", "trip", "trip"]).ok();
     let api = env.engine_api("engine-1");
     let started = Instant::now();
     let (status, body) = api.call("POST", "/2/active/model/roundtrip/0/1", b"-5", &[]);
@@ -326,7 +325,7 @@ fn ten_thousand_concurrent_round_trips_mixed_with_rest_input_none_crossed_none_l
     const PLAIN: usize = 3_000;
     const CLIENTS: usize = 8;
     let env = Env::new();
-    engine_with(
+    round_trips(
         &env,
         "mixed",
         "import time\n\
@@ -336,9 +335,6 @@ fn ten_thousand_concurrent_round_trips_mixed_with_rest_input_none_crossed_none_l
          \x20   if k % 10 == 7:\n        yield {'k': k, 'part': 1}\n        yield {'k': k, 'part': 2}\n        return\n\
          \x20   yield {'k': k}\n",
     );
-    env.write("trip.json", TRIP);
-    env.run(&["stream", "add", "trip", "trip.json"]).ok();
-    env.run(&["run", "mixed", "trip", "trip"]).ok();
     let answered = Arc::new(AtomicUsize::new(0));
     let timeouts = Arc::new(AtomicUsize::new(0));
     let mut clients = Vec::new();
@@ -696,14 +692,11 @@ fn each_rest_request_is_framed_on_its_own() {
 fn a_round_trip_whose_client_goes_away_has_its_reply_dropped_and_counted() {
     use std::io::Write;
     let env = Env::new();
-    engine_with(
+    round_trips(
         &env,
         "slow",
         "import time\ndef action(x):\n    time.sleep(0.3)\n    yield x\n",
     );
-    env.write("trip.json", TRIP);
-    env.run(&["stream", "add", "trip", "trip.json"]).ok();
-    env.run(&["run", "slow", "trip", "trip"]).ok();
     let (key, auth) = env.engine_auth("engine-1");
     let url = env.engine_url("engine-1");
     let mut stream = std::net::TcpStream::connect(url.trim_start_matches("http://")).unwrap();

@@ -10,7 +10,7 @@ use crate::schema::Avro;
 use crate::stream::descriptor::Batching;
 use crate::sync::lock;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
 /// What became of a record given to an input slot.
@@ -87,7 +87,7 @@ impl InputSlot {
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Open> {
+    fn lock(&self) -> MutexGuard<'_, Open> {
         lock(&self.open)
     }
 
@@ -154,10 +154,23 @@ impl InputSlot {
         admitted
     }
 
+    /// Decode, check and find room for one record: its JSON text and the slot's lock to
+    /// take it under, or what became of it.
+    fn accept(&self, raw: &[u8]) -> Result<(Vec<u8>, MutexGuard<'_, Open>), Pushed> {
+        let json = self.admitted(raw)?;
+        let open = self.lock();
+        if let Some(refused) = self.refused(&open, raw) {
+            return Err(refused);
+        }
+        self.count_bytes(raw);
+        self.stats.records.fetch_add(1, Ordering::Relaxed);
+        Ok((json, open))
+    }
+
     /// Take one record into the open batch.
     pub fn push(&self, raw: &[u8]) -> Pushed {
-        let json = match self.admitted(raw) {
-            Ok(json) => json,
+        let (json, mut open) = match self.accept(raw) {
+            Ok(taken) => taken,
             Err(Pushed::Control(c)) => {
                 match c {
                     Control::End => self.end(),
@@ -167,12 +180,6 @@ impl InputSlot {
             }
             Err(other) => return other,
         };
-        let mut open = self.lock();
-        if let Some(refused) = self.refused(&open, raw) {
-            return refused;
-        }
-        self.count_bytes(raw);
-        self.stats.records.fetch_add(1, Ordering::Relaxed);
         if open.count == 0 {
             open.payload.clear();
             open.payload.push(b'[');
@@ -194,16 +201,10 @@ impl InputSlot {
 
     /// A round trip's record, sent at once as a batch of its own with the id `id`.
     pub fn push_alone(&self, raw: &[u8], id: u64) -> Pushed {
-        let json = match self.admitted(raw) {
-            Ok(json) => json,
+        let (json, mut open) = match self.accept(raw) {
+            Ok(taken) => taken,
             Err(other) => return other,
         };
-        let mut open = self.lock();
-        if let Some(refused) = self.refused(&open, raw) {
-            return refused;
-        }
-        self.count_bytes(raw);
-        self.stats.records.fetch_add(1, Ordering::Relaxed);
         // records that came before it go first
         self.close(&mut open);
         let mut payload = Vec::with_capacity(json.len() + 2);
