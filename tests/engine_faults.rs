@@ -574,20 +574,25 @@ fn the_engine_answers_while_a_policy_install_runs() {
     );
 }
 
+/// The model `big`, whose every output is 4 KB, and a file of `records` inputs for it.
+fn big_outputs(env: &Env, records: usize) -> std::path::PathBuf {
+    engine_with(
+        env,
+        "big",
+        "def action(x):\n    yield {'x': x, 'pad': '.' * 4000}\n",
+    );
+    env.write(
+        "in.jsons",
+        (0..records).map(|i| format!("{i}\n")).collect::<String>(),
+    )
+}
+
 #[test]
 fn outputs_nobody_reads_wait_in_a_bounded_queue_and_none_is_lost() {
     const RECORDS: usize = 20_000;
     let env = Env::new();
-    // every output is 4 KB: 80 MB if the queue had no bound
-    engine_with(
-        &env,
-        "big",
-        "def action(x):\n    yield {'x': x, 'pad': '.' * 4000}\n",
-    );
-    let input = env.write(
-        "in.jsons",
-        (0..RECORDS).map(|i| format!("{i}\n")).collect::<String>(),
-    );
+    // 80 MB of outputs if the queue had no bound
+    let input = big_outputs(&env, RECORDS);
     env.run(&["run", "big", &format!("file:{}", input.display()), "rest:"])
         .ok();
     let api = env.engine_api("engine-1");
@@ -765,15 +770,7 @@ fn processes_with(needle: &str) -> Vec<i32> {
 #[test]
 fn an_output_program_that_stops_reading_holds_up_neither_reset_nor_stop() {
     let env = Env::new();
-    engine_with(
-        &env,
-        "big",
-        "def action(x):\n    yield {'x': x, 'pad': '.' * 4000}\n",
-    );
-    let input = env.write(
-        "in.jsons",
-        (0..2000).map(|i| format!("{i}\n")).collect::<String>(),
-    );
+    let input = big_outputs(&env, 2000);
     // a program that never reads its input: the pipe to it fills and the writer waits
     env.write(
         "deaf.json",
