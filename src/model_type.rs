@@ -51,10 +51,12 @@ pub fn mime_type(key: &str) -> Option<&'static str> {
 }
 
 /// The type of a model fetched with this `Content-Type` (first match, so `…model-r` is `R`).
+/// The model type of a content type, whatever its parameters (`; charset=utf-8`).
 pub fn from_mime_type(mime: &str) -> Option<&'static str> {
+    let mime = mime.split(';').next().unwrap_or("").trim();
     MODEL_TYPES
         .iter()
-        .find(|(_, m)| *m == mime)
+        .find(|(_, m)| m.eq_ignore_ascii_case(mime))
         .map(|(k, _)| *k)
 }
 

@@ -714,3 +714,27 @@ fn nothing_is_taken_after_the_end_and_odd_console_output_does_not_stall() {
         .stderr
         .ends_with("HTTP response body: a model needs at least one jet\n"));
 }
+
+#[test]
+fn reset_forgets_the_jet_count_and_loads_take_content_type_parameters() {
+    let env = Env::new();
+    engine_with(&env, "cube", CUBE);
+    env.run(&["model", "scale", "3"]).ok();
+    env.run(&["run", "cube", "rest:", "rest:"]).ok();
+    let api = env.engine_api("engine-1");
+    assert_eq!(api.jet_pids().len(), 3);
+    env.run(&["engine", "reset"]).ok();
+    env.run(&["run", "cube", "rest:", "rest:"]).ok();
+    assert_eq!(api.jet_pids().len(), 1);
+    env.run(&["engine", "reset"]).ok();
+    let (status, body) = api.call(
+        "PUT",
+        "/1/job/model",
+        CUBE.as_bytes(),
+        &[(
+            "Content-Type",
+            "application/vnd.fastscore.model-python3; charset=utf-8",
+        )],
+    );
+    assert_eq!(status, 204, "{}", String::from_utf8_lossy(&body));
+}

@@ -224,6 +224,25 @@ fn schema_verify_says_per_record_ok_or_why_not() {
         "Error: 3 of 4 records do not match schema 'int'\n"
     );
 
+    // a line that is not UTF-8 fails on its own; its neighbours are still checked
+    env.write("mixed.jsons", b"1\n\"caf\xe9\"\n3\n");
+    let run = env
+        .run(&["schema", "verify", "int", "mixed.jsons"])
+        .expect(1);
+    assert_eq!(
+        run.stdout,
+        format!(
+            "OK   {}\n\nUTF-8{}\n     not UTF-8 text\n\nOK   {}\n\n",
+            pad("1"),
+            pad("\"caf\u{fffd}\""),
+            pad("3")
+        )
+    );
+    assert_eq!(
+        run.stderr,
+        "Error: 1 of 3 records do not match schema 'int'\n"
+    );
+
     env.write("good.jsons", "1\n2\n");
     assert_eq!(
         env.run(&["schema", "verify", "int", "good.jsons"])
@@ -321,6 +340,24 @@ fn stream_round_trip_masks_secrets_and_expands_literals() {
             .stderr,
         "Error: Unable to add stream 'x'\n  Caused by: a descriptor must be a JSON object\n"
     );
+    // the transport must be one of FastScore's (this engine's or a fleet's)
+    env.write("typo.json", r#"{"Transport": {"Type": "kafak"}}"#);
+    let err = env
+        .run(&["stream", "add", "x", "typo.json"])
+        .expect(1)
+        .stderr;
+    assert!(
+        err.starts_with("Error: Unable to add stream 'x'\n  Caused by: unknown transport 'kafak' (FastScore's transports are rest, file, inline, exec, discard, http, kafka,"),
+        "{err}"
+    );
+    env.write("none.json", r#"{"Encoding": "json"}"#);
+    assert_eq!(
+        env.run(&["stream", "add", "x", "none.json"])
+            .expect(1)
+            .stderr,
+        "Error: Unable to add stream 'x'\n  Caused by: the descriptor has no Transport\n"
+    );
+    assert_eq!(env.run(&["stream", "list"]).ok().stdout, "rest\ns3\n");
     assert_eq!(
         env.run(&["stream", "remove", "s3", "-v"]).ok().stdout,
         "Stream removed\n"
@@ -430,6 +467,13 @@ fn attachments_round_trip() {
         std::fs::read(env.work().join("data.tar.gz")).unwrap().len(),
         20
     );
+    // an ordinary file, readable by others as any file the user writes
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(env.work().join("data.tar.gz"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o644);
 
     env.write("notes.txt", "x");
     assert_eq!(

@@ -82,7 +82,8 @@ pub fn download(ctx: &Ctx, model_name: &str, name: &str) -> Result<()> {
         .context(|| format!("Cannot download attachment '{name}'"))?;
     // Written into the current directory, whatever directories the name carries.
     let target = name.rsplit('/').next().unwrap_or(name);
-    crate::fsutil::write_atomic(std::path::Path::new(target), &bytes, None)
+    // an ordinary file of the user's, as the original wrote it (not a private temp file)
+    crate::fsutil::write_atomic(std::path::Path::new(target), &bytes, Some(0o644))
         .map_err(|e| io_error_text(target, &e))
         .context(|| format!("Cannot download attachment '{name}'"))?;
     ctx.verbose("Attachment downloaded");

@@ -54,13 +54,21 @@ impl Paint {
     }
 }
 
-/// NO_COLOR (any non-empty value) always wins; CLICOLOR_FORCE turns colour on off a terminal.
+/// NO_COLOR (any non-empty value) always wins; CLICOLOR_FORCE turns colour on off a
+/// terminal; CLICOLOR=0 and TERM=dumb turn it off on one.
 fn colour_wanted(is_terminal: bool) -> bool {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    colour_wanted_by(is_terminal, |name| std::env::var(name).ok())
+}
+
+fn colour_wanted_by(is_terminal: bool, var: impl Fn(&str) -> Option<String>) -> bool {
+    let set = |name: &str| var(name).is_some_and(|v| !v.is_empty() && v != "0");
     if set("NO_COLOR") {
         return false;
     }
-    is_terminal || set("CLICOLOR_FORCE")
+    if set("CLICOLOR_FORCE") {
+        return true;
+    }
+    is_terminal && var("CLICOLOR").as_deref() != Some("0") && var("TERM").as_deref() != Some("dumb")
 }
 
 /// A table cell before formatting.
@@ -316,6 +324,26 @@ fn pad_left(s: &str, width: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn colour_follows_the_usual_variables() {
+        let with = |vars: &[(&str, &str)], tty: bool| {
+            let vars: Vec<(String, String)> = vars
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            colour_wanted_by(tty, |n| {
+                vars.iter().find(|(k, _)| k == n).map(|(_, v)| v.clone())
+            })
+        };
+        assert!(with(&[], true));
+        assert!(!with(&[], false));
+        assert!(!with(&[("CLICOLOR", "0")], true));
+        assert!(!with(&[("TERM", "dumb")], true));
+        assert!(with(&[("TERM", "xterm"), ("CLICOLOR", "1")], true));
+        assert!(with(&[("CLICOLOR_FORCE", "1"), ("TERM", "dumb")], false));
+        assert!(!with(&[("NO_COLOR", "1"), ("CLICOLOR_FORCE", "1")], true));
+    }
 
     fn row(cells: &[&str]) -> Vec<Cell> {
         cells.iter().map(|c| Cell::from(*c)).collect()

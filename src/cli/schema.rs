@@ -51,7 +51,7 @@ pub fn list(ctx: &Ctx) -> Result<()> {
 /// Check the schema, then every record of `data_file` (one JSON value per line).
 pub fn verify(ctx: &Ctx, name: &str, data_file: Option<&str>) -> Result<()> {
     let data = match data_file {
-        Some(path) => Some(std::fs::read_to_string(path).map_err(|e| {
+        Some(path) => Some(std::fs::read(path).map_err(|e| {
             match e.kind() {
                 std::io::ErrorKind::NotFound => Error::new(format!("{path} not found")),
                 _ => Error::new(format!("Cannot read {path}"))
@@ -69,11 +69,20 @@ pub fn verify(ctx: &Ctx, name: &str, data_file: Option<&str>) -> Result<()> {
         return Ok(());
     };
     let (mut total, mut failed) = (0, 0);
-    for line in data.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    // each line stands alone: one that is not UTF-8 fails by itself
+    for raw in data.split(|b| *b == b'\n') {
+        let text = String::from_utf8_lossy(raw);
+        let line = text.trim();
+        if line.is_empty() {
+            continue;
+        }
         total += 1;
-        let verdict = match serde_json::from_str::<Value>(line) {
-            Err(e) => Err(("JSON ", crate::error::json_error_text(&e))),
-            Ok(record) => avro.check(&record).map_err(|m| ("FAIL ", m.to_string())),
+        let verdict = match std::str::from_utf8(raw) {
+            Err(_) => Err(("UTF-8", "not UTF-8 text".to_string())),
+            Ok(_) => match serde_json::from_str::<Value>(line) {
+                Err(e) => Err(("JSON ", crate::error::json_error_text(&e))),
+                Ok(record) => avro.check(&record).map_err(|m| ("FAIL ", m.to_string())),
+            },
         };
         match verdict {
             Ok(()) => println!("{}{line:<32}", ctx.out.ok("OK   ")),

@@ -9,7 +9,7 @@ use serde_json::Value;
 const KIND: AssetKind = AssetKind::Stream;
 
 pub fn add(ctx: &Ctx, name: &str, file: Option<&str>) -> Result<()> {
-    asset::add(ctx, KIND, name, file, asset::must_be_object)
+    asset::add(ctx, KIND, name, file, stream::descriptor::check_transport)
 }
 
 /// A literal is expanded and printed; a named descriptor is printed with its secrets masked.

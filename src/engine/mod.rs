@@ -227,6 +227,7 @@ impl Engine {
             inner.generation += 1;
             inner.error = None;
             inner.unscored = 0;
+            inner.scale = 1;
             inner.stats.clear();
             inner.pause_requested = false;
             self.set_state(&mut inner, State::Init);

@@ -115,6 +115,35 @@ impl<T> Registry<T> {
     }
 }
 
+impl<T> Registry<T> {
+    /// Every name of FastScore's for this part, whether this engine has it or not yet.
+    pub fn names(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.known
+            .iter()
+            .flat_map(|(names, _)| names.iter().copied())
+            .chain(self.not_yet.iter().copied())
+    }
+}
+
+/// What `stream add` checks of a descriptor: a JSON object whose `Transport` is one of
+/// FastScore's (a fleet's engines may have transports this one has not).
+pub fn check_transport(doc: &Value) -> Result<(), String> {
+    let obj = doc
+        .as_object()
+        .ok_or("a descriptor must be a JSON object")?;
+    let transport = field(obj, "Transport").ok_or("the descriptor has no Transport")?;
+    let (kind, _) = named_part(transport, "Transport", false)?;
+    let registry = crate::engine::transport::registry();
+    if registry.names().any(|n| n == kind) {
+        return Ok(());
+    }
+    let names: Vec<&str> = registry.names().filter(|n| *n != "debug").collect();
+    Err(format!(
+        "unknown transport '{kind}' (FastScore's transports are {})",
+        names.join(", ")
+    ))
+}
+
 fn duration_ms(v: &Value, what: &str) -> Result<Option<Duration>, String> {
     match v {
         Value::Null => Ok(None),

@@ -107,6 +107,11 @@ const TRANSPORTS: Registry<Arc<dyn Transport>> = Registry {
     ],
 };
 
+/// The transports, for what knows of them by name only.
+pub fn registry() -> &'static Registry<Arc<dyn Transport>> {
+    &TRANSPORTS
+}
+
 /// A descriptor's `Transport`: a name (`"REST"`) or an object with a `Type`.
 pub fn parse(v: &Value) -> Result<Arc<dyn Transport>, String> {
     TRANSPORTS.parse(v, false)
