@@ -144,7 +144,19 @@ fn file_to_file_with_schema_checks_reaches_finished() {
         "{\"x\": 1.0}\n{\"x\": 4.0}\n"
     );
     let inspect = env.run(&["engine", "inspect", "-v"]).ok().stdout;
-    insta::assert_snapshot!(inspect.lines().skip(4).collect::<Vec<_>>().join("\n"), @r#"
+    // the counts, then how to reach the engine
+    let (counts, address) = inspect.split_once("\n\nengine-1 answers at ").unwrap();
+    let url = env.engine_url("engine-1");
+    let info = env.store().join("engines/engine-1/engine.json");
+    assert_eq!(
+        address,
+        format!(
+            "{url} to requests that carry 'Authorization: Bearer <token>', with the \"token\" of {info}:\n    curl -H \"Authorization: Bearer $(jq -r .token {info})\" {url}/2/engine/state\n",
+            info = info.display()
+        )
+    );
+    assert!(!inspect.contains(&env.engine_token("engine-1")));
+    insta::assert_snapshot!(counts.lines().skip(4).collect::<Vec<_>>().join("\n"), @r#"
       Slot    Records    Rejected by encoding    Rejected by schema
     ------  ---------  ----------------------  --------------------
          0          2                       1                     2

@@ -50,7 +50,8 @@ pub fn state(engine: &EngineClient) -> Result<(String, Value)> {
 }
 
 pub fn inspect(ctx: &Ctx) -> Result<()> {
-    let (state, doc) = state(&ctx.engine()?)?;
+    let engine = ctx.engine()?;
+    let (state, doc) = state(&engine)?;
     if ctx.opts.json {
         println!(
             "{}",
@@ -71,12 +72,27 @@ pub fn inspect(ctx: &Ctx) -> Result<()> {
             }
         }
         print_slots(doc.get("slots"));
+        if let Some(local) = ctx.local()? {
+            print_address(&engine, local.home());
+        }
     } else if state == "RUNNING" {
         println!("{}", ctx.out.ok(&state));
     } else {
         println!("{state}");
     }
     Ok(())
+}
+
+/// How scripts reach a local engine: its URL and where its token is (never the token).
+fn print_address(engine: &EngineClient, home: &std::path::Path) {
+    let info = launcher::info_path(&launcher::engine_dir(home, engine.name()));
+    let info = info.display();
+    println!(
+        "\n{} answers at {} to requests that carry 'Authorization: Bearer <token>', with the \"token\" of {info}:\n    curl -H \"Authorization: Bearer $(jq -r .token {info})\" {}/2/engine/state",
+        engine.name(),
+        engine.url(),
+        engine.url()
+    );
 }
 
 /// What made the model fail: the message, the traceback and the input it was processing.

@@ -44,6 +44,11 @@ impl EngineClient {
         &self.name
     }
 
+    /// Where the engine answers (`http://127.0.0.1:41234`, or behind a fleet's proxy).
+    pub fn url(&self) -> &str {
+        &self.service.base
+    }
+
     pub fn health(&self) -> Res<Value> {
         Ok(self.service.call("GET", "1/health", &[JSON], None)?.json())
     }
