@@ -29,7 +29,7 @@ use std::time::{Duration, Instant};
 /// The longest the batch timer sleeps.
 const TIMER_TICK: Duration = Duration::from_millis(20);
 /// How long a REST request waits for room in a full input queue before it answers busy.
-pub const INPUT_WAIT: Duration = Duration::from_secs(10);
+const INPUT_WAIT: Duration = Duration::from_secs(10);
 
 struct JetEntry {
     jet: Arc<Jet>,
@@ -611,10 +611,12 @@ impl Pipeline {
     }
 
     fn failed_now(&self, mut report: Value) {
-        // records accepted and not scored are counted, never silently dropped
-        let unscored = self.halt();
+        // records accepted and not scored are counted, never silently dropped (a failed
+        // finish has counted some already)
+        let unscored = self.halt() as u64;
         if let Some(obj) = report.as_object_mut() {
-            obj.insert("unscored".into(), unscored.into());
+            let before = obj.get("unscored").and_then(Value::as_u64).unwrap_or(0);
+            obj.insert("unscored".into(), (before + unscored).into());
         }
         let message = report
             .get("message")
@@ -643,7 +645,10 @@ impl Pipeline {
         for o in self.outputs.values() {
             let linger = self.streams.get(&o.slot).and_then(|a| a.descriptor.linger);
             if let Err(e) = o.sink.finish(linger) {
-                self.failed_now(json!({"message": format!("writing slot {} failed: {e}", o.slot)}));
+                self.failed_now(
+                    json!({"message": format!("writing slot {} failed: {e}", o.slot),
+                                       "unscored": unscored}),
+                );
                 return;
             }
         }
