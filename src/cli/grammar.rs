@@ -1,83 +1,8 @@
 //! The command table: every word pattern the original accepts (spec/cli.md §3.3), in matching
-//! order, plus this tool's own additions. Help texts, matching, the clap tree, completions and
-//! man pages are all derived from it.
-
-/// What a matched pattern runs.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
-    HelpOverview,
-    HelpOptions,
-    HelpCommand,
-    Connect,
-    Login,
-    ConfigSet,
-    ConfigShow,
-    Fleet,
-    UseSet,
-    UseShow,
-    Run,
-    ModelAdd,
-    ModelShow,
-    ModelList,
-    ModelRemove,
-    ModelVerify,
-    ModelLoad,
-    ModelInspect,
-    ModelUnload,
-    ModelScale,
-    ModelInput,
-    ModelOutput,
-    ModelInteract,
-    AttachmentList,
-    AttachmentUpload,
-    AttachmentDownload,
-    AttachmentRemove,
-    PolicySet,
-    PolicyShow,
-    SchemaAdd,
-    SchemaShow,
-    SchemaRemove,
-    SchemaList,
-    SchemaVerify,
-    SchemaInfer,
-    SnapshotList,
-    SnapshotShow,
-    SnapshotRestore,
-    SnapshotRemove,
-    StreamAdd,
-    StreamShow,
-    StreamRemove,
-    StreamList,
-    StreamInspect,
-    StreamVerify,
-    StreamAttach,
-    StreamDetach,
-    StreamSample,
-    EnginePause,
-    EngineUnpause,
-    EngineInspect,
-    EngineReset,
-    SensorAdd,
-    SensorShow,
-    SensorRemove,
-    SensorList,
-    SensorInstall,
-    SensorUninstall,
-    SensorInspect,
-    SensorPoints,
-    StatsMemory,
-    StatsCpu,
-    StatsJets,
-    StatsStreams,
-    DebugManifold,
-    DebugStream,
-    ProfileStream,
-    Pneumo,
-    PneumoHistory,
-    Monitor,
-    EngineServe,
-    EngineStop,
-}
+//! order, plus this tool's own additions. Each row is one command: its typed value (a variant
+//! of `Command` with named fields), its one-line description, its options and its patterns.
+//! Matching, help texts, `--help`, completions and man pages are all derived from it, and a
+//! check at compile time makes sure every placeholder of a row's patterns is one of its fields.
 
 /// Options a command reads (for `--help`, completions and man pages; every command accepts all).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,219 +29,407 @@ pub enum Opt {
     CaCert,
 }
 
-pub struct Pattern {
-    /// Words; `<…>` is a placeholder that takes any word.
-    pub text: &'static str,
-    pub action: Action,
+/// One command of the table.
+pub struct Row {
+    pub about: &'static str,
+    /// More about the command, printed after its options by `--help`.
+    pub more: Option<&'static str>,
     pub opts: &'static [Opt],
-    /// Listed by `fastscore help <cmd>` (the original's patterns; `job run` is not).
-    pub listed: bool,
+    /// Patterns listed by `fastscore help <cmd>` (the original's), in matching order; `<…>` is
+    /// a placeholder that takes any word.
+    pub listed: &'static [&'static str],
+    /// Patterns matched but not listed (this tool's additions, `job run`).
+    pub unlisted: &'static [&'static str],
+    build: fn(&Values) -> Command,
 }
 
-use Action as A;
+/// The words a pattern's placeholders took: (placeholder, word).
+type Values = [(&'static str, String)];
+
+/// A field of a command: a word every pattern of the row has, or one only some have.
+trait Field {
+    const REQUIRED: bool;
+    fn take(values: &Values, placeholder: &str) -> Self;
+}
+
+impl Field for String {
+    const REQUIRED: bool = true;
+    fn take(values: &Values, placeholder: &str) -> Self {
+        // `check_row` proved at compile time that every pattern of the row has it
+        <Option<String> as Field>::take(values, placeholder).unwrap_or_default()
+    }
+}
+
+impl Field for Option<String> {
+    const REQUIRED: bool = false;
+    fn take(values: &Values, placeholder: &str) -> Self {
+        values
+            .iter()
+            .find(|(p, _)| *p == placeholder)
+            .map(|(_, word)| word.clone())
+    }
+}
+
+macro_rules! commands {
+    ($(
+        $variant:ident { $($field:ident: $ty:ty = $placeholder:literal),* $(,)? }
+        about: $about:literal,
+        $(more: $more:expr,)?
+        opts: $opts:expr,
+        listed: [$($listed:literal),* $(,)?]
+        $(, unlisted: [$($unlisted:literal),* $(,)?])?;
+    )*) => {
+        /// A matched command line: one variant per row of the table.
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub enum Command {
+            $($variant { $($field: $ty),* },)*
+        }
+
+        pub const ROWS: &[Row] = &[$(
+            Row {
+                about: $about,
+                more: commands!(@more $($more)?),
+                opts: $opts,
+                listed: &[$($listed),*],
+                unlisted: &[$($($unlisted),*)?],
+                build: |values| {
+                    let _ = values;
+                    Command::$variant { $($field: <$ty as Field>::take(values, $placeholder)),* }
+                },
+            },
+        )*];
+
+        $(
+            const _: () = check_row(
+                &[$($listed,)* $($($unlisted,)*)?],
+                &[$(($placeholder, <$ty as Field>::REQUIRED)),*],
+            );
+        )*
+    };
+    (@more) => { None };
+    (@more $more:expr) => { Some($more) };
+}
+
 use Opt as O;
-
-const fn p(text: &'static str, action: Action, opts: &'static [Opt]) -> Pattern {
-    Pattern {
-        text,
-        action,
-        opts,
-        listed: true,
-    }
-}
-
-const fn unlisted(text: &'static str, action: Action, opts: &'static [Opt]) -> Pattern {
-    Pattern {
-        text,
-        action,
-        opts,
-        listed: false,
-    }
-}
 
 const V: &[Opt] = &[O::Verbose];
 const J: &[Opt] = &[O::Json];
 const VJ: &[Opt] = &[O::Verbose, O::Json];
 const EV: &[Opt] = &[O::Edit, O::Verbose];
 const NONE: &[Opt] = &[];
+const RUN: &[Opt] = &[O::Verbose, O::Wait, O::Schema, O::Json];
+const SERVE: &[Opt] = &[O::Bind, O::Port, O::NoToken];
+const POLICY: &[Opt] = &[O::Type, O::Preinstall, O::Verbose];
+const OUTPUT: &[Opt] = &[O::NoWait, O::Continuous];
 
-pub const PATTERNS: &[Pattern] = &[
-    p("", A::HelpOverview, NONE),
-    p("help", A::HelpOverview, NONE),
-    p("help options", A::HelpOptions, NONE),
-    p("help <cmd>", A::HelpCommand, NONE),
-    p(
-        "connect <proxy-prefix>",
-        A::Connect,
-        &[O::Verbose, O::NoWait, O::Insecure, O::CaCert],
-    ),
-    p(
-        "login <oauth2/ldap/basicauth/sessioncookie>",
-        A::Login,
-        &[O::Verbose, O::Username, O::Password],
-    ),
-    p("config set <config-file>", A::ConfigSet, V),
-    p("config show", A::ConfigShow, NONE),
-    p("fleet", A::Fleet, &[O::Verbose, O::Json, O::Wait]),
-    p("use <instance-name>", A::UseSet, V),
-    p("use", A::UseShow, V),
-    p(
-        "run <model-name> <stream0> <stream1>",
-        A::Run,
-        &[O::Verbose, O::Wait, O::Schema, O::Json],
-    ),
-    unlisted(
-        "job run <model-name> <stream0> <stream1>",
-        A::Run,
-        &[O::Verbose, O::Wait, O::Schema, O::Json],
-    ),
-    p(
-        "model add <model-name> <src-file>",
-        A::ModelAdd,
-        &[O::Type, O::Verbose],
-    ),
-    p(
-        "model add <model-name>",
-        A::ModelAdd,
-        &[O::Type, O::Verbose],
-    ),
-    p("model show <model-name>", A::ModelShow, EV),
-    p("model list", A::ModelList, J),
-    p("model remove <model-name>", A::ModelRemove, V),
-    p(
-        "model verify <model-name>",
-        A::ModelVerify,
-        &[O::Verbose, O::Json, O::Schema],
-    ),
-    p(
-        "model load <model-name>",
-        A::ModelLoad,
-        &[O::Verbose, O::Schema],
-    ),
-    p(
-        "model load <model-name> <attachment>",
-        A::ModelLoad,
-        &[O::Verbose, O::Schema],
-    ),
-    p("model inspect", A::ModelInspect, VJ),
-    p("model unload", A::ModelUnload, V),
-    p("model scale <count>", A::ModelScale, V),
-    p("model input", A::ModelInput, NONE),
-    p("model input <slot>", A::ModelInput, NONE),
-    p("model output", A::ModelOutput, &[O::NoWait, O::Continuous]),
-    p(
-        "model output <slot>",
-        A::ModelOutput,
-        &[O::NoWait, O::Continuous],
-    ),
-    p("model interact", A::ModelInteract, NONE),
-    p("attachment list <model-name>", A::AttachmentList, V),
-    p(
-        "attachment upload <model-name> <file-to-upload>",
-        A::AttachmentUpload,
-        V,
-    ),
-    p(
-        "attachment download <model-name> <att-name>",
-        A::AttachmentDownload,
-        V,
-    ),
-    p(
-        "attachment remove <model-name> <att-name>",
-        A::AttachmentRemove,
-        V,
-    ),
-    p(
-        "policy set <policy-file>",
-        A::PolicySet,
-        &[O::Type, O::Preinstall, O::Verbose],
-    ),
-    p(
-        "policy set",
-        A::PolicySet,
-        &[O::Type, O::Preinstall, O::Verbose],
-    ),
-    p("policy show", A::PolicyShow, &[O::Type]),
-    p("schema add <schema-name> <schema-file>", A::SchemaAdd, V),
-    p("schema add <schema-name>", A::SchemaAdd, V),
-    p("schema show <schema-name>", A::SchemaShow, EV),
-    p("schema remove <schema-name>", A::SchemaRemove, V),
-    p("schema list", A::SchemaList, V),
-    p("schema verify <schema-name>", A::SchemaVerify, V),
-    p(
-        "schema verify <schema-name> <data-file>",
-        A::SchemaVerify,
-        V,
-    ),
-    p("schema infer <filename>", A::SchemaInfer, &[O::Format]),
-    p(
-        "snapshot list <model-name>",
-        A::SnapshotList,
-        &[O::Verbose, O::Count, O::Since, O::Until],
-    ),
-    p("snapshot show <model-name> <snap-id>", A::SnapshotShow, J),
-    p("snapshot restore <model-name>", A::SnapshotRestore, V),
-    p(
-        "snapshot restore <model-name> <snap-id>",
-        A::SnapshotRestore,
-        V,
-    ),
-    p(
-        "snapshot remove <model-name> <snap-id>",
-        A::SnapshotRemove,
-        V,
-    ),
-    p("stream add <stream-name> <desc-file>", A::StreamAdd, V),
-    p("stream add <stream-name>", A::StreamAdd, V),
-    p("stream show <stream>", A::StreamShow, EV),
-    p("stream remove <stream-name>", A::StreamRemove, V),
-    p("stream list", A::StreamList, J),
-    p("stream inspect <slot>", A::StreamInspect, J),
-    p("stream inspect", A::StreamInspect, J),
-    p("stream verify <stream> <slot>", A::StreamVerify, V),
-    p("stream attach <stream> <slot>", A::StreamAttach, V),
-    p("stream detach <slot>", A::StreamDetach, V),
-    p("stream sample <stream>", A::StreamSample, &[O::Count]),
-    p("engine pause", A::EnginePause, V),
-    p("engine unpause", A::EngineUnpause, V),
-    p("engine inspect", A::EngineInspect, VJ),
-    p("engine reset", A::EngineReset, V),
-    unlisted(
-        "engine serve",
-        A::EngineServe,
-        &[O::Bind, O::Port, O::NoToken],
-    ),
-    unlisted(
-        "engine serve <engine-name>",
-        A::EngineServe,
-        &[O::Bind, O::Port, O::NoToken],
-    ),
-    unlisted("engine stop", A::EngineStop, V),
-    unlisted("engine stop <engine-name>", A::EngineStop, V),
-    p("sensor add <sensor-name> <desc-file>", A::SensorAdd, V),
-    p("sensor add <sensor-name>", A::SensorAdd, V),
-    p("sensor show <sensor-name>", A::SensorShow, EV),
-    p("sensor remove <sensor-name>", A::SensorRemove, V),
-    p("sensor list", A::SensorList, J),
-    p("sensor install <sensor-name>", A::SensorInstall, V),
-    p("sensor uninstall <tap-id>", A::SensorUninstall, V),
-    p("sensor inspect <tap-id>", A::SensorInspect, VJ),
-    p("sensor inspect", A::SensorInspect, VJ),
-    p("sensor points", A::SensorPoints, VJ),
-    p("stats memory", A::StatsMemory, NONE),
-    p("stats cpu-utilization", A::StatsCpu, NONE),
-    p("stats jets", A::StatsJets, NONE),
-    p("stats streams", A::StatsStreams, NONE),
-    p("debug manifold", A::DebugManifold, NONE),
-    p("debug stream <slot>", A::DebugStream, NONE),
-    p("profile stream <slot>", A::ProfileStream, VJ),
-    p("pneumo", A::Pneumo, NONE),
-    p("pneumo history", A::PneumoHistory, J),
-    p("monitor", A::Monitor, NONE),
-];
+const ENGINE_SERVE_MORE: &str =
+    "Every request must carry the engine's token, made afresh each time the engine starts:\n\
+     \n    Authorization: Bearer <token>\n\n\
+     The token is the \"token\" field of engines/<engine-name>/engine.json in the data \
+     directory ($FASTSCORE_HOME, else $XDG_DATA_HOME/fastscore, else \
+     ~/.local/share/fastscore); the file is readable by its owner only. For example:\n\
+     \n    curl -H \"Authorization: Bearer $(jq -r .token ~/.local/share/fastscore/engines/engine-1/engine.json)\" \
+     http://127.0.0.1:8003/1/health\n\n\
+     A request without it is answered 401. The fastscore commands pass it themselves. \
+     With --no-token the engine takes requests from anyone who can reach its address.";
 
-/// The command help table of `fastscore help` (name, description).
-pub const COMMANDS: &[(&str, &str)] = &[
+commands! {
+    HelpOverview {}
+        about: "Explain commands and options",
+        opts: NONE,
+        listed: ["help", ""];
+    HelpOptions {}
+        about: "Explain the options",
+        opts: NONE,
+        listed: ["help options"];
+    HelpCommand { command: String = "<cmd>" }
+        about: "Explain a command",
+        opts: NONE,
+        listed: ["help <cmd>"];
+    Connect { prefix: String = "<proxy-prefix>" }
+        about: "Connect to a FastScore fleet ('embedded' for the one on this machine)",
+        opts: &[O::Verbose, O::NoWait, O::Insecure, O::CaCert],
+        listed: ["connect <proxy-prefix>"];
+    Login { mode: String = "<oauth2/ldap/basicauth/sessioncookie>" }
+        about: "Authenticate the connection (basicauth, ldap, oauth2, sessioncookie)",
+        opts: &[O::Verbose, O::Username, O::Password],
+        listed: ["login <oauth2/ldap/basicauth/sessioncookie>"];
+    ConfigSet { file: String = "<config-file>" }
+        about: "Set the fleet configuration from a YAML file",
+        opts: V,
+        listed: ["config set <config-file>"];
+    ConfigShow {}
+        about: "Show the fleet configuration",
+        opts: NONE,
+        listed: ["config show"];
+    Fleet {}
+        about: "List the fleet's instances and their health",
+        opts: &[O::Verbose, O::Json, O::Wait],
+        listed: ["fleet"];
+    Use { instance: Option<String> = "<instance-name>" }
+        about: "Select the target instance, or show it",
+        opts: V,
+        listed: ["use <instance-name>", "use"];
+    Run { model: String = "<model-name>", input: String = "<stream0>", output: String = "<stream1>" }
+        about: "Verify and load a model, attach its input and output streams",
+        opts: RUN,
+        listed: ["run <model-name> <stream0> <stream1>"];
+    JobRun { model: String = "<model-name>", input: String = "<stream0>", output: String = "<stream1>" }
+        about: "Same as run",
+        opts: RUN,
+        listed: [],
+        unlisted: ["job run <model-name> <stream0> <stream1>"];
+    ModelAdd { model: String = "<model-name>", file: Option<String> = "<src-file>" }
+        about: "Add or replace a model (source from a file or stdin)",
+        opts: &[O::Type, O::Verbose],
+        listed: ["model add <model-name> <src-file>", "model add <model-name>"];
+    ModelShow { model: String = "<model-name>" }
+        about: "Print a model's source",
+        opts: EV,
+        listed: ["model show <model-name>"];
+    ModelList {}
+        about: "List models",
+        opts: J,
+        listed: ["model list"];
+    ModelRemove { model: String = "<model-name>" }
+        about: "Remove a model and its attachments",
+        opts: V,
+        listed: ["model remove <model-name>"];
+    ModelVerify { model: String = "<model-name>" }
+        about: "Check that the engine accepts a model",
+        opts: &[O::Verbose, O::Json, O::Schema],
+        listed: ["model verify <model-name>"];
+    ModelLoad { model: String = "<model-name>", attachment: Option<String> = "<attachment>" }
+        about: "Load a model into the engine",
+        opts: &[O::Verbose, O::Schema],
+        listed: ["model load <model-name>", "model load <model-name> <attachment>"];
+    ModelInspect {}
+        about: "Show the model loaded in the engine",
+        opts: VJ,
+        listed: ["model inspect"];
+    ModelUnload {}
+        about: "Unload the engine's model",
+        opts: V,
+        listed: ["model unload"];
+    ModelScale { count: String = "<count>" }
+        about: "Set the number of model instances (jets)",
+        opts: V,
+        listed: ["model scale <count>"];
+    ModelInput { slot: Option<String> = "<slot>" }
+        about: "Send records from stdin to an input slot (REST stream)",
+        opts: NONE,
+        listed: ["model input", "model input <slot>"];
+    ModelOutput { slot: Option<String> = "<slot>" }
+        about: "Print records from an output slot (REST stream)",
+        opts: OUTPUT,
+        listed: ["model output", "model output <slot>"];
+    ModelInteract {}
+        about: "Send records and see outputs interactively",
+        opts: NONE,
+        listed: ["model interact"];
+    AttachmentList { model: String = "<model-name>" }
+        about: "List a model's attachments",
+        opts: V,
+        listed: ["attachment list <model-name>"];
+    AttachmentUpload { model: String = "<model-name>", file: String = "<file-to-upload>" }
+        about: "Upload an attachment (.zip, .tar.gz, .tgz)",
+        opts: V,
+        listed: ["attachment upload <model-name> <file-to-upload>"];
+    AttachmentDownload { model: String = "<model-name>", attachment: String = "<att-name>" }
+        about: "Download an attachment into the current directory",
+        opts: V,
+        listed: ["attachment download <model-name> <att-name>"];
+    AttachmentRemove { model: String = "<model-name>", attachment: String = "<att-name>" }
+        about: "Remove an attachment",
+        opts: V,
+        listed: ["attachment remove <model-name> <att-name>"];
+    PolicySet { file: Option<String> = "<policy-file>" }
+        about: "Set the import policy for a model type",
+        opts: POLICY,
+        listed: ["policy set <policy-file>", "policy set"];
+    PolicyShow {}
+        about: "Show the import policy for a model type",
+        opts: &[O::Type],
+        listed: ["policy show"];
+    SchemaAdd { schema: String = "<schema-name>", file: Option<String> = "<schema-file>" }
+        about: "Add or replace an Avro schema (from a file or stdin)",
+        opts: V,
+        listed: ["schema add <schema-name> <schema-file>", "schema add <schema-name>"];
+    SchemaShow { schema: String = "<schema-name>" }
+        about: "Print a schema",
+        opts: EV,
+        listed: ["schema show <schema-name>"];
+    SchemaRemove { schema: String = "<schema-name>" }
+        about: "Remove a schema",
+        opts: V,
+        listed: ["schema remove <schema-name>"];
+    SchemaList {}
+        about: "List schemas",
+        opts: V,
+        listed: ["schema list"];
+    SchemaVerify { schema: String = "<schema-name>", data: Option<String> = "<data-file>" }
+        about: "Check a schema, and each record of a JSON-lines file against it",
+        opts: V,
+        listed: ["schema verify <schema-name>", "schema verify <schema-name> <data-file>"];
+    SchemaInfer { file: String = "<filename>" }
+        about: "Infer an Avro schema from sample records",
+        opts: &[O::Format],
+        listed: ["schema infer <filename>"];
+    SnapshotList { model: String = "<model-name>" }
+        about: "List a model's snapshots",
+        opts: &[O::Verbose, O::Count, O::Since, O::Until],
+        listed: ["snapshot list <model-name>"];
+    SnapshotShow { model: String = "<model-name>", snapshot: String = "<snap-id>" }
+        about: "Show a snapshot's metadata",
+        opts: J,
+        listed: ["snapshot show <model-name> <snap-id>"];
+    SnapshotRestore { model: String = "<model-name>", snapshot: Option<String> = "<snap-id>" }
+        about: "Restore the engine's model state from a snapshot",
+        opts: V,
+        listed: ["snapshot restore <model-name>", "snapshot restore <model-name> <snap-id>"];
+    SnapshotRemove { model: String = "<model-name>", snapshot: String = "<snap-id>" }
+        about: "Remove a snapshot",
+        opts: V,
+        listed: ["snapshot remove <model-name> <snap-id>"];
+    StreamAdd { stream: String = "<stream-name>", file: Option<String> = "<desc-file>" }
+        about: "Add or replace a stream descriptor (from a file or stdin)",
+        opts: V,
+        listed: ["stream add <stream-name> <desc-file>", "stream add <stream-name>"];
+    StreamShow { stream: String = "<stream>" }
+        about: "Print a stream descriptor (secrets masked)",
+        opts: EV,
+        listed: ["stream show <stream>"];
+    StreamRemove { stream: String = "<stream-name>" }
+        about: "Remove a stream descriptor",
+        opts: V,
+        listed: ["stream remove <stream-name>"];
+    StreamList {}
+        about: "List stream descriptors",
+        opts: J,
+        listed: ["stream list"];
+    StreamInspect { slot: Option<String> = "<slot>" }
+        about: "Show the streams attached to the engine",
+        opts: J,
+        listed: ["stream inspect <slot>", "stream inspect"];
+    StreamVerify { stream: String = "<stream>", slot: String = "<slot>" }
+        about: "Check that the engine accepts a stream for a slot",
+        opts: V,
+        listed: ["stream verify <stream> <slot>"];
+    StreamAttach { stream: String = "<stream>", slot: String = "<slot>" }
+        about: "Attach a stream to a slot",
+        opts: V,
+        listed: ["stream attach <stream> <slot>"];
+    StreamDetach { slot: String = "<slot>" }
+        about: "Detach the stream of a slot",
+        opts: V,
+        listed: ["stream detach <slot>"];
+    StreamSample { stream: String = "<stream>" }
+        about: "Print sample records read from a stream",
+        opts: &[O::Count],
+        listed: ["stream sample <stream>"];
+    EnginePause {}
+        about: "Pause data processing",
+        opts: V,
+        listed: ["engine pause"];
+    EngineUnpause {}
+        about: "Resume data processing",
+        opts: V,
+        listed: ["engine unpause"];
+    EngineInspect {}
+        about: "Show the engine state",
+        opts: VJ,
+        listed: ["engine inspect"];
+    EngineReset {}
+        about: "Reset the engine: unload the model, detach all streams",
+        opts: V,
+        listed: ["engine reset"];
+    EngineServe { engine: Option<String> = "<engine-name>" }
+        about: "Run a local engine in the foreground, serving the FastScore Engine REST API",
+        more: ENGINE_SERVE_MORE,
+        opts: SERVE,
+        listed: [],
+        unlisted: ["engine serve", "engine serve <engine-name>"];
+    EngineStop { engine: Option<String> = "<engine-name>" }
+        about: "Stop local engines (all of them without a name)",
+        opts: V,
+        listed: [],
+        unlisted: ["engine stop", "engine stop <engine-name>"];
+    SensorAdd { sensor: String = "<sensor-name>", file: Option<String> = "<desc-file>" }
+        about: "Add or replace a sensor descriptor (from a file or stdin)",
+        opts: V,
+        listed: ["sensor add <sensor-name> <desc-file>", "sensor add <sensor-name>"];
+    SensorShow { sensor: String = "<sensor-name>" }
+        about: "Print a sensor descriptor",
+        opts: EV,
+        listed: ["sensor show <sensor-name>"];
+    SensorRemove { sensor: String = "<sensor-name>" }
+        about: "Remove a sensor descriptor",
+        opts: V,
+        listed: ["sensor remove <sensor-name>"];
+    SensorList {}
+        about: "List sensor descriptors",
+        opts: J,
+        listed: ["sensor list"];
+    SensorInstall { sensor: String = "<sensor-name>" }
+        about: "Install a sensor on the target instance",
+        opts: V,
+        listed: ["sensor install <sensor-name>"];
+    SensorUninstall { tap: String = "<tap-id>" }
+        about: "Uninstall a sensor from the target instance",
+        opts: V,
+        listed: ["sensor uninstall <tap-id>"];
+    SensorInspect { tap: Option<String> = "<tap-id>" }
+        about: "Show the sensors installed on the target instance",
+        opts: VJ,
+        listed: ["sensor inspect <tap-id>", "sensor inspect"];
+    SensorPoints {}
+        about: "List the tapping points of the target instance",
+        opts: VJ,
+        listed: ["sensor points"];
+    StatsMemory {}
+        about: "Watch the target's memory use",
+        opts: NONE,
+        listed: ["stats memory"];
+    StatsCpu {}
+        about: "Watch the target's CPU use",
+        opts: NONE,
+        listed: ["stats cpu-utilization"];
+    StatsJets {}
+        about: "Watch the records per second of each jet",
+        opts: NONE,
+        listed: ["stats jets"];
+    StatsStreams {}
+        about: "Watch the records per second of each slot",
+        opts: NONE,
+        listed: ["stats streams"];
+    DebugManifold {}
+        about: "Watch the engine's debugging messages",
+        opts: NONE,
+        listed: ["debug manifold"];
+    DebugStream { slot: String = "<slot>" }
+        about: "Watch a slot's debugging messages",
+        opts: NONE,
+        listed: ["debug stream <slot>"];
+    ProfileStream { slot: String = "<slot>" }
+        about: "Profile a slot's record processing",
+        opts: VJ,
+        listed: ["profile stream <slot>"];
+    Pneumo {}
+        about: "Watch Pneumo messages",
+        opts: NONE,
+        listed: ["pneumo"];
+    PneumoHistory {}
+        about: "Print recent Pneumo messages",
+        opts: J,
+        listed: ["pneumo history"];
+    Monitor {}
+        about: "Monitor data processing",
+        opts: NONE,
+        listed: ["monitor"];
+}
+
+/// The command groups of `fastscore help` (name, description), in the original's order.
+pub const GROUPS: &[(&str, &str)] = &[
     ("help", "Explain commands and options"),
     ("connect", "Establish a FastScore connection"),
     ("login", "Authenticate a FastScore connection"),
@@ -339,26 +452,36 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ("monitor", "Monitor data processing"),
 ];
 
-impl Pattern {
-    pub fn tokens(&self) -> impl Iterator<Item = &'static str> {
-        self.text.split_whitespace()
+impl Row {
+    /// Every pattern, in matching order.
+    pub fn patterns(&self) -> impl Iterator<Item = &'static str> {
+        self.listed.iter().chain(self.unlisted).copied()
     }
 
-    /// The placeholder values of `words`, if the words match this pattern exactly.
-    pub fn matches(&self, words: &[String]) -> Option<Vec<String>> {
-        let tokens: Vec<&str> = self.tokens().collect();
+    /// The literal words that name the command (`model`, `add`).
+    pub fn words(&self) -> Vec<&'static str> {
+        let first = self.patterns().find(|p| !p.is_empty()).unwrap_or("");
+        first
+            .split_whitespace()
+            .take_while(|t| !is_placeholder(t))
+            .collect()
+    }
+
+    /// The command `words` spell with this pattern, if they match it exactly.
+    fn matches(&self, pattern: &'static str, words: &[String]) -> Option<Command> {
+        let tokens: Vec<&'static str> = pattern.split_whitespace().collect();
         if tokens.len() != words.len() {
             return None;
         }
         let mut values = Vec::new();
-        for (token, word) in tokens.iter().zip(words) {
+        for (token, word) in tokens.into_iter().zip(words) {
             if is_placeholder(token) {
-                values.push(word.clone());
+                values.push((token, word.clone()));
             } else if token != word {
                 return None;
             }
         }
-        Some(values)
+        Some((self.build)(&values))
     }
 }
 
@@ -366,11 +489,85 @@ pub fn is_placeholder(token: &str) -> bool {
     token.starts_with('<') && token.ends_with('>')
 }
 
-/// The first pattern matching `words`, with its placeholder values.
-pub fn find(words: &[String]) -> Option<(&'static Pattern, Vec<String>)> {
-    PATTERNS
-        .iter()
-        .find_map(|p| p.matches(words).map(|values| (p, values)))
+/// The first pattern matching `words`: the command's row and its typed value.
+pub fn find(words: &[String]) -> Option<(&'static Row, Command)> {
+    ROWS.iter().find_map(|row| {
+        row.patterns()
+            .find_map(|pattern| row.matches(pattern, words))
+            .map(|command| (row, command))
+    })
+}
+
+/// Compile-time proof that a row's patterns and fields agree: every placeholder of a pattern
+/// is a field, every required field is in every pattern, every optional one in some pattern.
+const fn check_row(patterns: &[&str], fields: &[(&str, bool)]) {
+    let mut p = 0;
+    while p < patterns.len() {
+        let bytes = patterns[p].as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let at_token = i == 0 || bytes[i - 1] == b' ';
+            if at_token && bytes[i] == b'<' {
+                let mut known = false;
+                let mut f = 0;
+                while f < fields.len() {
+                    known |= token_at(bytes, i, fields[f].0.as_bytes());
+                    f += 1;
+                }
+                assert!(
+                    known,
+                    "a placeholder of a pattern is not a field of its command"
+                );
+            }
+            i += 1;
+        }
+        p += 1;
+    }
+    let mut f = 0;
+    while f < fields.len() {
+        let (placeholder, required) = fields[f];
+        let mut found = 0;
+        let mut p = 0;
+        while p < patterns.len() {
+            if has_token(patterns[p].as_bytes(), placeholder.as_bytes()) {
+                found += 1;
+            }
+            p += 1;
+        }
+        assert!(found > 0, "a field of a command is in none of its patterns");
+        assert!(
+            !required || found == patterns.len(),
+            "a required field of a command is missing from one of its patterns"
+        );
+        f += 1;
+    }
+}
+
+/// Whether `token` is a whole word of `pattern`.
+const fn has_token(pattern: &[u8], token: &[u8]) -> bool {
+    let mut i = 0;
+    while i < pattern.len() {
+        if (i == 0 || pattern[i - 1] == b' ') && token_at(pattern, i, token) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// Whether the word of `pattern` starting at `at` is `token`.
+const fn token_at(pattern: &[u8], at: usize, token: &[u8]) -> bool {
+    if at + token.len() > pattern.len() {
+        return false;
+    }
+    let mut k = 0;
+    while k < token.len() {
+        if pattern[at + k] != token[k] {
+            return false;
+        }
+        k += 1;
+    }
+    at + token.len() == pattern.len() || pattern[at + token.len()] == b' '
 }
 
 /// What a placeholder stands for, for `--help` and man pages.

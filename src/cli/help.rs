@@ -1,6 +1,6 @@
 //! The original's help texts (spec/cli.md §4), word for word.
 
-use super::grammar::{is_placeholder, COMMANDS, PATTERNS};
+use super::grammar::{GROUPS, ROWS};
 use super::render::Paint;
 use crate::VERSION;
 
@@ -13,7 +13,7 @@ pub fn overview(paint: Paint) -> String {
         "{}\nUsage: fastscore <command> [<subcommand> ...]\nAvailable commands:\n",
         banner(paint)
     );
-    for (name, description) in COMMANDS {
+    for (name, description) in GROUPS {
         out.push_str(&format!("  {name:<16} {description}\n"));
     }
     out.push_str("Run 'fastscore help <command>' to get more details on <command> usage\n");
@@ -73,23 +73,14 @@ pub fn options(paint: Paint) -> String {
 
 /// `fastscore help <cmd>`: the description and the command's word patterns.
 pub fn command(name: &str) -> String {
-    let Some((_, description)) = COMMANDS.iter().find(|(n, _)| *n == name) else {
+    let Some((_, description)) = GROUPS.iter().find(|(n, _)| *n == name) else {
         return format!("Command '{name}' not available (use 'help')\n");
     };
     let mut out = format!("{description}\n\n");
-    for pattern in PATTERNS.iter().filter(|p| p.listed) {
-        if pattern.tokens().next() == Some(name) {
-            out.push_str(&format!("  fastscore {}\n", pattern.text));
+    for pattern in ROWS.iter().flat_map(|row| row.listed) {
+        if pattern.split_whitespace().next() == Some(name) {
+            out.push_str(&format!("  fastscore {pattern}\n"));
         }
     }
     out
-}
-
-/// Whether `token` is a literal word of some pattern at its first position.
-pub fn is_command(token: &str) -> bool {
-    PATTERNS.iter().any(|p| {
-        p.tokens()
-            .next()
-            .is_some_and(|t| t == token && !is_placeholder(t))
-    })
 }

@@ -30,7 +30,7 @@ use crate::fleet::local::Local;
 use crate::fleet::remote::Remote;
 use crate::fleet::{Connect, ModelManage};
 use args::Options;
-use grammar::Action;
+use grammar::Command;
 use render::Paint;
 use std::cell::OnceCell;
 use std::ffi::OsString;
@@ -68,12 +68,12 @@ pub fn main(argv: impl Iterator<Item = OsString>) -> i32 {
         print!("{}", help_for(&parsed.words, out));
         return 0;
     }
-    let Some((pattern, values)) = grammar::find(&parsed.words) else {
+    let Some((row, command)) = grammar::find(&parsed.words) else {
         eprintln!("{HINT}");
         return EXIT_USAGE;
     };
     let mut ctx = Ctx::new(parsed.opts, out);
-    match run(&mut ctx, pattern, &values).and_then(|()| ctx.finish()) {
+    match run(&mut ctx, row, command).and_then(|()| ctx.finish()) {
         Ok(()) => 0,
         Err(err) => {
             report(&err, &ctx.opts, err_paint);
@@ -103,81 +103,105 @@ fn report(err: &Error, opts: &Options, paint: Paint) {
     }
 }
 
-fn run(ctx: &mut Ctx, pattern: &grammar::Pattern, a: &[String]) -> Result<()> {
-    use Action as A;
-    let arg = |i: usize| a.get(i).map(String::as_str);
-    match pattern.action {
-        A::HelpOverview => print!("{}", help::overview(ctx.out)),
-        A::HelpOptions => print!("{}", help::options(ctx.out)),
-        A::HelpCommand => print!("{}", help::command(&a[0])),
-        A::Connect => fleet::connect(ctx, &a[0])?,
-        A::Login => login::login(ctx, &a[0])?,
-        A::ConfigSet => fleet::config_set(ctx, &a[0])?,
-        A::ConfigShow => fleet::config_show(ctx)?,
-        A::Fleet => fleet::fleet(ctx)?,
-        A::UseSet => fleet::use_instance(ctx, &a[0])?,
-        A::UseShow => fleet::show_target(ctx)?,
-        A::ModelAdd => model::add(ctx, &a[0], arg(1))?,
-        A::ModelShow => model::show(ctx, &a[0])?,
-        A::ModelList => model::list(ctx)?,
-        A::ModelRemove => model::remove(ctx, &a[0])?,
-        A::ModelVerify => model::verify(ctx, &a[0], false)?,
-        A::ModelLoad => model::load(ctx, &a[0], arg(1))?,
-        A::ModelInspect => model::inspect(ctx)?,
-        A::ModelUnload => model::unload(ctx)?,
-        A::ModelScale => model::scale(ctx, &a[0])?,
-        A::ModelInput => model_io::input(ctx, arg(0))?,
-        A::ModelOutput => model_io::output(ctx, arg(0))?,
-        A::Run => run::run(ctx, &a[0], &a[1], &a[2])?,
-        A::EnginePause => engine::post(ctx, "pause")?,
-        A::EngineUnpause => engine::post(ctx, "unpause")?,
-        A::EngineReset => engine::post(ctx, "reset")?,
-        A::EngineInspect => engine::inspect(ctx)?,
-        A::EngineServe => engine::serve(ctx, arg(0))?,
-        A::EngineStop => engine::stop(ctx, arg(0))?,
-        A::AttachmentList => attachment::list(ctx, &a[0])?,
-        A::AttachmentUpload => attachment::upload(ctx, &a[0], &a[1])?,
-        A::AttachmentDownload => attachment::download(ctx, &a[0], &a[1])?,
-        A::AttachmentRemove => attachment::remove(ctx, &a[0], &a[1])?,
-        A::PolicySet => policy::set(ctx, arg(0))?,
-        A::PolicyShow => policy::show(ctx)?,
-        A::SchemaAdd => schema::add(ctx, &a[0], arg(1))?,
-        A::SchemaShow => schema::show(ctx, &a[0])?,
-        A::SchemaRemove => schema::remove(ctx, &a[0])?,
-        A::SchemaList => schema::list(ctx)?,
-        A::SchemaVerify => schema::verify(ctx, &a[0], arg(1))?,
-        A::SchemaInfer => schema::infer(ctx, &a[0])?,
-        A::SnapshotList => snapshot::list(ctx, &a[0])?,
-        A::SnapshotShow => snapshot::show(ctx, &a[0], &a[1])?,
-        A::SnapshotRestore => snapshot::restore(ctx, &a[0], arg(1))?,
-        A::SnapshotRemove => snapshot::remove(ctx, &a[0], &a[1])?,
-        A::StreamAdd => stream::add(ctx, &a[0], arg(1))?,
-        A::StreamShow => stream::show(ctx, &a[0])?,
-        A::StreamRemove => stream::remove(ctx, &a[0])?,
-        A::StreamList => stream::list(ctx)?,
-        A::StreamInspect => stream::inspect(ctx, arg(0))?,
-        A::StreamVerify => stream::verify(ctx, &a[0], &a[1])?,
-        A::StreamAttach => stream::attach(ctx, &a[0], &a[1])?,
-        A::StreamDetach => stream::detach(ctx, &a[0])?,
-        A::StreamSample => stream::sample(ctx, &a[0])?,
-        A::SensorAdd => sensor::add(ctx, &a[0], arg(1))?,
-        A::SensorShow => sensor::show(ctx, &a[0])?,
-        A::SensorRemove => sensor::remove(ctx, &a[0])?,
-        A::SensorList => sensor::list(ctx)?,
-        _ => return Err(unsupported(pattern)),
+fn run(ctx: &mut Ctx, row: &grammar::Row, command: Command) -> Result<()> {
+    use Command as C;
+    match command {
+        C::HelpOverview {} => print!("{}", help::overview(ctx.out)),
+        C::HelpOptions {} => print!("{}", help::options(ctx.out)),
+        C::HelpCommand { command } => print!("{}", help::command(&command)),
+        C::Connect { prefix } => fleet::connect(ctx, &prefix)?,
+        C::Login { mode } => login::login(ctx, &mode)?,
+        C::ConfigSet { file } => fleet::config_set(ctx, &file)?,
+        C::ConfigShow {} => fleet::config_show(ctx)?,
+        C::Fleet {} => fleet::fleet(ctx)?,
+        C::Use {
+            instance: Some(instance),
+        } => fleet::use_instance(ctx, &instance)?,
+        C::Use { instance: None } => fleet::show_target(ctx)?,
+        C::Run {
+            model,
+            input,
+            output,
+        }
+        | C::JobRun {
+            model,
+            input,
+            output,
+        } => run::run(ctx, &model, &input, &output)?,
+        C::ModelAdd { model, file } => model::add(ctx, &model, file.as_deref())?,
+        C::ModelShow { model } => model::show(ctx, &model)?,
+        C::ModelList {} => model::list(ctx)?,
+        C::ModelRemove { model } => model::remove(ctx, &model)?,
+        C::ModelVerify { model } => model::verify(ctx, &model, false)?,
+        C::ModelLoad { model, attachment } => model::load(ctx, &model, attachment.as_deref())?,
+        C::ModelInspect {} => model::inspect(ctx)?,
+        C::ModelUnload {} => model::unload(ctx)?,
+        C::ModelScale { count } => model::scale(ctx, &count)?,
+        C::ModelInput { slot } => model_io::input(ctx, slot.as_deref())?,
+        C::ModelOutput { slot } => model_io::output(ctx, slot.as_deref())?,
+        C::EnginePause {} => engine::post(ctx, "pause")?,
+        C::EngineUnpause {} => engine::post(ctx, "unpause")?,
+        C::EngineReset {} => engine::post(ctx, "reset")?,
+        C::EngineInspect {} => engine::inspect(ctx)?,
+        C::EngineServe { engine } => engine::serve(ctx, engine.as_deref())?,
+        C::EngineStop { engine } => engine::stop(ctx, engine.as_deref())?,
+        C::AttachmentList { model } => attachment::list(ctx, &model)?,
+        C::AttachmentUpload { model, file } => attachment::upload(ctx, &model, &file)?,
+        C::AttachmentDownload { model, attachment } => {
+            attachment::download(ctx, &model, &attachment)?
+        }
+        C::AttachmentRemove { model, attachment } => attachment::remove(ctx, &model, &attachment)?,
+        C::PolicySet { file } => policy::set(ctx, file.as_deref())?,
+        C::PolicyShow {} => policy::show(ctx)?,
+        C::SchemaAdd { schema, file } => schema::add(ctx, &schema, file.as_deref())?,
+        C::SchemaShow { schema } => schema::show(ctx, &schema)?,
+        C::SchemaRemove { schema } => schema::remove(ctx, &schema)?,
+        C::SchemaList {} => schema::list(ctx)?,
+        C::SchemaVerify { schema, data } => schema::verify(ctx, &schema, data.as_deref())?,
+        C::SchemaInfer { file } => schema::infer(ctx, &file)?,
+        C::SnapshotList { model } => snapshot::list(ctx, &model)?,
+        C::SnapshotShow { model, snapshot } => snapshot::show(ctx, &model, &snapshot)?,
+        C::SnapshotRestore { model, snapshot } => {
+            snapshot::restore(ctx, &model, snapshot.as_deref())?
+        }
+        C::SnapshotRemove { model, snapshot } => snapshot::remove(ctx, &model, &snapshot)?,
+        C::StreamAdd { stream, file } => stream::add(ctx, &stream, file.as_deref())?,
+        C::StreamShow { stream } => stream::show(ctx, &stream)?,
+        C::StreamRemove { stream } => stream::remove(ctx, &stream)?,
+        C::StreamList {} => stream::list(ctx)?,
+        C::StreamInspect { slot } => stream::inspect(ctx, slot.as_deref())?,
+        C::StreamVerify { stream, slot } => stream::verify(ctx, &stream, &slot)?,
+        C::StreamAttach { stream, slot } => stream::attach(ctx, &stream, &slot)?,
+        C::StreamDetach { slot } => stream::detach(ctx, &slot)?,
+        C::StreamSample { stream } => stream::sample(ctx, &stream)?,
+        C::SensorAdd { sensor, file } => sensor::add(ctx, &sensor, file.as_deref())?,
+        C::SensorShow { sensor } => sensor::show(ctx, &sensor)?,
+        C::SensorRemove { sensor } => sensor::remove(ctx, &sensor)?,
+        C::SensorList {} => sensor::list(ctx)?,
+        C::ModelInteract {}
+        | C::SensorInstall { .. }
+        | C::SensorUninstall { .. }
+        | C::SensorInspect { .. }
+        | C::SensorPoints {}
+        | C::StatsMemory {}
+        | C::StatsCpu {}
+        | C::StatsJets {}
+        | C::StatsStreams {}
+        | C::DebugManifold {}
+        | C::DebugStream { .. }
+        | C::ProfileStream { .. }
+        | C::Pneumo {}
+        | C::PneumoHistory {}
+        | C::Monitor {} => return Err(unsupported(row)),
     }
     Ok(())
 }
 
 /// Commands that live on sensors and Pneumo messages, which this tool does not have yet.
-fn unsupported(pattern: &grammar::Pattern) -> Error {
-    let words: Vec<&str> = pattern
-        .tokens()
-        .take_while(|t| !grammar::is_placeholder(t))
-        .collect();
+fn unsupported(row: &grammar::Row) -> Error {
     Error::new(format!(
         "'fastscore {}' is not supported yet: it needs sensors and Pneumo messages",
-        words.join(" ")
+        row.words().join(" ")
     ))
 }
 
