@@ -72,10 +72,17 @@ fn unmatched_words_give_the_hint_and_exit_2() {
         &["fleet", "version"],
     ] {
         let run = env.run(args).expect(2);
+        let mut lines = run.stderr.lines();
         assert_eq!(
-            run.stderr, "Use 'fastscore help' or 'fastscore help <command>'\n",
+            lines.next(),
+            Some("Use 'fastscore help' or 'fastscore help <command>'"),
             "{args:?}"
         );
+        assert!(
+            lines.next().is_some_and(|l| l.starts_with("hint: ")),
+            "{args:?}"
+        );
+        assert_eq!(lines.next(), None);
         assert!(run.stdout.is_empty());
     }
 }
@@ -101,11 +108,52 @@ fn bad_options_are_reported_in_order_and_ignored() {
 }
 
 #[test]
+fn hints_follow_the_original_line_on_stderr() {
+    let env = Env::new();
+    let usage = "Use 'fastscore help' or 'fastscore help <command>'";
+    for (args, hint) in [
+        (
+            &["modle", "list"][..],
+            "hint: 'modle' is not a command; did you mean 'fastscore model'?",
+        ),
+        (
+            &["model", "lst"],
+            "hint: 'lst' is not a 'model' command; did you mean 'fastscore model list'?",
+        ),
+        (
+            &["model", "add"],
+            "hint: 'fastscore model add' needs <model-name>: fastscore model add <model-name>",
+        ),
+        (
+            &["model", "add", "a", "b", "c"],
+            "hint: 'c' too many after 'fastscore model add <model-name> <src-file>'",
+        ),
+    ] {
+        let run = env.run(args).expect(2);
+        assert_eq!(run.stderr, format!("{usage}\n{hint}\n"), "{args:?}");
+        assert!(run.stdout.is_empty());
+    }
+    // an unknown option is still ignored, with the original's exit status and stdout
+    let run = env.run(&["help", "--jsn"]).ok();
+    assert_eq!(
+        run.stderr,
+        "Unknown option '--jsn' ignored\nhint: did you mean '--json'?\n"
+    );
+    assert_eq!(run.stdout, env.run(&["help"]).ok().stdout);
+    let run = env.run(&["help", "-tpye:python3"]).ok();
+    assert_eq!(
+        run.stderr,
+        "Unknown option '-tpye:python3' ignored\nhint: did you mean '-type:python3'?\n"
+    );
+}
+
+#[test]
 fn negative_numbers_are_options() {
     let run = Env::new().run(&["model", "scale", "-1"]).expect(2);
     assert_eq!(
         run.stderr,
-        "Unknown option '-1' ignored\nUse 'fastscore help' or 'fastscore help <command>'\n"
+        "Unknown option '-1' ignored\nUse 'fastscore help' or 'fastscore help <command>'\n\
+         hint: 'fastscore model scale' needs <count>: fastscore model scale <count>\n"
     );
 }
 

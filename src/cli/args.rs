@@ -78,6 +78,31 @@ const VALUED: &[(&str, Valued)] = &[
     ("cacert", Valued::CaCert),
 ];
 
+/// Sets one option without a value.
+type SetFlag = fn(&mut Options);
+
+/// Options without a value, by every name they answer to.
+const FLAGS: &[(&str, SetFlag)] = &[
+    ("v", |o| o.verbose = true),
+    ("verbose", |o| o.verbose = true),
+    ("json", |o| o.json = true),
+    ("e", |o| o.edit = true),
+    ("edit", |o| o.edit = true),
+    ("wait", |o| o.wait = true),
+    ("nowait", |o| o.nowait = true),
+    ("no-wait", |o| o.nowait = true),
+    ("preinstall", |o| o.preinstall = true),
+    ("c", |o| o.continuous = true),
+    ("continuous", |o| o.continuous = true),
+    ("m", |o| o.monitor = true),
+    ("monitor", |o| o.monitor = true),
+    ("h", |o| o.help = true),
+    ("help", |o| o.help = true),
+    ("version", |o| o.version = true),
+    ("no-token", |o| o.no_token = true),
+    ("insecure", |o| o.insecure = true),
+];
+
 pub fn parse(argv: Vec<String>) -> Args {
     let mut args = Args::default();
     let mut iter = argv.into_iter();
@@ -120,23 +145,30 @@ pub fn words_only(argv: &[String]) -> Vec<&str> {
 
 impl Args {
     fn flag(&mut self, name: &str) -> bool {
-        let o = &mut self.opts;
-        match name {
-            "v" | "verbose" => o.verbose = true,
-            "json" => o.json = true,
-            "e" | "edit" => o.edit = true,
-            "wait" => o.wait = true,
-            "nowait" | "no-wait" => o.nowait = true,
-            "preinstall" => o.preinstall = true,
-            "c" | "continuous" => o.continuous = true,
-            "m" | "monitor" => o.monitor = true,
-            "h" | "help" => o.help = true,
-            "version" => o.version = true,
-            "no-token" => o.no_token = true,
-            "insecure" => o.insecure = true,
-            _ => return false,
+        match FLAGS.iter().find(|(n, _)| *n == name) {
+            Some((_, set)) => set(&mut self.opts),
+            None => return false,
         }
         true
+    }
+
+    /// `Unknown option '…' ignored`, and the option probably meant.
+    fn unknown(&mut self, arg: &str) {
+        self.diagnostics
+            .push(format!("Unknown option '{arg}' ignored"));
+        let dashes = if arg.starts_with("--") { "--" } else { "-" };
+        let body = &arg[dashes.len()..];
+        let name_len = body.find([':', '=']).unwrap_or(body.len());
+        let names = FLAGS
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(VALUED.iter().map(|(n, _)| *n));
+        let names = names.filter(|n| n.len() > 1);
+        if let Some(meant) = super::hint::nearest(&body[..name_len], names) {
+            let rest = &body[name_len..];
+            self.diagnostics
+                .push(format!("hint: did you mean '{dashes}{meant}{rest}'?"));
+        }
     }
 
     /// The original's forms: exact flags, then `-name:value` prefixes.
@@ -164,8 +196,7 @@ impl Args {
             }
             return;
         }
-        self.diagnostics
-            .push(format!("Unknown option '{arg}' ignored"));
+        self.unknown(arg);
     }
 
     fn gnu_option(&mut self, long: &str, arg: &str, rest: &mut impl Iterator<Item = String>) {
@@ -181,9 +212,7 @@ impl Args {
                 Some(value) => self.set(*kind, &value, arg),
                 None => self.ignored(arg),
             },
-            None => self
-                .diagnostics
-                .push(format!("Unknown option '{arg}' ignored")),
+            None => self.unknown(arg),
         }
     }
 

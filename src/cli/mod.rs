@@ -9,6 +9,7 @@ mod engine;
 mod fleet;
 pub mod grammar;
 pub mod help;
+mod hint;
 mod login;
 mod model;
 mod model_io;
@@ -70,6 +71,9 @@ pub fn main(argv: impl Iterator<Item = OsString>) -> i32 {
     }
     let Some((row, command)) = grammar::find(&parsed.words) else {
         eprintln!("{HINT}");
+        if let Some(hint) = hint::for_words(&parsed.words) {
+            eprintln!("{hint}");
+        }
         return EXIT_USAGE;
     };
     let mut ctx = Ctx::new(parsed.opts, out);
