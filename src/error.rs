@@ -9,6 +9,8 @@ pub struct Error {
     cause: Option<Box<Cause>>,
     /// Says all there is to say: no outer message wraps it (see `Cause::Standalone`).
     standalone: bool,
+    /// What probably was meant, printed on its own line after the error.
+    hint: Option<String>,
 }
 
 /// What made an operation fail, one level down.
@@ -32,6 +34,8 @@ pub struct HttpError {
     pub status: u16,
     pub reason: String,
     pub body: String,
+    /// From a service of this tool, whose bodies are sentences meant for people.
+    pub ours: bool,
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -42,7 +46,18 @@ impl Error {
             message: message.into(),
             cause: None,
             standalone: false,
+            hint: None,
         }
+    }
+
+    /// This error, with a line saying what probably was meant.
+    pub fn with_hint(mut self, hint: Option<String>) -> Self {
+        self.hint = hint;
+        self
+    }
+
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
     }
 
     /// An error that no outer message wraps (see `Cause::Standalone`).
@@ -81,10 +96,14 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Error: {}", self.message)?;
-        if let Some(cause) = &self.cause {
-            write!(f, "\n  Caused by: {cause}")?;
+        match self.cause.as_deref() {
+            // our own services explain themselves: their text ends the line
+            Some(Cause::Http(h)) if h.ours && !h.body.trim().is_empty() => {
+                write!(f, ": {}", h.body.trim())
+            }
+            Some(cause) => write!(f, "\n  Caused by: {cause}"),
+            None => Ok(()),
         }
-        Ok(())
     }
 }
 

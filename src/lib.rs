@@ -19,6 +19,9 @@ pub mod yaml;
 
 /// This tool's version, shown where the original shows its own.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// What this tool's servers put in their `Server` header.
+pub const SERVER_NAME: &str = concat!("fastscore/", env!("CARGO_PKG_VERSION"));
+pub const SERVER_NAME_PREFIX: &str = "fastscore/";
 
 /// When this binary was built, as FastScore services report it.
 pub const BUILT_ON: &str = env!("FASTSCORE_BUILT_ON");

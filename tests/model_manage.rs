@@ -107,6 +107,75 @@ fn model_type_from_source_option_or_extension() {
 }
 
 #[test]
+fn missing_names_come_with_the_closest_ones() {
+    let env = Env::new();
+    env.write("m.py3", "def action(x):\n    yield x\n");
+    for name in ["mymodel", "m2", "other"] {
+        env.run(&["model", "add", name, "m.py3"]).ok();
+    }
+    let run = env.run(&["model", "show", "mymodl"]).expect(1);
+    assert_eq!(
+        run.stderr,
+        "Error: Model 'mymodl' not found\nhint: did you mean 'mymodel'?\n"
+    );
+    let run = env.run(&["model", "remove", "m3"]).expect(1);
+    assert_eq!(
+        run.stderr,
+        "Error: Model 'm3' not found\nhint: did you mean 'm2'?\n"
+    );
+    // nothing close: the original's line alone
+    let run = env.run(&["run", "zzzzzz", "rest:", "rest:"]).expect(1);
+    assert_eq!(run.stderr, "Error: Model 'zzzzzz' not found\n");
+    env.write("s.avsc", "\"int\"");
+    env.run(&["schema", "add", "input_schema", "s.avsc"]).ok();
+    let run = env.run(&["schema", "show", "input-schema"]).expect(1);
+    assert_eq!(
+        run.stderr,
+        "Error: Schema 'input-schema' not found\nhint: did you mean 'input_schema'?\n"
+    );
+}
+
+#[test]
+fn reading_from_a_terminal_says_what_it_waits_for() {
+    let env = Env::new();
+    // `script` gives the command a terminal for stdin, fed from our pipe (Ctrl-D ends it)
+    let shown = env.command(&[]);
+    let mut cmd = std::process::Command::new("script");
+    cmd.args([
+        "-qec",
+        &format!("{} model add typed -v", env!("CARGO_BIN_EXE_fastscore")),
+        "/dev/null",
+    ])
+    .current_dir(env.work());
+    for (key, value) in shown.get_envs() {
+        match value {
+            Some(v) => cmd.env(key, v),
+            None => cmd.env_remove(key),
+        };
+    }
+    let run = support::finish(&mut cmd, "def action(x):\n    yield x\n\x04");
+    assert!(
+        run.stdout
+            .contains("Reading the text from the terminal: type or paste it, then Ctrl-D"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("Model created"), "{}", run.stdout);
+    assert_eq!(
+        env.run(&["model", "show", "typed"]).ok().stdout,
+        "def action(x):\n    yield x\n"
+    );
+    // piped input is read without a word
+    let run = env
+        .run_with_input(
+            &["model", "add", "piped", "-type:python3"],
+            "def action(x):\n    yield x\n",
+        )
+        .ok();
+    assert!(run.stderr.is_empty() && run.stdout.is_empty());
+}
+
+#[test]
 fn names_that_escape_the_store_are_refused() {
     let env = Env::new();
     env.write("m.py", CUBE);

@@ -51,6 +51,7 @@ pub fn fetch(ctx: &Ctx, kind: AssetKind, name: &str) -> Result<Value> {
         missing_or(f, format!("{} '{name}' not found", title(kind)), || {
             format!("Cannot retrieve '{name}' {}", kind.name())
         })
+        .with_hint(closest(ctx, kind, name))
     })
 }
 
@@ -82,9 +83,16 @@ pub fn remove(ctx: &Ctx, kind: AssetKind, name: &str) -> Result<()> {
         missing_or(f, format!("{} '{name}' not found", title(kind)), || {
             format!("Cannot remove {} '{name}'", kind.name())
         })
+        .with_hint(closest(ctx, kind, name))
     })?;
     ctx.verbose(&format!("{} removed", title(kind)));
     Ok(())
+}
+
+/// The stored names of this kind closest to `name`, as a hint.
+fn closest(ctx: &Ctx, kind: AssetKind, name: &str) -> Option<String> {
+    let names = ctx.model_manage().ok()?.list_assets(kind).ok()?;
+    super::hint::closest_names(name, &names)
 }
 
 pub fn names(ctx: &Ctx, kind: AssetKind) -> Result<Vec<String>> {

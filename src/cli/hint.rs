@@ -13,6 +13,30 @@ pub fn nearest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// The names closest to `name`, for a thing that was not found.
+pub fn closest_names(name: &str, names: &[String]) -> Option<String> {
+    let mut scored: Vec<(f64, &str)> = names
+        .iter()
+        .map(|n| (strsim::jaro_winkler(name, n), n.as_str()))
+        .filter(|(score, n)| {
+            // one edit away counts for short names too, but not a one-letter name for another
+            *score > 0.8
+                || (n.len().min(name.len()) > 1 && strsim::damerau_levenshtein(name, n) <= 1)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let closest: Vec<String> = scored
+        .iter()
+        .take(3)
+        .map(|(_, n)| format!("'{n}'"))
+        .collect();
+    match closest.as_slice() {
+        [] => None,
+        [one] => Some(format!("hint: did you mean {one}?")),
+        more => Some(format!("hint: the closest names are {}", more.join(", "))),
+    }
+}
+
 /// Why `words` match no command, and what probably was meant.
 pub fn for_words(words: &[String]) -> Option<String> {
     let first = words.first()?.as_str();

@@ -9,7 +9,7 @@ mod engine;
 mod fleet;
 pub mod grammar;
 pub mod help;
-mod hint;
+pub mod hint;
 mod login;
 mod model;
 mod model_io;
@@ -35,7 +35,7 @@ use grammar::Command;
 use render::Paint;
 use std::cell::OnceCell;
 use std::ffi::OsString;
-use std::io::Read;
+use std::io::{IsTerminal, Read};
 
 /// Exit status of a command that failed.
 const EXIT_FAILURE: i32 = 1;
@@ -104,6 +104,9 @@ fn report(err: &Error, opts: &Options, paint: Paint) {
         eprintln!("{}", crate::json::pretty(&doc));
     } else {
         eprintln!("{}", paint.fail(&err.to_string()));
+        if let Some(hint) = err.hint() {
+            eprintln!("{hint}");
+        }
     }
 }
 
@@ -339,7 +342,16 @@ pub fn read_input(file: Option<&str>) -> std::result::Result<String, Cause> {
     let mut text = String::new();
     let result = match file {
         Some(path) => std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text)),
-        None => std::io::stdin().read_to_string(&mut text),
+        None => {
+            let stdin = std::io::stdin();
+            if stdin.is_terminal() {
+                // nothing was piped in: say what is awaited instead of waiting in silence
+                eprintln!(
+                    "Reading the text from the terminal: type or paste it, then Ctrl-D on a line of its own (or give a file name after the name)"
+                );
+            }
+            stdin.lock().read_to_string(&mut text)
+        }
     };
     result.map_err(|e| Cause::Text(io_error_text(file.unwrap_or("<stdin>"), &e)))?;
     Ok(text)

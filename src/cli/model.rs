@@ -1,6 +1,6 @@
 //! `model add/show/list/remove`.
 
-use super::{editor, read_input, render, Ctx};
+use super::{editor, hint, read_input, render, Ctx};
 use crate::error::{Cause, Context, Error, Result};
 use crate::fleet::engine_client::LoadBody;
 use crate::fleet::{ArchiveType, Failure, Model, Saved};
@@ -13,7 +13,15 @@ pub fn fetch(ctx: &Ctx, name: &str) -> Result<Model> {
         missing_or(f, format!("Model '{name}' not found"), || {
             format!("Cannot retrieve '{name}' model")
         })
+        .with_hint(closest_model(ctx, name))
     })
+}
+
+/// The stored models' names closest to `name`, as a hint.
+fn closest_model(ctx: &Ctx, name: &str) -> Option<String> {
+    let models = ctx.model_manage().ok()?.list_models().ok()?;
+    let names: Vec<String> = models.into_iter().map(|m| m.name).collect();
+    hint::closest_names(name, &names)
 }
 
 /// A "not found" failure as `missing`, anything else as `other` with the failure as cause.
@@ -100,6 +108,7 @@ pub fn remove(ctx: &Ctx, name: &str) -> Result<()> {
         missing_or(f, format!("Model '{name}' not found"), || {
             format!("Cannot remove model '{name}'")
         })
+        .with_hint(closest_model(ctx, name))
     })?;
     ctx.verbose(&format!("Model '{name}' removed"));
     Ok(())

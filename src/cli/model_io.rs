@@ -2,8 +2,9 @@
 
 use super::model::slot_arg;
 use super::Ctx;
-use crate::error::{Context, Error, HttpError, Result};
-use crate::fleet::engine_client::OutputRead;
+use crate::error::{Context, Error, Result};
+use crate::fleet::engine_client::{EngineClient, OutputRead};
+use crate::stream::descriptor;
 use serde_json::Value;
 use std::io::{BufRead, IsTerminal, Write};
 use std::time::Duration;
@@ -59,7 +60,8 @@ pub fn input(ctx: &Ctx, slot: Option<&str>) -> Result<()> {
         while !rest.is_empty() {
             let answer = engine
                 .input_bulk(slot, rest)
-                .context(|| "Stream write error".into())?;
+                .context(|| "Stream write error".into())
+                .map_err(|e| no_rest_stream(&engine, slot, true, e))?;
             let lines = rest.iter().filter(|b| **b == b'\n').count() as u64;
             let taken = answer
                 .get("taken")
@@ -129,7 +131,8 @@ pub fn input(ctx: &Ctx, slot: Option<&str>) -> Result<()> {
         } else {
             engine
                 .input(slot, record)
-                .context(|| "Stream write error".into())?;
+                .context(|| "Stream write error".into())
+                .map_err(|e| no_rest_stream(&engine, slot, true, e))?;
             tally.sent += 1;
         }
     }
@@ -173,7 +176,8 @@ pub fn output(ctx: &Ctx, slot: Option<&str>) -> Result<()> {
     loop {
         let read = engine
             .output(slot, ctx.opts.nowait)
-            .context(|| format!("Cannot read the output of slot {slot}"))?;
+            .context(|| format!("Cannot read the output of slot {slot}"))
+            .map_err(|e| no_rest_stream(&engine, slot, false, e))?;
         match read {
             OutputRead::Record(record) => {
                 let mut out = stdout.lock();
@@ -192,20 +196,53 @@ pub fn output(ctx: &Ctx, slot: Option<&str>) -> Result<()> {
                 println!("{}", ctx.out.blue("(EOF)"));
                 return Ok(());
             }
-            OutputRead::Other(500, body) => return Err(Error::new(body.trim().to_string())),
-            OutputRead::Other(status, body) => {
-                let reason = ureq::http::StatusCode::from_u16(status)
-                    .ok()
-                    .and_then(|s| s.canonical_reason())
-                    .unwrap_or("Unknown")
-                    .to_string();
-                return Err(Error::new(format!("Cannot read the output of slot {slot}"))
-                    .caused_by(HttpError {
-                        status,
-                        reason,
-                        body,
-                    }));
+            OutputRead::Other(e) if e.status == 500 => {
+                return Err(Error::new(e.body.trim().to_string()))
+            }
+            OutputRead::Other(e) => {
+                let err = Error::new(format!("Cannot read the output of slot {slot}")).caused_by(e);
+                return Err(no_rest_stream(&engine, slot, false, err));
             }
         }
     }
+}
+
+/// When the engine refused records to or from `slot` (403: no open REST stream there), what
+/// is missing and the command that fixes it, in one sentence; other errors as they are.
+fn no_rest_stream(engine: &EngineClient, slot: u32, input: bool, err: Error) -> Error {
+    if err.cause_status() != Some(403) {
+        return err;
+    }
+    let name = engine.name();
+    let (Ok(model), Ok(streams)) = (engine.active_model(), engine.streams()) else {
+        return err;
+    };
+    let stream = streams
+        .iter()
+        .find(|s| s.get("slot").and_then(Value::as_u64) == Some(u64::from(slot)));
+    let transport = stream
+        .and_then(|s| s.get("descriptor"))
+        .and_then(Value::as_object)
+        .and_then(|d| descriptor::field(d, "Transport"))
+        .and_then(|t| descriptor::named_part(t, "Transport", false).ok())
+        .map(|(kind, _)| kind);
+    let records = if input {
+        "takes no records"
+    } else {
+        "has no output"
+    };
+    let text = match (model, transport.as_deref()) {
+        (None, _) => format!(
+            "No model is running in {name}, so slot {slot} {records}: start one with 'fastscore run <model-name> rest: rest:'"
+        ),
+        (Some(_), None) => format!(
+            "Slot {slot} of {name} has no stream: attach one with 'fastscore stream attach rest: {slot}'"
+        ),
+        (Some(_), Some(t)) if t != "rest" => format!(
+            "Slot {slot} of {name} has a stream of transport '{t}', not REST: 'fastscore stream attach rest: {slot}' replaces it"
+        ),
+        // a REST stream that is not open: the engine's own words say why
+        (Some(_), Some(_)) => return err,
+    };
+    Error::new(text)
 }

@@ -222,10 +222,19 @@ async fn owner_only(
                 "www-authenticate",
                 axum::http::HeaderValue::from_static("Bearer"),
             );
-            return refused;
+            return signed(refused);
         }
     }
-    next.run(request).await
+    signed(next.run(request).await)
+}
+
+/// Every answer names this engine's software, so our CLI can tell its texts from others'.
+fn signed(mut reply: Reply) -> Reply {
+    reply.headers_mut().insert(
+        axum::http::header::SERVER,
+        axum::http::HeaderValue::from_static(crate::SERVER_NAME),
+    );
+    reply
 }
 
 /// Compare without giving away, by timing, how much of a secret matched.

@@ -4,6 +4,7 @@
 
 use super::http::Service;
 use super::Res;
+use crate::error::HttpError;
 use serde_json::Value;
 
 pub struct EngineClient {
@@ -19,7 +20,7 @@ pub enum OutputRead {
     NoData,
     Eof,
     /// Any other answer (the original CLI printed these as if they were records).
-    Other(u16, String),
+    Other(HttpError),
 }
 
 /// A model load request body, ready to send.
@@ -209,7 +210,7 @@ impl EngineClient {
             202 => OutputRead::NoData,
             204 => OutputRead::Eof,
             200 => OutputRead::Record(response.body),
-            status => OutputRead::Other(status, response.text()),
+            _ => OutputRead::Other(response.http_error()),
         })
     }
 

@@ -395,6 +395,9 @@ impl Response {
                 .unwrap_or("Unknown")
                 .to_string(),
             body: self.text(),
+            ours: self
+                .header("server")
+                .is_some_and(|s| s.starts_with(crate::SERVER_NAME_PREFIX)),
         }
     }
 }
