@@ -265,11 +265,8 @@ static RESOLVES_AS_OTHER: LazyLock<regex_lite::Regex> = LazyLock::new(|| {
 
 /// A string scalar: plain when PyYAML would write it plain, else quoted.
 fn string_text(s: &str, style: Style) -> String {
-    let special = s
-        .chars()
-        .any(|c| (c.is_control() && c != '\n') || (!style.allow_unicode && !c.is_ascii()));
-    if special || s.contains('\n') {
-        return double_quoted(s);
+    if s.chars().any(|c| special(c, style)) || s.contains('\n') {
+        return double_quoted(s, style);
     }
     if plain_allowed(s) && !RESOLVES_AS_OTHER.is_match(s) {
         return s.to_string();
@@ -294,25 +291,63 @@ fn plain_allowed(s: &str) -> bool {
     !(s.contains(": ") || s.contains(" #"))
 }
 
-fn double_quoted(s: &str) -> String {
+/// PyYAML's `write_double_quoted`: printable characters as they are, the rest escaped with
+/// its names (`\N`, `\_`, `\e`, …), else `\xXX` up to U+00FF, `\uXXXX`, `\UXXXXXXXX`.
+fn double_quoted(s: &str, style: Style) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' => {
-                out.push_str(&format!("\\x{:02X}", c as u32))
+        let printable = (' '..='~').contains(&c)
+            || (style.allow_unicode
+                && (('\u{a0}'..='\u{d7ff}').contains(&c)
+                    || ('\u{e000}'..='\u{fffd}').contains(&c)));
+        if printable && !matches!(c, '"' | '\\' | '\u{feff}') {
+            out.push(c);
+            continue;
+        }
+        let named = match c {
+            '\0' => "0",
+            '\u{7}' => "a",
+            '\u{8}' => "b",
+            '\t' => "t",
+            '\n' => "n",
+            '\u{b}' => "v",
+            '\u{c}' => "f",
+            '\r' => "r",
+            '\u{1b}' => "e",
+            '"' => "\"",
+            '\\' => "\\",
+            '\u{85}' => "N",
+            '\u{a0}' => "_",
+            '\u{2028}' => "L",
+            '\u{2029}' => "P",
+            _ => "",
+        };
+        let code = c as u32;
+        match (named, code) {
+            ("", 0..=0xff) => out.push_str(&format!("\\x{code:02X}")),
+            ("", 0x100..=0xffff) => out.push_str(&format!("\\u{code:04X}")),
+            ("", _) => out.push_str(&format!("\\U{code:08X}")),
+            (name, _) => {
+                out.push('\\');
+                out.push_str(name);
             }
-            c if c.is_ascii() => out.push(c),
-            c if (c as u32) <= 0xffff => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push_str(&format!("\\U{:08X}", c as u32)),
         }
     }
     out.push('"');
     out
+}
+
+/// PyYAML's `analyze_scalar`: characters that force the double-quoted style.
+fn special(c: char, style: Style) -> bool {
+    if c == '\n' || (' '..='~').contains(&c) {
+        return false;
+    }
+    let unicode = (c == '\u{85}'
+        || ('\u{a0}'..='\u{d7ff}').contains(&c)
+        || ('\u{e000}'..='\u{fffd}').contains(&c)
+        || c >= '\u{10000}')
+        && c != '\u{feff}';
+    !unicode || !style.allow_unicode
 }
 
 #[cfg(test)]
@@ -323,6 +358,32 @@ mod tests {
     const STYLE: Style = Style {
         allow_unicode: true,
     };
+
+    #[test]
+    fn escapes_like_pyyaml() {
+        // (text, allow_unicode=False, allow_unicode=True), as PyYAML 6 dumps {"k": text}
+        let cases = [
+            ("caf\u{e9}", "\"caf\\xE9\"", "caf\u{e9}"),
+            ("\u{a0}x", "\"\\_x\"", "\u{a0}x"),
+            ("\u{80}\u{ff}", "\"\\x80\\xFF\"", "\"\\x80\u{ff}\""),
+            ("\u{100}", "\"\\u0100\"", "\u{100}"),
+            ("\u{1f600}", "\"\\U0001F600\"", "\u{1f600}"),
+            ("tab\there", "\"tab\\there\"", "\"tab\\there\""),
+            ("\u{1b}", "\"\\e\"", "\"\\e\""),
+            ("\u{feff}", "\"\\uFEFF\"", "\"\\uFEFF\""),
+            ("a\u{85}b", "\"a\\Nb\"", ""),
+        ];
+        for (text, ascii, unicode) in cases {
+            let doc = json!({ "k": text });
+            let plain = Style {
+                allow_unicode: false,
+            };
+            assert_eq!(dump(&doc, plain), format!("k: {ascii}\n"), "{text:?}");
+            if !unicode.is_empty() {
+                assert_eq!(dump(&doc, STYLE), format!("k: {unicode}\n"), "{text:?}");
+            }
+        }
+    }
 
     #[test]
     fn dumps_like_pyyaml() {
