@@ -202,3 +202,30 @@ impl<T, E: Into<Cause>> Context<T> for std::result::Result<T, E> {
         self.map_err(|e| Error::new(message()).caused_by(e))
     }
 }
+
+static URL_PASSWORD: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
+    regex_lite::Regex::new(r"([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^@\s/]*@")
+        .expect("static URL pattern")
+});
+
+/// `text` with the password of every `scheme://user:password@host` URL in it masked.
+pub fn mask_url_passwords(text: &str) -> std::borrow::Cow<'_, str> {
+    URL_PASSWORD.replace_all(text, "$1:***@")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_in_urls_are_masked() {
+        assert_eq!(
+            super::mask_url_passwords(
+                "GET https://bob:s3cr:et@fleet:8000/api/1: refused; http://x/y"
+            ),
+            "GET https://bob:***@fleet:8000/api/1: refused; http://x/y"
+        );
+        assert_eq!(
+            super::mask_url_passwords("https://bob@fleet"),
+            "https://bob@fleet"
+        );
+    }
+}

@@ -74,6 +74,16 @@ fn use_selects_another_local_engine() {
         .ok()
         .stdout
         .contains("engine-2        engine        ok"));
+    // an engine that was used stays listed after another is selected, and after it stopped
+    env.run(&["use", "engine-3"]).ok();
+    env.run(&["engine", "inspect"]).ok();
+    env.run(&["use", "engine-1"]).ok();
+    for _ in 0..2 {
+        let listed = env.run(&["fleet"]).ok().stdout;
+        assert!(listed.contains("engine-1        engine        ok"), "{listed}");
+        assert!(listed.contains("engine-3        engine        ok"), "{listed}");
+        env.run(&["engine", "stop"]).ok();
+    }
     assert_eq!(
         env.run(&["use", "bogus"]).expect(1).stderr,
         "Error: Instance 'bogus' not found\n"
@@ -88,6 +98,61 @@ fn use_selects_another_local_engine() {
             .stderr,
         "Error: The embedded fleet needs no login (use 'fastscore connect <proxy-url>' first)\n"
     );
+}
+
+#[test]
+fn waits_for_a_fleet_are_bounded_and_url_passwords_never_show() {
+    let env = Env::new();
+    // nothing listens on port 1: connect gives up after 4 request limits
+    let started = std::time::Instant::now();
+    let run = support::finish(
+        env.command(&["connect", "http://bob:s3cret@127.0.0.1:1", "-v"])
+            .env("FASTSCORE_TIMEOUT", "1"),
+        "",
+    )
+    .expect(1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    assert!(
+        run.stderr.starts_with(
+            "Error: The fleet at http://bob:***@127.0.0.1:1 did not answer within 4 s"
+        ),
+        "{}",
+        run.stderr
+    );
+    let run = env
+        .run(&["connect", "http://bob:s3cret@127.0.0.1:1", "-nowait", "-v"])
+        .ok();
+    assert_eq!(
+        run.stdout,
+        "Connected to FastScore proxy at http://bob:***@127.0.0.1:1\n"
+    );
+    // the connection file keeps the URL as given (it is the user's own, 0600)
+    assert!(connection_file(&env).contains("proxy-prefix: http://bob:s3cret@127.0.0.1:1"));
+    assert_eq!(mode(&env), 0o600);
+    for args in [
+        &["model", "list"][..],
+        &["fleet", "-json"],
+        &["engine", "inspect", "-v"],
+    ] {
+        let run = env.run(args).expect(1);
+        assert!(
+            run.stderr.contains("bob:***@127.0.0.1:1"),
+            "{args:?}: {}",
+            run.stderr
+        );
+        assert!(
+            !format!("{}{}", run.stdout, run.stderr).contains("s3cret"),
+            "{args:?}"
+        );
+    }
+    let run = support::finish(
+        env.command(&["fleet", "-wait"])
+            .env("FASTSCORE_TIMEOUT", "1"),
+        "",
+    )
+    .expect(1);
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    assert!(!run.stderr.contains("s3cret"));
 }
 
 #[test]

@@ -8,7 +8,7 @@ use crate::fleet::remote::Remote;
 use crate::fleet::{Connect, Instance, Saved};
 use serde_json::{json, Value};
 use std::io::Write;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const RETRY: Duration = Duration::from_millis(500);
 
@@ -52,6 +52,8 @@ fn progress(ctx: &Ctx, text: &str) {
 /// certificate, no answer in time).
 fn wait_for_health(ctx: &Ctx, conn: &Connection, remote: &Remote) -> Result<()> {
     progress(ctx, "Waiting...");
+    let limit = wait_limit()?;
+    let deadline = Instant::now() + limit;
     loop {
         match remote.health() {
             Ok(_) => {
@@ -66,12 +68,27 @@ fn wait_for_health(ctx: &Ctx, conn: &Connection, remote: &Remote) -> Result<()> 
                 progress(ctx, "\n");
                 return Err(Error::standalone(line));
             }
+            Err(cause) if Instant::now() >= deadline => {
+                progress(ctx, "\n");
+                return Err(Error::new(format!(
+                    "The fleet at {} did not answer within {} s ('connect -nowait' saves the connection without waiting; FASTSCORE_TIMEOUT=<seconds> waits longer)",
+                    conn.proxy_prefix,
+                    limit.as_secs()
+                ))
+                .caused_by(cause));
+            }
             Err(_) => {
                 progress(ctx, ".");
                 std::thread::sleep(RETRY);
             }
         }
     }
+}
+
+/// How long `connect` and `fleet -wait` wait for a fleet to come up: four times the time
+/// limit of a request (2 min by default).
+fn wait_limit() -> Result<Duration> {
+    Ok(Timeouts::from_env()?.default * 4)
 }
 
 /// `config set <file>`: every scalar is sent as a string, as the original does.
@@ -138,10 +155,25 @@ pub fn fleet(ctx: &Ctx) -> Result<()> {
         if chatty {
             print!("Waiting...");
         }
+        let limit = wait_limit()?;
+        let deadline = Instant::now() + limit;
         loop {
             match connect.instances() {
                 Ok(list) if all_healthy(&list) => break list,
                 Err(e) if e.is_standalone() => return Err(e),
+                Ok(list) if Instant::now() >= deadline => {
+                    let sick: Vec<&str> = list
+                        .iter()
+                        .filter(|i| i.health != "ok")
+                        .map(|i| i.name.as_str())
+                        .collect();
+                    return Err(Error::new(format!(
+                        "Not healthy after {} s: {}",
+                        limit.as_secs(),
+                        sick.join(", ")
+                    )));
+                }
+                Err(e) if Instant::now() >= deadline => return Err(e),
                 Ok(_) if chatty => print!(":"),
                 Err(_) if chatty => print!("."),
                 _ => {}

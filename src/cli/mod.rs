@@ -24,7 +24,7 @@ mod stream;
 pub mod tree;
 
 use crate::config::{self, Connection};
-use crate::error::{io_error_text, Cause, Error, Result};
+use crate::error::{io_error_text, mask_url_passwords, Cause, Error, Result};
 use crate::fleet::engine_client::EngineClient;
 use crate::fleet::http::{Client, Timeouts, Tls};
 use crate::fleet::local::Local;
@@ -97,13 +97,15 @@ fn help_for(words: &[String], paint: Paint) -> String {
 }
 
 fn report(err: &Error, opts: &Options, paint: Paint) {
+    // a password given inside the fleet's URL never shows
+    let text = mask_url_passwords(&err.to_string()).into_owned();
     if err.cause_status() == Some(401) && !opts.json {
         eprintln!("{}", paint.fail("Authorization required"));
     } else if opts.json {
-        let doc = serde_json::json!({ "error": err.to_string() });
+        let doc = serde_json::json!({ "error": text });
         eprintln!("{}", crate::json::pretty(&doc));
     } else {
-        eprintln!("{}", paint.fail(&err.to_string()));
+        eprintln!("{}", paint.fail(&text));
         if let Some(hint) = err.hint() {
             eprintln!("{hint}");
         }
@@ -332,7 +334,7 @@ impl Ctx {
     /// Print `text` (plus a newline) when `-v` was given.
     pub fn verbose(&self, text: &str) {
         if self.opts.verbose {
-            println!("{text}");
+            println!("{}", mask_url_passwords(text));
         }
     }
 }
