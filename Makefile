@@ -7,11 +7,15 @@ BIN := target/release/fastscore
 VENV := .venv
 PY := $(VENV)/bin/python
 ATTACHMENT := target/fixtures/xgboost_explicit.tar.gz
+MATURIN_VENV := target/maturin-venv
+MATURIN := $(MATURIN_VENV)/bin/maturin
+WHEELS := target/wheels
 
 export FASTSCORE_PYTHON := $(CURDIR)/$(PY)
 export FASTSCORE_TEST_ATTACHMENT := $(CURDIR)/$(ATTACHMENT)
+export FASTSCORE_TEST_WHEELS := $(CURDIR)/$(WHEELS)
 
-.PHONY: demo test lint bench generated build venv clean
+.PHONY: demo test lint bench generated build venv wheel clean
 
 build:
 	$(CARGO) build --release
@@ -31,8 +35,16 @@ $(ATTACHMENT): $(PY) fixtures/guide/train_iris.py fixtures/guide/iris_classifier
 demo: build $(ATTACHMENT)
 	./scripts/demo.sh $(BIN) $(ATTACHMENT)
 
-## Everything the tests need, then all tests.
-test: $(ATTACHMENT)
+## The binary as a Python wheel (pyproject.toml), in target/wheels: `pip install` it.
+wheel: $(MATURIN)
+	rm -f $(WHEELS)/fastscore_rs-*.whl
+	$(MATURIN) build --release --out $(WHEELS)
+$(MATURIN):
+	$(PYTHON3) -m venv $(MATURIN_VENV)
+	$(MATURIN_VENV)/bin/pip install --quiet --disable-pip-version-check "maturin>=1.9,<2"
+
+## Everything the tests need (the models' venv, the guide's attachment, the wheel), then all tests.
+test: $(ATTACHMENT) wheel
 	$(CARGO) test
 
 ## Formatting and lints, as CI checks them.

@@ -80,8 +80,14 @@ fn use_selects_another_local_engine() {
     env.run(&["use", "engine-1"]).ok();
     for _ in 0..2 {
         let listed = env.run(&["fleet"]).ok().stdout;
-        assert!(listed.contains("engine-1        engine        ok"), "{listed}");
-        assert!(listed.contains("engine-3        engine        ok"), "{listed}");
+        assert!(
+            listed.contains("engine-1        engine        ok"),
+            "{listed}"
+        );
+        assert!(
+            listed.contains("engine-3        engine        ok"),
+            "{listed}"
+        );
         env.run(&["engine", "stop"]).ok();
     }
     assert_eq!(

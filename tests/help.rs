@@ -66,7 +66,11 @@ fn help_for_every_command() {
 fn every_command_help_is_the_reviewed_reference() {
     let env = Env::new();
     let mut paths = vec![vec![]];
-    collect(&fastscore::cli::tree::command_tree(), &mut vec![], &mut paths);
+    collect(
+        &fastscore::cli::tree::command_tree(),
+        &mut vec![],
+        &mut paths,
+    );
     let mut all = String::new();
     for path in paths {
         let mut args: Vec<&str> = path.iter().map(String::as_str).collect();
