@@ -114,6 +114,20 @@ Register-ArgumentCompleter -Native -CommandName 'fastscore' -ScriptBlock {
             [CompletionResult]::new('--monitor', '--monitor', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Serve a FastScore fleet: Connect, Model Manage and the engines behind one HTTPS endpoint')
+            break
+        }
+        'fastscore;fleet;serve' {
+            [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'address to listen on (default 127.0.0.1) [also -bind:<address>]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'port to listen on (engine serve: 8003, fleet serve: 8000; 0 picks a free one) [also -port:<number>]')
+            [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'the server''s certificate chain (PEM) for HTTPS, with --key [also -cert:<file>]')
+            [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'the private key (PEM) of --cert [also -key:<file>]')
+            [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'the fleet''s users, one name:password per line; requests must authenticate [also -users:<file>]')
+            [CompletionResult]::new('--http', '--http', [CompletionResultType]::ParameterName, 'serve plain HTTP instead of HTTPS [also -http]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
+            [CompletionResult]::new('--monitor', '--monitor', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
         'fastscore;use' {
@@ -607,7 +621,7 @@ Register-ArgumentCompleter -Native -CommandName 'fastscore' -ScriptBlock {
         }
         'fastscore;engine;serve' {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'address to listen on (default 127.0.0.1) [also -bind:<address>]')
-            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'port to listen on (default 8003; 0 picks a free one) [also -port:<number>]')
+            [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'port to listen on (engine serve: 8003, fleet serve: 8000; 0 picks a free one) [also -port:<number>]')
             [CompletionResult]::new('--no-token', '--no-token', [CompletionResultType]::ParameterName, 'take requests without the engine''s token: anyone who can reach the address drives the engine [also -no-token]')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
             [CompletionResult]::new('--monitor', '--monitor', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')

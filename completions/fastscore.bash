@@ -121,6 +121,9 @@ _fastscore() {
             fastscore__subcmd__engine,unpause)
                 cmd="fastscore__subcmd__engine__subcmd__unpause"
                 ;;
+            fastscore__subcmd__fleet,serve)
+                cmd="fastscore__subcmd__fleet__subcmd__serve"
+                ;;
             fastscore__subcmd__job,run)
                 cmd="fastscore__subcmd__job__subcmd__run"
                 ;;
@@ -575,12 +578,46 @@ _fastscore() {
             return 0
             ;;
         fastscore__subcmd__fleet)
-            opts="-v -m -h --verbose --json --wait --monitor --help"
+            opts="-v -m -h --verbose --json --wait --monitor --help serve"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fastscore__subcmd__fleet__subcmd__serve)
+            opts="-m -h --bind --port --http --cert --key --users --monitor --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -104,6 +104,19 @@ set edit:completion:arg-completer[fastscore] = {|@words|
             cand --monitor 'monitor engine operations after the command'
             cand -h 'Print help'
             cand --help 'Print help'
+            cand serve 'Serve a FastScore fleet: Connect, Model Manage and the engines behind one HTTPS endpoint'
+        }
+        &'fastscore;fleet;serve'= {
+            cand --bind 'address to listen on (default 127.0.0.1) [also -bind:<address>]'
+            cand --port 'port to listen on (engine serve: 8003, fleet serve: 8000; 0 picks a free one) [also -port:<number>]'
+            cand --cert 'the server''s certificate chain (PEM) for HTTPS, with --key [also -cert:<file>]'
+            cand --key 'the private key (PEM) of --cert [also -key:<file>]'
+            cand --users 'the fleet''s users, one name:password per line; requests must authenticate [also -users:<file>]'
+            cand --http 'serve plain HTTP instead of HTTPS [also -http]'
+            cand -m 'monitor engine operations after the command'
+            cand --monitor 'monitor engine operations after the command'
+            cand -h 'Print help'
+            cand --help 'Print help'
         }
         &'fastscore;use'= {
             cand -v 'be verbose [also -v]'
@@ -546,7 +559,7 @@ set edit:completion:arg-completer[fastscore] = {|@words|
         }
         &'fastscore;engine;serve'= {
             cand --bind 'address to listen on (default 127.0.0.1) [also -bind:<address>]'
-            cand --port 'port to listen on (default 8003; 0 picks a free one) [also -port:<number>]'
+            cand --port 'port to listen on (engine serve: 8003, fleet serve: 8000; 0 picks a free one) [also -port:<number>]'
             cand --no-token 'take requests without the engine''s token: anyone who can reach the address drives the engine [also -no-token]'
             cand -m 'monitor engine operations after the command'
             cand --monitor 'monitor engine operations after the command'

@@ -70,11 +70,20 @@ complete -c fastscore -n "__fish_fastscore_using_subcommand config; and __fish_s
 complete -c fastscore -n "__fish_fastscore_using_subcommand config; and __fish_seen_subcommand_from set" -s h -l help -d 'Print help'
 complete -c fastscore -n "__fish_fastscore_using_subcommand config; and __fish_seen_subcommand_from show" -s m -l monitor -d 'monitor engine operations after the command'
 complete -c fastscore -n "__fish_fastscore_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
-complete -c fastscore -n "__fish_fastscore_using_subcommand fleet" -s v -l verbose -d 'be verbose [also -v]'
-complete -c fastscore -n "__fish_fastscore_using_subcommand fleet" -l json -d 'output as JSON (handy for scripts) [also -json]'
-complete -c fastscore -n "__fish_fastscore_using_subcommand fleet" -l wait -d 'wait for operation to complete [also -wait]'
-complete -c fastscore -n "__fish_fastscore_using_subcommand fleet" -s m -l monitor -d 'monitor engine operations after the command'
-complete -c fastscore -n "__fish_fastscore_using_subcommand fleet" -s h -l help -d 'Print help'
+complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and not __fish_seen_subcommand_from serve" -s v -l verbose -d 'be verbose [also -v]'
+complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and not __fish_seen_subcommand_from serve" -l json -d 'output as JSON (handy for scripts) [also -json]'
+complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and not __fish_seen_subcommand_from serve" -l wait -d 'wait for operation to complete [also -wait]'
+complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and not __fish_seen_subcommand_from serve" -s m -l monitor -d 'monitor engine operations after the command'
+complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and not __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
+complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and not __fish_seen_subcommand_from serve" -f -a "serve" -d 'Serve a FastScore fleet: Connect, Model Manage and the engines behind one HTTPS endpoint'
+complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_seen_subcommand_from serve" -l bind -d 'address to listen on (default 127.0.0.1) [also -bind:<address>]' -r
+complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_seen_subcommand_from serve" -l port -d 'port to listen on (engine serve: 8003, fleet serve: 8000; 0 picks a free one) [also -port:<number>]' -r
+complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_seen_subcommand_from serve" -l cert -d 'the server\'s certificate chain (PEM) for HTTPS, with --key [also -cert:<file>]' -r
+complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_seen_subcommand_from serve" -l key -d 'the private key (PEM) of --cert [also -key:<file>]' -r
+complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_seen_subcommand_from serve" -l users -d 'the fleet\'s users, one name:password per line; requests must authenticate [also -users:<file>]' -r
+complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_seen_subcommand_from serve" -l http -d 'serve plain HTTP instead of HTTPS [also -http]'
+complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_seen_subcommand_from serve" -s m -l monitor -d 'monitor engine operations after the command'
+complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'
 complete -c fastscore -n "__fish_fastscore_using_subcommand use" -s v -l verbose -d 'be verbose [also -v]'
 complete -c fastscore -n "__fish_fastscore_using_subcommand use" -s m -l monitor -d 'monitor engine operations after the command'
 complete -c fastscore -n "__fish_fastscore_using_subcommand use" -s h -l help -d 'Print help'
@@ -315,7 +324,7 @@ complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_s
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from reset" -s m -l monitor -d 'monitor engine operations after the command'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -l bind -d 'address to listen on (default 127.0.0.1) [also -bind:<address>]' -r
-complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -l port -d 'port to listen on (default 8003; 0 picks a free one) [also -port:<number>]' -r
+complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -l port -d 'port to listen on (engine serve: 8003, fleet serve: 8000; 0 picks a free one) [also -port:<number>]' -r
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -l no-token -d 'take requests without the engine\'s token: anyone who can reach the address drives the engine [also -no-token]'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -s m -l monitor -d 'monitor engine operations after the command'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'

@@ -3,26 +3,8 @@
 //! XGBoost classifier trained and packed by fixtures/guide/train_iris.py.
 
 mod support;
-use std::path::{Path, PathBuf};
-use support::{fixture, Env};
-
-/// The attachment: $FASTSCORE_TEST_ATTACHMENT (made by `make`), else trained here.
-fn attachment(env: &Env, python: &str) -> PathBuf {
-    if let Ok(path) = std::env::var("FASTSCORE_TEST_ATTACHMENT") {
-        if Path::new(&path).exists() {
-            return PathBuf::from(path);
-        }
-    }
-    let out = env.dir.path().join("trained");
-    let status = std::process::Command::new(python)
-        .arg(fixture("guide/train_iris.py"))
-        .arg(&out)
-        .stdout(std::process::Stdio::null())
-        .status()
-        .expect("run train_iris.py");
-    assert!(status.success(), "training the iris classifier failed");
-    out.join("xgboost_explicit.tar.gz")
-}
+use std::path::Path;
+use support::{attachment, fixture, Env};
 
 /// What the classifier predicts for the first `n` input records, computed directly.
 fn expected_predictions(python: &str, attachment: &Path, inputs: &Path, n: usize) -> Vec<String> {

@@ -34,6 +34,11 @@ pub struct Options {
     pub insecure: bool,
     /// `connect -cacert:<file>`: trust the certificates in this PEM file.
     pub ca_cert: Option<String>,
+    /// `fleet serve`: plain HTTP; the certificate and key for HTTPS; the users file.
+    pub http: bool,
+    pub cert: Option<String>,
+    pub key: Option<String>,
+    pub users: Option<String>,
     pub help: bool,
     pub version: bool,
 }
@@ -61,6 +66,9 @@ enum Valued {
     Bind,
     Port,
     CaCert,
+    Cert,
+    Key,
+    Users,
 }
 
 const VALUED: &[(&str, Valued)] = &[
@@ -76,6 +84,9 @@ const VALUED: &[(&str, Valued)] = &[
     ("bind", Valued::Bind),
     ("port", Valued::Port),
     ("cacert", Valued::CaCert),
+    ("cert", Valued::Cert),
+    ("key", Valued::Key),
+    ("users", Valued::Users),
 ];
 
 /// Sets one option without a value.
@@ -101,6 +112,7 @@ const FLAGS: &[(&str, SetFlag)] = &[
     ("version", |o| o.version = true),
     ("no-token", |o| o.no_token = true),
     ("insecure", |o| o.insecure = true),
+    ("http", |o| o.http = true),
 ];
 
 pub fn parse(argv: Vec<String>) -> Args {
@@ -257,6 +269,9 @@ impl Args {
             Valued::Format => o.format = Some(value.to_string()),
             Valued::Bind => o.bind = Some(value.to_string()),
             Valued::CaCert => o.ca_cert = Some(value.to_string()),
+            Valued::Cert => o.cert = Some(value.to_string()),
+            Valued::Key => o.key = Some(value.to_string()),
+            Valued::Users => o.users = Some(value.to_string()),
             Valued::Port => match value.trim().parse() {
                 Ok(p) => o.port = Some(p),
                 Err(_) => self.ignored(arg),

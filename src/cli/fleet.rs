@@ -272,3 +272,67 @@ pub fn show_target(ctx: &Ctx) -> Result<()> {
     }
     Ok(())
 }
+
+/// `fleet serve`: Connect, Model Manage and the local engines behind one endpoint.
+pub fn serve(ctx: &Ctx) -> Result<()> {
+    use crate::fleet_server::{tls, Settings, Users};
+    // a client gone mid-answer must not end the server
+    // SAFETY: ignoring SIGPIPE has no preconditions; writes then fail with EPIPE instead.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+    }
+    let opts = &ctx.opts;
+    let home = config::local_home()?;
+    let bind = opts.bind.clone().unwrap_or_else(|| "127.0.0.1".into());
+    let ip: std::net::IpAddr = bind
+        .parse()
+        .map_err(|_| Error::new(format!("'{bind}' is not an IP address to listen on")))?;
+    let users = match &opts.users {
+        None => None,
+        Some(file) => {
+            let text = super::read_input(Some(file))
+                .map_err(|e| Error::new("Cannot read the users file").caused_by(e))?;
+            let users = Users::parse(&text)
+                .map_err(|e| Error::new(format!("The users file {file} is not usable: {e}")))?;
+            Some(users)
+        }
+    };
+    if users.is_none() && !ip.is_loopback() {
+        return Err(Error::new(format!(
+            "Without users the fleet takes every request, so it listens on loopback only: give --users <file> (lines name:password) to listen on {bind}"
+        )));
+    }
+    let tls = match (opts.http, &opts.cert, &opts.key) {
+        (true, None, None) => None,
+        (true, _, _) => {
+            return Err(Error::new(
+                "--http serves without TLS: drop --cert and --key",
+            ))
+        }
+        (false, Some(cert), Some(key)) => Some(tls::Source::Given {
+            cert: cert.into(),
+            key: key.into(),
+        }),
+        (false, None, None) => {
+            let mut names = vec!["localhost".to_string(), "127.0.0.1".to_string()];
+            if !ip.is_unspecified() && !names.contains(&bind) {
+                names.push(bind.clone());
+            }
+            Some(tls::Source::SelfSigned {
+                dir: home.join("fleet"),
+                names,
+            })
+        }
+        _ => {
+            return Err(Error::new(
+                "HTTPS with your own certificate needs both --cert and --key",
+            ))
+        }
+    };
+    crate::fleet_server::run(Settings {
+        home,
+        addr: std::net::SocketAddr::new(ip, opts.port.unwrap_or(8000)),
+        tls,
+        users,
+    })
+}

@@ -27,6 +27,10 @@ pub enum Opt {
     NoToken,
     Insecure,
     CaCert,
+    Http,
+    Cert,
+    Key,
+    Users,
 }
 
 /// One command of the table.
@@ -121,6 +125,20 @@ const RUN: &[Opt] = &[O::Verbose, O::Wait, O::Schema, O::Json];
 const SERVE: &[Opt] = &[O::Bind, O::Port, O::NoToken];
 const POLICY: &[Opt] = &[O::Type, O::Preinstall, O::Verbose];
 const OUTPUT: &[Opt] = &[O::NoWait, O::Continuous];
+const FLEET_SERVE: &[Opt] = &[O::Bind, O::Port, O::Http, O::Cert, O::Key, O::Users];
+
+const FLEET_SERVE_MORE: &str =
+    "One listener serves the layout of a FastScore fleet's proxy, /api/1/service/<instance>/…: \
+     Connect (connect), Model Manage (model-manage-1) on the same store the CLI uses, and the \
+     engines engine-1, engine-2, …, started on demand. The original FastScore CLI and SDK, \
+     and this CLI, connect to it:\n\
+     \n    fastscore connect https://127.0.0.1:8000 -cacert:<data directory>/fleet/cert.pem\n\n\
+     HTTPS by default, with a self-signed certificate made on first start and kept in \
+     <data directory>/fleet/ (mode 0600), or --cert and --key; --http serves plain HTTP. \
+     Without --users it listens on loopback only and takes every request; with --users <file> \
+     (lines name:password) every request needs HTTP Basic credentials, or the session \
+     cookie of a POST /1/login, and it may listen on any address. The first line on stdout is \
+     the URL it serves at.";
 
 const ENGINE_SERVE_MORE: &str =
     "Every request must carry the engine's token, made afresh each time the engine starts:\n\
@@ -166,6 +184,12 @@ commands! {
         about: "List the fleet's instances and their health",
         opts: &[O::Verbose, O::Json, O::Wait],
         listed: ["fleet"];
+    FleetServe {}
+        about: "Serve a FastScore fleet: Connect, Model Manage and the engines behind one HTTPS endpoint",
+        more: FLEET_SERVE_MORE,
+        opts: FLEET_SERVE,
+        listed: [],
+        unlisted: ["fleet serve"];
     Use { instance: Option<String> = "<instance-name>" }
         about: "Select the target instance, or show it",
         opts: V,
@@ -690,7 +714,7 @@ pub fn opt_help(
             "-port:<number>",
             "port",
             Some("PORT"),
-            "port to listen on (default 8003; 0 picks a free one)",
+            "port to listen on (engine serve: 8003, fleet serve: 8000; 0 picks a free one)",
         ),
         O::NoToken => (
             "-no-token",
@@ -703,6 +727,30 @@ pub fn opt_help(
             "insecure",
             None,
             "accept any TLS certificate of the fleet (self-signed ones too); saved in ~/.fastscore",
+        ),
+        O::Http => (
+            "-http",
+            "http",
+            None,
+            "serve plain HTTP instead of HTTPS",
+        ),
+        O::Cert => (
+            "-cert:<file>",
+            "cert",
+            Some("FILE"),
+            "the server's certificate chain (PEM) for HTTPS, with --key",
+        ),
+        O::Key => (
+            "-key:<file>",
+            "key",
+            Some("FILE"),
+            "the private key (PEM) of --cert",
+        ),
+        O::Users => (
+            "-users:<file>",
+            "users",
+            Some("FILE"),
+            "the fleet's users, one name:password per line; requests must authenticate",
         ),
         O::CaCert => (
             "-cacert:<file>",

@@ -90,7 +90,9 @@ pub fn main(argv: impl Iterator<Item = OsString>) -> i32 {
 /// options) for one command, else the overview.
 fn help_for(words: &[String], paint: Paint) -> String {
     match tree::render_help(words) {
-        Some(_) if words.len() == 1 && tree::has_subcommands(&words[0]) => help::command(&words[0]),
+        Some(_) if words.len() == 1 && tree::needs_subcommand(&words[0]) => {
+            help::command(&words[0])
+        }
         Some(text) => text,
         None => help::overview(paint),
     }
@@ -123,6 +125,7 @@ fn run(ctx: &mut Ctx, row: &grammar::Row, command: Command) -> Result<()> {
         C::ConfigSet { file } => fleet::config_set(ctx, &file)?,
         C::ConfigShow {} => fleet::config_show(ctx)?,
         C::Fleet {} => fleet::fleet(ctx)?,
+        C::FleetServe {} => fleet::serve(ctx)?,
         C::Use {
             instance: Some(instance),
         } => fleet::use_instance(ctx, &instance)?,

@@ -158,11 +158,11 @@ fn option(opt: Opt) -> Arg {
     }
 }
 
-/// Whether the group `name` is made of subcommands (`model add`, …).
-pub fn has_subcommands(name: &str) -> bool {
+/// Whether the group `name` is only subcommands (`model add`, …), with no form of its own.
+pub fn needs_subcommand(name: &str) -> bool {
     command_tree()
         .find_subcommand(name)
-        .is_some_and(|c| c.has_subcommands())
+        .is_some_and(|c| c.is_subcommand_required_set())
 }
 
 /// The clap help of the command named by `words`, if they name one below a group.

@@ -24,8 +24,7 @@ const ROUNDTRIP_TIMEOUT: Duration = Duration::from_secs(10);
 const ROUNDTRIP_MAX: Duration = Duration::from_secs(600);
 /// How long a REST output read waits for a record before answering 202.
 const OUTPUT_WAIT: Duration = Duration::from_millis(500);
-/// A client must send its request headers within this, and its body within `BODY_WAIT`.
-const HEADER_WAIT: Duration = Duration::from_secs(30);
+/// A client must send its body within this (and its headers within `serve::HEADER_WAIT`).
 const BODY_WAIT: Duration = Duration::from_secs(120);
 /// How much of a body over the limit is read (and dropped) before the 413 is sent.
 const DRAIN_MAX: usize = 64 << 20;
@@ -88,7 +87,6 @@ pub async fn serve(
     settings: Settings,
     stop: impl Future<Output = ()>,
 ) {
-    use hyper_util::rt::{TokioIo, TokioTimer};
     let budget_kib = settings.max_body.saturating_mul(2) / 1024;
     let app = App {
         engine,
@@ -100,34 +98,7 @@ pub async fn serve(
     let service = tower::ServiceBuilder::new()
         .map_request(|r: hyper::Request<hyper::body::Incoming>| strip_prefix(r.map(Body::new)))
         .service(router(app.clone()));
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    tokio::pin!(stop);
-    loop {
-        let stream = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
-                // out of descriptors and the like: try again shortly
-                Err(_) => {
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut stop => break,
-        };
-        let _ = stream.set_nodelay(true);
-        let mut http = hyper::server::conn::http1::Builder::new();
-        http.timer(TokioTimer::new())
-            .header_read_timeout(HEADER_WAIT);
-        let conn = http.serve_connection(
-            TokioIo::new(stream),
-            hyper_util::service::TowerToHyperService::new(service.clone()),
-        );
-        let conn = graceful.watch(conn);
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-    }
-    drop(listener);
+    let open = crate::serve::accept_until(listener, None, service, stop).await;
     eprintln!("{}: stopping", app.engine.name);
     // the job ends first, so that requests waiting on it are answered at once
     let engine = app.engine.clone();
@@ -136,7 +107,7 @@ pub async fn serve(
         tokio::task::spawn_blocking(move || engine.shutdown()),
     )
     .await;
-    let _ = tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await;
+    open.drain(SHUTDOWN_GRACE).await;
 }
 
 /// `/api/1/service/<instance>/…` (behind a fleet's proxy) is served as `/…`.
@@ -161,6 +132,10 @@ fn strip_prefix(mut request: Request) -> Request {
 fn router(app: App) -> Router {
     Router::new()
         .route("/1/health", get(health))
+        .route(
+            "/1/swagger",
+            get(|| async { json_reply(200, &crate::serve::swagger("FastScore Engine")) }),
+        )
         .route("/2/engine/state", get(state))
         .route("/2/engine/{action}", post(engine_action))
         .route("/1/job/model", put(load_model).delete(unload))

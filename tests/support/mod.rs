@@ -368,3 +368,85 @@ impl EngineApi {
 pub fn alive(pid: i32) -> bool {
     !process_gone(pid)
 }
+
+/// A `fastscore fleet serve` process with the store of `env`; stopped (SIGTERM, then
+/// SIGKILL) when dropped, before `env` stops the engines it started.
+pub struct FleetServer {
+    child: std::process::Child,
+    pub url: String,
+}
+
+impl FleetServer {
+    pub fn start(env: &Env, args: &[&str]) -> FleetServer {
+        use std::io::BufRead;
+        let mut all = vec!["fleet", "serve", "--port", "0"];
+        all.extend_from_slice(args);
+        let mut child = env
+            .command(&all)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn fleet serve");
+        let stdout = child.stdout.take().expect("stdout");
+        // the first line names the URL; a server that cannot start closes stdout at once
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = std::io::BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap_or_default();
+        let url = line
+            .trim()
+            .strip_prefix("Serving the FastScore fleet at ")
+            .unwrap_or_else(|| panic!("fleet serve did not start: {line:?}"))
+            .to_string();
+        FleetServer { child, url }
+    }
+
+    pub fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+}
+
+impl Drop for FleetServer {
+    fn drop(&mut self) {
+        signal(self.pid(), SIGTERM);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The guide's attachment: $FASTSCORE_TEST_ATTACHMENT (made by `make`), else trained here
+/// with `python`.
+pub fn attachment(env: &Env, python: &str) -> PathBuf {
+    if let Ok(path) = std::env::var("FASTSCORE_TEST_ATTACHMENT") {
+        if Path::new(&path).exists() {
+            return PathBuf::from(path);
+        }
+    }
+    let out = env.dir.path().join("trained");
+    let status = std::process::Command::new(python)
+        .arg(fixture("guide/train_iris.py"))
+        .arg(&out)
+        .stdout(Stdio::null())
+        .status()
+        .expect("run train_iris.py");
+    assert!(status.success(), "training the iris classifier failed");
+    out.join("xgboost_explicit.tar.gz")
+}
+
+/// The guide's attachment, as an argument.
+pub fn attachment_fixture(env: &Env) -> String {
+    attachment(env, &python()).display().to_string()
+}

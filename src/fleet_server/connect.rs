@@ -1,0 +1,121 @@
+//! Connect (`/api/1/service/connect/…`, rest-api.md §4): health, the fleet listing with its
+//! filters, and the configuration — the same ones the CLI's embedded fleet has.
+
+use super::{blocking, json_reply, text, FleetState, Reply};
+use crate::config::{Connection, EMBEDDED};
+use crate::fleet::http::Timeouts;
+use crate::fleet::local::Local;
+use crate::fleet::{Connect, Instance, Saved};
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::Router;
+use serde_json::Value;
+use std::collections::HashMap;
+
+pub fn router() -> Router<FleetState> {
+    Router::new()
+        .route("/1/connect", get(listing))
+        .route("/1/config", get(get_config).put(put_config))
+}
+
+/// The embedded fleet of the server's home: Model Manage and the local engines.
+fn local(state: &FleetState) -> Local {
+    Local::new(
+        state.home.clone(),
+        &Connection::new(EMBEDDED),
+        Timeouts::around(crate::fleet::http::SHORT_TIMEOUT),
+    )
+}
+
+/// `GET /1/connect[?name=…][&api=…]…`: every instance but Connect itself, filtered.
+async fn listing(
+    State(state): State<FleetState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Reply {
+    let state2 = state.clone();
+    blocking(move || {
+        let fleet = local(&state2);
+        let mut instances: Vec<Instance> = match query.get("name") {
+            // any engine name answers: local engines start on demand
+            Some(name) => fleet
+                .get(name)
+                .into_iter()
+                .filter(|i| i.api != "connect")
+                .collect(),
+            None => fleet.instances(),
+        };
+        instances.retain(|i| {
+            query.iter().all(|(key, wanted)| match key.as_str() {
+                "name" | "return" => true,
+                "port" => i.record.get("port").map(Value::to_string).as_deref() == Some(wanted),
+                _ => i.record.get(key).and_then(Value::as_str) == Some(wanted.as_str()),
+            })
+        });
+        let fields: Option<Vec<&str>> = query.get("return").map(|r| r.split(',').collect());
+        let records: Vec<Value> = instances
+            .into_iter()
+            .map(|i| match &fields {
+                None => i.record,
+                Some(fields) => {
+                    let mut picked = serde_json::Map::new();
+                    for field in fields {
+                        if let Some(v) = i.record.get(field.trim()) {
+                            picked.insert(field.trim().to_string(), v.clone());
+                        }
+                    }
+                    Value::Object(picked)
+                }
+            })
+            .collect();
+        json_reply(200, &Value::Array(records))
+    })
+    .await
+}
+
+/// `GET /1/config[?q=<section>]`: JSON (which is YAML too); 404 when not set.
+async fn get_config(
+    State(state): State<FleetState>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Reply {
+    blocking(move || match local(&state).get_config() {
+        Ok(Some(doc)) => match query.get("q") {
+            None => json_reply(200, &doc),
+            Some(section) => match doc.get("fastscore").and_then(|f| f.get(section)) {
+                Some(part) => json_reply(200, part),
+                None => text(404, format!("the configuration has no section '{section}'")),
+            },
+        },
+        Ok(None) => text(404, "the configuration is not set"),
+        Err(f) => text(500, f.cause.to_string()),
+    })
+    .await
+}
+
+/// `PUT /1/config`: a YAML or JSON document; 201 the first time, 204 after.
+async fn put_config(State(state): State<FleetState>, headers: HeaderMap, body: Bytes) -> Reply {
+    let Ok(yaml) = String::from_utf8(body.to_vec()) else {
+        return text(400, "Malformed YAML: not UTF-8 text");
+    };
+    let is_json = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("json"));
+    let doc = if is_json {
+        serde_json::from_str(&yaml).map_err(|e| e.to_string())
+    } else {
+        crate::yaml::parse(&yaml).map(|node| node.map_or(Value::Null, |n| n.to_json()))
+    };
+    let doc = match doc {
+        Ok(doc) if doc.is_object() => doc,
+        Ok(_) => return text(400, "Malformed YAML: the configuration must be a mapping"),
+        Err(e) => return text(400, format!("Malformed YAML: {e}")),
+    };
+    blocking(move || match local(&state).put_config(&doc, &yaml) {
+        Ok(Saved::Created) => text(201, ""),
+        Ok(Saved::Updated) => text(204, ""),
+        Err(f) => text(500, f.cause.to_string()),
+    })
+    .await
+}

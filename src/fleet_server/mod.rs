@@ -1,0 +1,226 @@
+//! `fastscore fleet serve`: Connect, Model Manage and the engines behind one endpoint, in the
+//! layout of a FastScore fleet's proxy (`/api/1/service/<instance>/…`, rest-api.md §1), so
+//! the original CLI and SDK, and this CLI's remote mode, work against it.
+
+mod auth;
+mod connect;
+mod model_manage;
+mod proxy;
+pub mod tls;
+
+use crate::error::{Error, Result};
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, Method, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use axum::Router;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use auth::Users;
+
+type Reply = Response;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct FleetState {
+    /// The data directory: Model Manage's store, the local engines, the configuration.
+    home: PathBuf,
+    users: Arc<Option<Users>>,
+    /// This run's instance ids, as `/1/health` reports them.
+    ids: Arc<Ids>,
+}
+
+struct Ids {
+    connect: String,
+    model_manage: String,
+}
+
+/// How `fleet serve` runs.
+pub struct Settings {
+    pub home: PathBuf,
+    pub addr: SocketAddr,
+    /// None: plain HTTP.
+    pub tls: Option<tls::Source>,
+    pub users: Option<Users>,
+}
+
+/// The largest request body taken (an attachment, a model): as an engine takes.
+const MAX_BODY: usize = 1024 << 20;
+/// How long a stopping server lets requests in flight finish.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
+
+/// Serve until SIGTERM, SIGINT or SIGHUP.
+pub fn run(settings: Settings) -> Result<()> {
+    let listener = std::net::TcpListener::bind(settings.addr).map_err(|e| {
+        Error::new(format!("Cannot listen on {}", settings.addr)).caused_by(e.to_string())
+    })?;
+    let addr = listener.local_addr().unwrap_or(settings.addr);
+    let (tls, cert) = match &settings.tls {
+        Some(source) => {
+            let (acceptor, cert) = tls::acceptor(source)?;
+            (Some(acceptor), Some(cert))
+        }
+        None => (None, None),
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    let shown = if addr.ip().is_unspecified() {
+        format!("{scheme}://127.0.0.1:{}", addr.port())
+    } else {
+        format!("{scheme}://{addr}")
+    };
+    // the first line says where: scripts and tests read the URL from it
+    println!("Serving the FastScore fleet at {shown}");
+    if let Some(cert) = &cert {
+        eprintln!(
+            "fleet: HTTPS with the certificate {} (clients: fastscore connect {shown} -cacert:{})",
+            cert.display(),
+            cert.display()
+        );
+    }
+    match &settings.users {
+        None => eprintln!("fleet: no credentials configured: listening on loopback only, requests are not authenticated"),
+        Some(users) => eprintln!("fleet: basic auth for {} user(s)", users.len()),
+    }
+    let state = FleetState {
+        home: settings.home.clone(),
+        users: Arc::new(settings.users),
+        ids: Arc::new(Ids {
+            connect: crate::ids::random_hex(32),
+            model_manage: crate::ids::random_hex(32),
+        }),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("fleet")
+        .build()
+        .map_err(|e| Error::new("Cannot start the fleet server").caused_by(e.to_string()))?;
+    let served = runtime.block_on(async {
+        listener.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let service = router(state).into_service();
+        let open = crate::serve::accept_until(listener, tls, service, stop_signal()).await;
+        eprintln!("fleet: stopping");
+        open.drain(SHUTDOWN_GRACE).await;
+        std::io::Result::Ok(())
+    });
+    runtime.shutdown_timeout(Duration::from_secs(1));
+    served.map_err(|e| Error::new(format!("Cannot serve on {shown}")).caused_by(e.to_string()))
+}
+
+fn router(state: FleetState) -> Router {
+    let connect = connect::router()
+        .route("/1/health", get(connect_health))
+        .route(
+            "/1/swagger",
+            get(|| async { json_reply(200, &crate::serve::swagger("FastScore Connect")) }),
+        );
+    let model_manage = model_manage::router()
+        .route("/1/health", get(model_manage_health))
+        .route(
+            "/1/swagger",
+            get(|| async { json_reply(200, &crate::serve::swagger("FastScore Model Manage")) }),
+        );
+    Router::new()
+        .nest("/api/1/service/connect", connect)
+        .nest(
+            &format!("/api/1/service/{}", crate::fleet::local::MODEL_MANAGE),
+            model_manage,
+        )
+        .route("/api/1/service/{instance}/{*rest}", any(to_engine))
+        .route("/1/login", axum::routing::post(auth::login))
+        .fallback(|uri: Uri| async move { text(404, format!("nothing at {}", uri.path())) })
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::check,
+        ))
+        .layer(axum::middleware::map_response(signed))
+        .with_state(state)
+}
+
+/// Every answer names this server's software (see `engine::server::signed`).
+async fn signed(mut reply: Reply) -> Reply {
+    if !reply.headers().contains_key(axum::http::header::SERVER) {
+        reply.headers_mut().insert(
+            axum::http::header::SERVER,
+            axum::http::HeaderValue::from_static(crate::SERVER_NAME),
+        );
+    }
+    reply
+}
+
+async fn to_engine(
+    State(state): State<FleetState>,
+    Path((instance, rest)): Path<(String, String)>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    let rest = match uri.query() {
+        Some(q) => format!("{rest}?{q}"),
+        None => rest,
+    };
+    proxy::forward(state, instance, method, rest, headers, body).await
+}
+
+fn health(id: &str) -> Value {
+    json!({"id": id, "release": crate::VERSION, "built_on": crate::BUILT_ON})
+}
+
+async fn connect_health(State(state): State<FleetState>) -> Reply {
+    json_reply(200, &health(&state.ids.connect))
+}
+
+async fn model_manage_health(State(state): State<FleetState>) -> Reply {
+    json_reply(200, &health(&state.ids.model_manage))
+}
+
+pub(crate) fn text(status: u16, body: impl Into<String>) -> Reply {
+    bytes_reply(status, "text/plain", body.into().into_bytes())
+}
+
+pub(crate) fn json_reply(status: u16, value: &Value) -> Reply {
+    bytes_reply(status, "application/json", value.to_string().into_bytes())
+}
+
+pub(crate) fn bytes_reply(status: u16, content_type: &'static str, body: Vec<u8>) -> Reply {
+    let status = axum::http::StatusCode::from_u16(status)
+        .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [(axum::http::header::CONTENT_TYPE, content_type)],
+        body,
+    )
+        .into_response()
+}
+
+/// Run blocking work (the store, the engines' blocking client) off the async threads.
+pub(crate) async fn blocking(f: impl FnOnce() -> Reply + Send + 'static) -> Reply {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|_| text(500, "internal error (see the fleet's log)"))
+}
+
+/// Completes on SIGTERM, SIGINT or SIGHUP.
+async fn stop_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    async fn on(kind: SignalKind) {
+        match signal(kind) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    }
+    tokio::select! {
+        () = on(SignalKind::terminate()) => {}
+        () = on(SignalKind::interrupt()) => {}
+        () = on(SignalKind::hangup()) => {}
+    }
+}

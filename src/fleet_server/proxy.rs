@@ -1,0 +1,69 @@
+//! Forwarding `/api/1/service/engine-<n>/…` to the engine: a local engine of the server's
+//! home, started on demand and driven with its token.
+
+use super::{blocking, text, FleetState, Reply};
+use crate::fleet::http::{Client, Timeouts};
+use crate::fleet::launcher;
+use crate::fleet::local::is_engine_name;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::IntoResponse;
+use std::rc::Rc;
+
+/// Request headers an engine needs; the client's credentials for the fleet stay here.
+const FORWARDED: &[&str] = &["content-type", "content-disposition", "accept"];
+/// Answer headers the client needs (`server` tells our CLI the text is an engine's).
+const RETURNED: &[&str] = &["content-type", "content-disposition", "server"];
+
+/// Forward one request to engine `name`; `rest` is the path after the instance name.
+pub async fn forward(
+    state: FleetState,
+    name: String,
+    method: Method,
+    rest: String,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Reply {
+    if !is_engine_name(&name) {
+        return text(404, format!("no instance '{name}' in this fleet"));
+    }
+    let home = state.home.clone();
+    blocking(move || {
+        let client = Rc::new(Client::local(Timeouts::around(
+            crate::fleet::http::DEFAULT_TIMEOUT,
+        )));
+        // a reset revives a dead engine, as `fastscore engine reset` does
+        let revive = method == Method::POST && rest == "2/engine/reset";
+        let info = match launcher::ensure(&home, &name, revive, &client) {
+            Ok(info) => info,
+            Err(e) => return text(503, e.to_string().trim_start_matches("Error: ").to_string()),
+        };
+        let sent: Vec<(&str, &str)> = FORWARDED
+            .iter()
+            .filter_map(|h| Some((*h, headers.get(*h)?.to_str().ok()?)))
+            .collect();
+        let body = (!body.is_empty() || method != Method::GET).then_some(&body[..]);
+        // the engine bounds its own waits; loads and attaches may take minutes
+        let service = launcher::service(&client, &name, &info).long();
+        match service.send(method.as_str(), &rest, &sent, body) {
+            Ok(answer) => {
+                let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
+                let mut reply = (status, answer.body.clone()).into_response();
+                for (key, value) in &answer.headers {
+                    let key = key.to_ascii_lowercase();
+                    if !RETURNED.contains(&key.as_str()) {
+                        continue;
+                    }
+                    if let (Ok(k), Ok(v)) =
+                        (HeaderName::try_from(key), HeaderValue::try_from(value))
+                    {
+                        reply.headers_mut().insert(k, v);
+                    }
+                }
+                reply
+            }
+            Err(f) => text(502, f.cause.to_string()),
+        }
+    })
+    .await
+}

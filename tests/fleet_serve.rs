@@ -1,0 +1,314 @@
+//! `fastscore fleet serve`: Connect, Model Manage and engines behind one endpoint, driven by
+//! this CLI's remote mode, by raw REST calls and by the original FastScore CLI 1.10.3.
+
+mod support;
+use support::{fixture, http, Env, FleetServer};
+
+/// A client of the fleet: its own HOME and store, connected with the fleet's certificate.
+fn client_of(server_env: &Env, fleet: &FleetServer) -> Env {
+    let client = Env::new();
+    let cert = server_env.store().join("fleet/cert.pem");
+    client
+        .run(&[
+            "connect",
+            &fleet.url,
+            &format!("-cacert:{}", cert.display()),
+        ])
+        .ok();
+    client
+}
+
+#[test]
+fn our_cli_runs_the_guide_against_a_fleet_over_https() {
+    let server = Env::new();
+    let fleet = FleetServer::start(&server, &[]);
+    assert!(fleet.url.starts_with("https://127.0.0.1:"), "{}", fleet.url);
+    let cert = server.store().join("fleet/cert.pem");
+    let mode = |p: &std::path::Path| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+    };
+    assert_eq!(mode(&cert), 0o600);
+    assert_eq!(mode(&server.store().join("fleet/key.pem")), 0o600);
+    let c = client_of(&server, &fleet);
+    assert_eq!(
+        c.run(&["fleet"]).ok().stdout,
+        "Name            API           Health\n--------------  ------------  --------\nmodel-manage-1  model-manage  ok\nengine-1        engine        ok\n"
+    );
+    let guide = |f: &str| fixture(&format!("guide/{f}")).display().to_string();
+    c.run(&[
+        "schema",
+        "add",
+        "xgboost_input",
+        &guide("xgboost_iris_input.avsc"),
+    ])
+    .ok();
+    c.run(&[
+        "schema",
+        "add",
+        "xgboost_output",
+        &guide("xgboost_iris_output.avsc"),
+    ])
+    .ok();
+    assert_eq!(
+        c.run(&[
+            "model",
+            "add",
+            "xgboost_iris-py3",
+            &guide("xgboost_iris.py3"),
+            "-v"
+        ])
+        .ok()
+        .stdout,
+        "Model created\n"
+    );
+    let attachment = support::attachment_fixture(&c);
+    c.run(&["attachment", "upload", "xgboost_iris-py3", &attachment])
+        .ok();
+    c.run(&["stream", "add", "rest", &guide("rest.json")]).ok();
+    c.run(&["use", "engine-1"]).ok();
+    c.run(&["engine", "reset"]).ok();
+    c.run(&["run", "xgboost_iris-py3", "rest:", "rest:"]).ok();
+    assert_eq!(c.run(&["engine", "inspect"]).ok().stdout, "RUNNING\n");
+    let inputs = std::fs::read_to_string(guide("xgboost_iris_inputs.jsons")).unwrap();
+    let ten: String = inputs.lines().take(10).map(|l| format!("{l}\n")).collect();
+    c.run_with_input(&["model", "input"], &ten).ok();
+    for _ in 0..10 {
+        let out = c.run(&["model", "output"]).ok().stdout;
+        let prediction: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert!(prediction["A"].is_number(), "{out}");
+    }
+    // the store is the server's: the fleet's own CLI sees what the client added
+    assert_eq!(
+        server.run(&["model", "list"]).ok().stdout,
+        "Name              Type\n----------------  -------\nxgboost_iris-py3  python3\n"
+    );
+    // an engine's own sentences reach the client as one line
+    let run = c.run(&["model", "show", "nosuch"]).expect(1);
+    assert_eq!(run.stderr, "Error: Model 'nosuch' not found\n");
+    c.run(&["engine", "reset"]).ok();
+}
+
+#[test]
+fn the_rest_api_of_connect_model_manage_and_the_proxy() {
+    let server = Env::new();
+    let fleet = FleetServer::start(&server, &["--http"]);
+    let url = fleet.url.clone();
+    let call = |method: &str, path: &str, body: &[u8], headers: &[(&str, &str)]| {
+        let (status, body) = http(&url, method, path, body, headers);
+        (status, String::from_utf8_lossy(&body).into_owned())
+    };
+    let json = |text: &str| -> serde_json::Value { serde_json::from_str(text).unwrap() };
+    // health and swagger of every service
+    for instance in ["connect", "model-manage-1", "engine-1"] {
+        let (status, body) = call(
+            "GET",
+            &format!("/api/1/service/{instance}/1/health"),
+            b"",
+            &[],
+        );
+        assert_eq!(status, 200, "{instance}: {body}");
+        assert_eq!(json(&body)["release"], env!("CARGO_PKG_VERSION"));
+        let (status, body) = call(
+            "GET",
+            &format!("/api/1/service/{instance}/1/swagger"),
+            b"",
+            &[],
+        );
+        assert_eq!(status, 200);
+        assert_eq!(json(&body)["swagger"], "2.0");
+    }
+    let (status, body) = call("GET", "/api/1/service/engine-0/1/health", b"", &[]);
+    assert_eq!(
+        (status, body.as_str()),
+        (404, "no instance 'engine-0' in this fleet")
+    );
+    // the listing and its filters
+    let (_, body) = call(
+        "GET",
+        "/api/1/service/connect/1/connect?api=model-manage",
+        b"",
+        &[],
+    );
+    let listed = json(&body);
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert_eq!(listed[0]["name"], "model-manage-1");
+    assert_eq!(listed[0]["health"], "ok");
+    let (_, body) = call(
+        "GET",
+        "/api/1/service/connect/1/connect?name=engine-2",
+        b"",
+        &[],
+    );
+    assert_eq!(json(&body)[0]["api"], "engine");
+    let (_, body) = call(
+        "GET",
+        "/api/1/service/connect/1/connect?name=nobody",
+        b"",
+        &[],
+    );
+    assert_eq!(body, "[]");
+    // configuration: 404, then 201 and 204, then the document and a section
+    assert_eq!(
+        call("GET", "/api/1/service/connect/1/config", b"", &[]).0,
+        404
+    );
+    let yaml = b"fastscore:\n  db:\n    type: mysql\n    port: 3306\n";
+    let put = |body: &[u8]| {
+        call(
+            "PUT",
+            "/api/1/service/connect/1/config",
+            body,
+            &[("Content-Type", "application/x-yaml")],
+        )
+        .0
+    };
+    assert_eq!(put(yaml), 201);
+    assert_eq!(put(yaml), 204);
+    assert_eq!(put(b"- a list"), 400);
+    let (_, body) = call("GET", "/api/1/service/connect/1/config?q=db", b"", &[]);
+    assert_eq!(json(&body)["type"], "mysql");
+    // models keep their exact MIME type; attachments answer HEAD with their size
+    let mm = "/api/1/service/model-manage-1/1";
+    let model_type = ("Content-Type", "application/vnd.fastscore.model-python3");
+    let source = b"def action(x):\n    yield x\n";
+    assert_eq!(
+        call("PUT", &format!("{mm}/model/echo"), source, &[model_type]).0,
+        201
+    );
+    assert_eq!(
+        call("PUT", &format!("{mm}/model/echo"), source, &[model_type]).0,
+        204
+    );
+    let (status, head) = raw_head(&url, &format!("{mm}/model/echo"));
+    assert_eq!(status, 200);
+    assert!(
+        head.contains("content-type: application/vnd.fastscore.model-python3\r\n"),
+        "{head}"
+    );
+    let archive = std::fs::read(support::attachment_fixture(&server)).unwrap();
+    let gzip = ("Content-Type", "application/gzip");
+    assert_eq!(
+        call(
+            "PUT",
+            &format!("{mm}/model/echo/attachment/a.tar.gz"),
+            &archive,
+            &[gzip]
+        )
+        .0,
+        201
+    );
+    assert_eq!(
+        call(
+            "PUT",
+            &format!("{mm}/model/nosuch/attachment/a.tar.gz"),
+            &archive,
+            &[gzip]
+        )
+        .0,
+        404
+    );
+    assert_eq!(
+        call("GET", &format!("{mm}/model/nosuch/attachment"), b"", &[]).0,
+        403
+    );
+    let (status, head) = raw_head_method(
+        &url,
+        "HEAD",
+        &format!("{mm}/model/echo/attachment/a.tar.gz"),
+    );
+    assert_eq!(status, 200);
+    assert!(
+        head.contains(&format!("content-length: {}\r\n", archive.len())),
+        "{head}"
+    );
+    assert!(
+        head.contains("content-type: application/gzip\r\n"),
+        "{head}"
+    );
+    let (status, body) = call("GET", &format!("{mm}/model?return=type"), b"", &[]);
+    assert_eq!(
+        (status, json(&body)),
+        (
+            200,
+            serde_json::json!([{"name": "echo", "type": "python3"}])
+        )
+    );
+    // schemas, streams and sensors; names that would escape the store are refused
+    let app_json = ("Content-Type", "application/json");
+    assert_eq!(
+        call("PUT", &format!("{mm}/schema/int"), b"\"int\"", &[app_json]).0,
+        201
+    );
+    assert_eq!(
+        call("GET", &format!("{mm}/schema/int"), b"", &[]).1,
+        "\"int\""
+    );
+    assert_eq!(
+        call("GET", &format!("{mm}/schema"), b"", &[]).1,
+        "[\"int\"]"
+    );
+    assert_eq!(
+        call(
+            "PUT",
+            &format!("{mm}/schema/%2E%2E"),
+            b"\"int\"",
+            &[app_json]
+        )
+        .0,
+        400
+    );
+    assert_eq!(call("DELETE", &format!("{mm}/schema/int"), b"", &[]).0, 204);
+    assert_eq!(call("DELETE", &format!("{mm}/schema/int"), b"", &[]).0, 404);
+    // the engine behind the proxy takes the model from this store
+    let (status, _) = call("GET", "/api/1/service/engine-1/2/engine/state", b"", &[]);
+    assert_eq!(status, 200);
+    let load = [
+        model_type,
+        ("Content-Disposition", "x-model; name=\"echo\""),
+    ];
+    let (status, body) = call(
+        "PUT",
+        "/api/1/service/engine-1/1/job/model?dry-run=True",
+        source,
+        &load,
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(json(&body)["slots"][0]["slot"], 0);
+    assert_eq!(
+        call(
+            "POST",
+            "/api/1/service/engine-1/2/engine/reset",
+            b"",
+            &[app_json]
+        )
+        .0,
+        204
+    );
+}
+
+/// The status and headers (lower-case names) of a bodiless request.
+fn raw_head_method(url: &str, method: &str, path: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let host = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).to_lowercase();
+    let head = text.split("\r\n\r\n").next().unwrap_or("").to_string() + "\r\n";
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    (status, head)
+}
+
+fn raw_head(url: &str, path: &str) -> (u16, String) {
+    raw_head_method(url, "GET", path)
+}
