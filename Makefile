@@ -10,10 +10,14 @@ ATTACHMENT := target/fixtures/xgboost_explicit.tar.gz
 MATURIN_VENV := target/maturin-venv
 MATURIN := $(MATURIN_VENV)/bin/maturin
 WHEELS := target/wheels
+# the original FastScore CLI and SDK, as clients of `fleet serve` in the tests
+ORIG_VENV := target/orig-fastscore
+ORIG_CLI := $(ORIG_VENV)/bin/fastscore
 
 export FASTSCORE_PYTHON := $(CURDIR)/$(PY)
 export FASTSCORE_TEST_ATTACHMENT := $(CURDIR)/$(ATTACHMENT)
 export FASTSCORE_TEST_WHEELS := $(CURDIR)/$(WHEELS)
+export FASTSCORE_TEST_ORIG_CLI := $(CURDIR)/$(ORIG_CLI)
 
 .PHONY: demo test lint bench generated build venv wheel clean
 
@@ -43,8 +47,15 @@ $(MATURIN):
 	$(PYTHON3) -m venv $(MATURIN_VENV)
 	$(MATURIN_VENV)/bin/pip install --quiet --disable-pip-version-check "maturin>=1.9,<2"
 
-## Everything the tests need (the models' venv, the guide's attachment, the wheel), then all tests.
-test: $(ATTACHMENT) wheel
+## The original CLI 1.10.3 and its SDK from PyPI (they run on Python 3.11).
+$(ORIG_CLI):
+	$(PYTHON3) -m venv $(ORIG_VENV)
+	$(ORIG_VENV)/bin/pip install --quiet --disable-pip-version-check \
+		fastscore-cli==1.10.3 fastscore==1.10.3 python-dateutil
+
+## Everything the tests need (the models' venv, the guide's attachment, the wheel, the
+## original CLI), then all tests.
+test: $(ATTACHMENT) wheel $(ORIG_CLI)
 	$(CARGO) test
 
 ## Formatting and lints, as CI checks them.

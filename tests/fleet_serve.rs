@@ -312,3 +312,119 @@ fn raw_head_method(url: &str, method: &str, path: &str) -> (u16, String) {
 fn raw_head(url: &str, path: &str) -> (u16, String) {
     raw_head_method(url, "GET", path)
 }
+
+/// The original FastScore CLI 1.10.3 ($FASTSCORE_TEST_ORIG_CLI, installed by `make test`),
+/// with its own HOME.
+struct Original {
+    bin: String,
+    home: tempfile::TempDir,
+}
+
+impl Original {
+    fn new() -> Original {
+        let bin = std::env::var("FASTSCORE_TEST_ORIG_CLI").expect(
+            "FASTSCORE_TEST_ORIG_CLI is not set: run the tests with `make test`, which installs the original CLI",
+        );
+        assert!(
+            std::path::Path::new(&bin).exists(),
+            "{bin} is missing: `make test` installs it"
+        );
+        Original {
+            bin,
+            home: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// Exit status and stdout+stderr without colour codes.
+    fn run(&self, args: &[&str], input: &str) -> (i32, String) {
+        let mut cmd = std::process::Command::new(&self.bin);
+        cmd.args(args)
+            .current_dir(self.home.path())
+            .env("HOME", self.home.path());
+        let run = support::finish(&mut cmd, input);
+        let text = format!("{}{}", run.stdout, run.stderr);
+        let plain = regex_lite::Regex::new("\x1b\\[[0-9;]*m")
+            .unwrap()
+            .replace_all(&text, "")
+            .into_owned();
+        (run.code, plain)
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let (code, text) = self.run(args, "");
+        assert_eq!(code, 0, "fastscore {args:?}: {text}");
+        assert!(!text.contains("Error"), "fastscore {args:?}: {text}");
+        text
+    }
+}
+
+#[test]
+fn the_original_cli_runs_the_guide_against_fleet_serve() {
+    let server = Env::new();
+    let fleet = FleetServer::start(&server, &[]);
+    let orig = Original::new();
+    orig.ok(&["connect", &fleet.url]);
+    let listed = orig.ok(&["fleet"]);
+    assert!(
+        listed.contains("model-manage-1  model-manage  ok"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("engine-1        engine        ok"),
+        "{listed}"
+    );
+    let verbose = orig.ok(&["fleet", "-v"]);
+    assert!(
+        verbose.contains(&format!(
+            "connect         connect       ok        {}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{verbose}"
+    );
+    let guide = |f: &str| fixture(&format!("guide/{f}")).display().to_string();
+    orig.ok(&["use", "engine-1"]);
+    orig.ok(&[
+        "schema",
+        "add",
+        "xgboost_input",
+        &guide("xgboost_iris_input.avsc"),
+    ]);
+    orig.ok(&[
+        "schema",
+        "add",
+        "xgboost_output",
+        &guide("xgboost_iris_output.avsc"),
+    ]);
+    orig.ok(&[
+        "model",
+        "add",
+        "xgboost_iris-py3",
+        &guide("xgboost_iris.py3"),
+    ]);
+    let attachment = support::attachment_fixture(&server);
+    orig.ok(&["attachment", "upload", "xgboost_iris-py3", &attachment]);
+    orig.ok(&["stream", "add", "rest", &guide("rest.json")]);
+    orig.ok(&["engine", "reset"]);
+    orig.ok(&["run", "xgboost_iris-py3", "rest:", "rest:"]);
+    assert_eq!(orig.ok(&["engine", "inspect"]), "RUNNING\n");
+    let inputs = std::fs::read_to_string(guide("xgboost_iris_inputs.jsons")).unwrap();
+    let ten: String = inputs.lines().take(10).map(|l| format!("{l}\n")).collect();
+    let (code, text) = orig.run(&["model", "input"], &ten);
+    assert_eq!(code, 0, "{text}");
+    for _ in 0..10 {
+        let out = orig.ok(&["model", "output"]);
+        let prediction: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        assert!(prediction["A"].is_number(), "{out}");
+    }
+    let models: serde_json::Value =
+        serde_json::from_str(&orig.ok(&["model", "list", "-json"])).unwrap();
+    assert_eq!(models[0]["name"], "xgboost_iris-py3");
+    // what the original client added, our CLI on the server's machine sees
+    assert!(server
+        .run(&["stream", "list"])
+        .ok()
+        .stdout
+        .contains("rest\n"));
+    orig.ok(&["engine", "reset"]);
+    assert_eq!(orig.ok(&["engine", "inspect"]), "INIT\n");
+}
