@@ -428,3 +428,123 @@ fn the_original_cli_runs_the_guide_against_fleet_serve() {
     orig.ok(&["engine", "reset"]);
     assert_eq!(orig.ok(&["engine", "inspect"]), "INIT\n");
 }
+
+#[test]
+fn with_users_every_request_authenticates_and_without_them_only_loopback_is_served() {
+    let server = Env::new();
+    // no users: loopback only
+    let refused = server
+        .run(&["fleet", "serve", "--bind", "0.0.0.0", "--port", "0"])
+        .expect(1);
+    assert!(
+        refused.stderr.starts_with(
+            "Error: Without users the fleet takes every request, so it listens on loopback only"
+        ),
+        "{}",
+        refused.stderr
+    );
+    let users = server.write(
+        "users.txt",
+        "# the fleet's users\nalice:s3cret:with:colons\n",
+    );
+    let fleet = FleetServer::start(&server, &["--http", "--users", users.to_str().unwrap()]);
+    let health = "/api/1/service/connect/1/health";
+    assert_eq!(http(&fleet.url, "GET", health, b"", &[]).0, 401);
+    let basic = |user: &str, password: &str| {
+        use base64::Engine as _;
+        format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
+        )
+    };
+    let good = basic("alice", "s3cret%3Awith%3Acolons");
+    assert_eq!(
+        http(&fleet.url, "GET", health, b"", &[("Authorization", &good)]).0,
+        200
+    );
+    let bad = basic("alice", "wrong");
+    assert_eq!(
+        http(&fleet.url, "GET", health, b"", &[("Authorization", &bad)]).0,
+        401
+    );
+    // the LDAP-style login gives a session cookie, also taken as a bearer token
+    let form = ("Content-Type", "application/x-www-form-urlencoded");
+    assert_eq!(
+        http(
+            &fleet.url,
+            "POST",
+            "/1/login",
+            b"username=alice&password=nope",
+            &[form]
+        )
+        .0,
+        401
+    );
+    let (status, cookie) =
+        login_cookie(&fleet.url, "username=alice&password=s3cret%3Awith%3Acolons");
+    assert_eq!(status, 200);
+    let sid = cookie.strip_prefix("connect.sid=").unwrap().to_string();
+    assert_eq!(
+        http(&fleet.url, "GET", health, b"", &[("Cookie", &cookie)]).0,
+        200
+    );
+    let bearer = format!("Bearer Bearer {sid}");
+    assert_eq!(
+        http(
+            &fleet.url,
+            "GET",
+            health,
+            b"",
+            &[("Authorization", &bearer)]
+        )
+        .0,
+        200
+    );
+    // our CLI: the connection is saved on 401, `login basicauth` makes it work
+    let c = Env::new();
+    let run = c.run(&["connect", &fleet.url]).expect(1);
+    assert_eq!(run.stderr, "Authorization required\n");
+    c.run(&[
+        "login",
+        "basicauth",
+        "-username:alice",
+        "-password:s3cret:with:colons",
+    ])
+    .ok();
+    assert!(c.run(&["fleet"]).ok().stdout.contains("model-manage-1"));
+    // the password shows nowhere in the server's log
+    drop(fleet);
+    let log = std::fs::read_to_string(server.dir.path().join("fleet.log")).unwrap();
+    assert!(log.contains("basic auth for 1 user(s)"), "{log}");
+    assert!(!log.contains("s3cret"), "{log}");
+}
+
+/// POST /1/login; the status and the `connect.sid=…` pair of its cookie.
+fn login_cookie(url: &str, form: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let host = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        stream,
+        "POST /1/login HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    )
+    .unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).unwrap();
+    let status = raw
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let cookie = raw
+        .lines()
+        .find_map(|l| {
+            l.to_lowercase()
+                .starts_with("set-cookie:")
+                .then(|| l[11..].trim().to_string())
+        })
+        .and_then(|c| c.split(';').next().map(str::to_string))
+        .unwrap_or_default();
+    (status, cookie)
+}

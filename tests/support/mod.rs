@@ -369,8 +369,8 @@ pub fn alive(pid: i32) -> bool {
     !process_gone(pid)
 }
 
-/// A `fastscore fleet serve` process with the store of `env`; stopped (SIGTERM, then
-/// SIGKILL) when dropped, before `env` stops the engines it started.
+/// A `fastscore fleet serve` process with the store of `env`, its log in `fleet.log`;
+/// stopped (SIGTERM, then SIGKILL) when dropped, before `env` stops the engines it started.
 pub struct FleetServer {
     child: std::process::Child,
     pub url: String,
@@ -381,11 +381,13 @@ impl FleetServer {
         use std::io::BufRead;
         let mut all = vec!["fleet", "serve", "--port", "0"];
         all.extend_from_slice(args);
+        // its log: fleet.log beside the env's home
+        let log = std::fs::File::create(env.dir.path().join("fleet.log")).expect("fleet.log");
         let mut child = env
             .command(&all)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(log)
             .spawn()
             .expect("spawn fleet serve");
         let stdout = child.stdout.take().expect("stdout");
