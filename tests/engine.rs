@@ -785,3 +785,49 @@ fn reset_forgets_the_jet_count_and_loads_take_content_type_parameters() {
     );
     assert_eq!(status, 204, "{}", String::from_utf8_lossy(&body));
 }
+
+#[test]
+fn a_running_model_or_stream_is_replaced_when_no_record_waits() {
+    let env = Env::new();
+    engine_with(&env, "cube", CUBE);
+    env.write("square.py3", "def action(x):\n    yield x * x\n");
+    env.run(&["model", "add", "square", "square.py3"]).ok();
+    env.run(&["run", "cube", "rest:", "rest:"]).ok();
+    env.run_with_input(&["model", "input"], "2\n").ok();
+    assert_eq!(env.run(&["model", "output"]).ok().stdout, "8\n");
+    // a second run without a reset replaces the model on running streams
+    env.run(&["run", "square", "rest:", "rest:"]).ok();
+    assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "RUNNING\n");
+    env.run_with_input(&["model", "input"], "3\n").ok();
+    // a record in flight, then an output not read yet, holds the replacement back:
+    // nothing accepted is lost
+    let refusal = |why: &str| {
+        format!("Error: Unable to load model 'cube': engine-1 cannot replace its model now: {why}; try again when they are done, or reset it\n")
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let busy = env.run(&["model", "load", "cube"]).expect(1);
+        if busy.stderr == refusal("slot 1 has 1 outputs not read yet") {
+            break;
+        }
+        assert_eq!(
+            busy.stderr,
+            refusal("1 accepted records are not scored yet")
+        );
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the record was not scored"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(env.run(&["model", "output"]).ok().stdout, "9\n");
+    // a stream is replaced the same way
+    env.run(&["stream", "attach", "rest:", "1"]).ok();
+    assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "RUNNING\n");
+    env.run_with_input(&["model", "input"], "4\n").ok();
+    assert_eq!(env.run(&["model", "output"]).ok().stdout, "16\n");
+    // a trial attach is not held to the slot's direction (the original `run` does one)
+    env.run(&["stream", "verify", "inline:1,2", "1"]).ok();
+    let wrong = env.run(&["stream", "attach", "inline:1,2", "1"]).expect(1);
+    assert!(wrong.stderr.contains("inline"), "{}", wrong.stderr);
+}

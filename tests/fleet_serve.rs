@@ -419,6 +419,9 @@ fn the_original_cli_runs_the_guide_against_fleet_serve() {
     let models: serde_json::Value =
         serde_json::from_str(&orig.ok(&["model", "list", "-json"])).unwrap();
     assert_eq!(models[0]["name"], "xgboost_iris-py3");
+    // a second run without a reset replaces the model (every output was read)
+    orig.ok(&["run", "xgboost_iris-py3", "rest:", "rest:"]);
+    assert_eq!(orig.ok(&["engine", "inspect"]), "RUNNING\n");
     // what the original client added, our CLI on the server's machine sees
     assert!(server
         .run(&["stream", "list"])

@@ -176,6 +176,15 @@ impl Dispatch {
         self.lock().ended.contains(&slot)
     }
 
+    /// Records in batches no jet has taken yet.
+    pub fn queued(&self) -> usize {
+        self.lock()
+            .queues
+            .values()
+            .flat_map(|q| q.iter().map(|b| b.count))
+            .sum()
+    }
+
     /// The next batch a jet may have (blocking), or `End` as soon as `give_up` says so.
     pub fn take(&self, want: Want, give_up: &dyn Fn() -> bool) -> Take {
         let mut st = self.lock();

@@ -268,6 +268,11 @@ impl InputSlot {
         self.dispatch.ended(self.slot)
     }
 
+    /// Records taken and not yet sent in a batch.
+    pub fn pending(&self) -> usize {
+        self.lock().count
+    }
+
     /// The job is torn down: nothing more is taken or queued; the records taken and not
     /// yet sent in a batch.
     pub fn shut(&self) -> usize {

@@ -268,16 +268,40 @@ impl Engine {
     /// Refuse a model load in states where one is not allowed.
     fn check_loadable(&self, inner: &Inner) -> Answer<()> {
         match inner.state {
-            State::Init => Ok(()),
             State::Finished | State::Error => Err(bad(format!(
                 "{} is {}; reset it before loading another model",
                 self.name,
                 inner.state.shown()
             ))),
-            _ => Err(bad(format!(
-                "{} is running a model; reset it before loading another one",
-                self.name
-            ))),
+            _ => self.check_replaceable(inner, "its model"),
+        }
+    }
+
+    /// While a model runs, its model or a stream is replaced only when no accepted record
+    /// waits (engine.md §1.3: the original replaced them while data flowed).
+    fn check_replaceable(&self, inner: &Inner, what: &str) -> Answer<()> {
+        match inner.pipeline.as_ref().and_then(|p| p.pending_work()) {
+            Some(why) => Err(refuse(
+                409,
+                format!(
+                    "{} cannot replace {what} now: {why}; try again when they are done, or reset it",
+                    self.name
+                ),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Stop the running job, to start again with a new model or stream (the caller checked
+    /// that no record waits). A pause carries over.
+    fn restart(&self, inner: &mut Inner) {
+        if let Some(p) = inner.pipeline.take() {
+            if inner.state == State::Paused {
+                inner.pause_requested = true;
+            }
+            eprintln!("{}: replacing the running job", self.name);
+            p.stop();
+            self.set_state(inner, State::Init);
         }
     }
 
@@ -307,6 +331,7 @@ impl Engine {
             for (slot, attached) in &inner.streams {
                 check_schemas(*slot, attached, Some(&prepared))?;
             }
+            self.restart(&mut inner);
             inner.model = Some(Arc::new(prepared));
             inner.generation += 1;
         }
@@ -373,7 +398,10 @@ impl Engine {
         doc: Value,
         dry_run: bool,
     ) -> Answer<Option<Value>> {
-        let descriptor = descriptor::parse(&doc, Some(slot)).map_err(bad)?;
+        // a trial attach is not held to the slot's direction: the original `run` verifies
+        // its input stream on the output slot too
+        let direction_of = (!dry_run).then_some(slot);
+        let descriptor = descriptor::parse(&doc, direction_of).map_err(bad)?;
         let schema = match &descriptor.schema {
             SchemaSpec::Inline(v) => Some(v.clone()),
             SchemaSpec::Ref(name) => Some(self.schema_named(name)?),
@@ -387,10 +415,12 @@ impl Engine {
             }
             None => None,
         };
-        descriptor
-            .transport
-            .check(slot.is_multiple_of(2))
-            .map_err(bad)?;
+        if !dry_run {
+            descriptor
+                .transport
+                .check(slot.is_multiple_of(2))
+                .map_err(bad)?;
+        }
         if let Some((v, _)) = &schema {
             descriptor.encoding.check_schema(v).map_err(bad)?;
         }
@@ -423,13 +453,15 @@ impl Engine {
         }
         {
             let mut inner = self.lock();
-            if !matches!(inner.state, State::Init) {
+            if matches!(inner.state, State::Finished | State::Error) {
                 return Err(bad(format!(
-                    "{} is {}: streams can only be attached in INIT (use 'engine reset' first)",
+                    "{} is {}: reset it before attaching streams",
                     self.name,
                     inner.state.shown()
                 )));
             }
+            self.check_replaceable(&inner, &format!("the stream of slot {slot}"))?;
+            self.restart(&mut inner);
             inner.streams.insert(slot, Arc::new(attached));
             inner.generation += 1;
         }

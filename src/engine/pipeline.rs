@@ -552,6 +552,31 @@ impl Pipeline {
             .collect()
     }
 
+    /// What the job still has to do with records it accepted, if anything. A model or a
+    /// stream is replaced only when there is nothing, so that the replacement loses none.
+    pub fn pending_work(&self) -> Option<String> {
+        let taken: usize = self.inputs.values().map(|i| i.pending()).sum::<usize>()
+            + self.dispatch.queued()
+            + lock(&self.jets)
+                .iter()
+                .map(|j| j.jet.unscored())
+                .sum::<usize>();
+        if taken > 0 {
+            return Some(format!("{taken} accepted records are not scored yet"));
+        }
+        for (slot, input) in &self.inputs {
+            if !self.streams[slot].descriptor.transport.served_by_engine() && !input.ended() {
+                return Some(format!("slot {slot} is still reading its stream"));
+            }
+        }
+        for slot in self.outputs.keys() {
+            if let Some((unread @ 1.., _)) = self.rest_output(*slot).map(|q| q.queued()) {
+                return Some(format!("slot {slot} has {unread} outputs not read yet"));
+            }
+        }
+        None
+    }
+
     /// Every jet has loaded the model (or is done).
     pub fn settled(&self) -> bool {
         lock(&self.jets).iter().all(|j| j.ready || j.done)
