@@ -622,6 +622,7 @@ Register-ArgumentCompleter -Native -CommandName 'fastscore' -ScriptBlock {
         'fastscore;engine;serve' {
             [CompletionResult]::new('--bind', '--bind', [CompletionResultType]::ParameterName, 'address to listen on (default 127.0.0.1) [also -bind:<address>]')
             [CompletionResult]::new('--port', '--port', [CompletionResultType]::ParameterName, 'port to listen on (engine serve: 8003, fleet serve: 8000; 0 picks a free one) [also -port:<number>]')
+            [CompletionResult]::new('--fleet', '--fleet', [CompletionResultType]::ParameterName, 'join the fleet at this URL (also $CONNECT_PREFIX): register there, take schemas and attachments from its Model Manage [also -fleet:<url>]')
             [CompletionResult]::new('--no-token', '--no-token', [CompletionResultType]::ParameterName, 'take requests without the engine''s token: anyone who can reach the address drives the engine [also -no-token]')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
             [CompletionResult]::new('--monitor', '--monitor', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')

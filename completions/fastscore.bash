@@ -528,7 +528,7 @@ _fastscore() {
             return 0
             ;;
         fastscore__subcmd__engine__subcmd__serve)
-            opts="-m -h --bind --port --no-token --monitor --help"
+            opts="-m -h --bind --port --no-token --fleet --monitor --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -539,6 +539,10 @@ _fastscore() {
                     return 0
                     ;;
                 --port)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fleet)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

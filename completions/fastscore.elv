@@ -560,6 +560,7 @@ set edit:completion:arg-completer[fastscore] = {|@words|
         &'fastscore;engine;serve'= {
             cand --bind 'address to listen on (default 127.0.0.1) [also -bind:<address>]'
             cand --port 'port to listen on (engine serve: 8003, fleet serve: 8000; 0 picks a free one) [also -port:<number>]'
+            cand --fleet 'join the fleet at this URL (also $CONNECT_PREFIX): register there, take schemas and attachments from its Model Manage [also -fleet:<url>]'
             cand --no-token 'take requests without the engine''s token: anyone who can reach the address drives the engine [also -no-token]'
             cand -m 'monitor engine operations after the command'
             cand --monitor 'monitor engine operations after the command'

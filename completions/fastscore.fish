@@ -325,6 +325,7 @@ complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_s
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from reset" -s h -l help -d 'Print help'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -l bind -d 'address to listen on (default 127.0.0.1) [also -bind:<address>]' -r
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -l port -d 'port to listen on (engine serve: 8003, fleet serve: 8000; 0 picks a free one) [also -port:<number>]' -r
+complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -l fleet -d 'join the fleet at this URL (also $CONNECT_PREFIX): register there, take schemas and attachments from its Model Manage [also -fleet:<url>]' -r
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -l no-token -d 'take requests without the engine\'s token: anyone who can reach the address drives the engine [also -no-token]'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -s m -l monitor -d 'monitor engine operations after the command'
 complete -c fastscore -n "__fish_fastscore_using_subcommand engine; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'

@@ -551,3 +551,129 @@ fn login_cookie(url: &str, form: &str) -> (u16, String) {
         .unwrap_or_default();
     (status, cookie)
 }
+
+/// An engine on "another machine": its own home, listening on its own loopback address,
+/// joined to `fleet`; killed by pid when dropped.
+struct JoinedEngine {
+    child: std::process::Child,
+    _env: Env,
+}
+
+impl JoinedEngine {
+    fn start(name: &str, addr: &str, fleet: &FleetServer, cert: &std::path::Path) -> JoinedEngine {
+        let env = Env::new();
+        let child = env
+            .command(&[
+                "engine", "serve", name, "--bind", addr, "--port", "0", "--fleet", &fleet.url,
+            ])
+            .env("FASTSCORE_CA_FILE", cert)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("engine serve");
+        JoinedEngine { child, _env: env }
+    }
+
+    fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+}
+
+impl Drop for JoinedEngine {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `fastscore fleet` until `done` says it shows what is wanted (at most 30 s).
+fn fleet_until(client: &Env, done: impl Fn(&str) -> bool) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let listed = client.run(&["fleet"]).ok().stdout;
+        if done(&listed) {
+            return listed;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the fleet never showed it:\n{listed}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn engines_on_other_machines_join_the_fleet_and_take_its_assets() {
+    let server = Env::new();
+    let fleet = FleetServer::start(&server, &[]);
+    let cert = server.store().join("fleet/cert.pem");
+    let e7 = JoinedEngine::start("engine-7", "127.0.0.2", &fleet, &cert);
+    let e8 = JoinedEngine::start("engine-8", "127.0.0.3", &fleet, &cert);
+    let c = client_of(&server, &fleet);
+    let listed = fleet_until(&c, |l| {
+        l.contains("engine-7        engine        ok")
+            && l.contains("engine-8        engine        ok")
+    });
+    assert!(
+        listed.contains("model-manage-1  model-manage  ok"),
+        "{listed}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&c.run(&["fleet", "-json"]).ok().stdout).unwrap();
+    let e7_record = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "engine-7")
+        .unwrap();
+    assert_eq!(e7_record["host"], "127.0.0.2");
+    // the assets live in the fleet's Model Manage only; the engines' own stores are empty
+    let guide = |f: &str| fixture(&format!("guide/{f}")).display().to_string();
+    c.run(&[
+        "schema",
+        "add",
+        "xgboost_input",
+        &guide("xgboost_iris_input.avsc"),
+    ])
+    .ok();
+    c.run(&[
+        "schema",
+        "add",
+        "xgboost_output",
+        &guide("xgboost_iris_output.avsc"),
+    ])
+    .ok();
+    c.run(&[
+        "model",
+        "add",
+        "xgboost_iris-py3",
+        &guide("xgboost_iris.py3"),
+    ])
+    .ok();
+    let attachment = support::attachment_fixture(&server);
+    c.run(&["attachment", "upload", "xgboost_iris-py3", &attachment])
+        .ok();
+    let inputs = std::fs::read_to_string(guide("xgboost_iris_inputs.jsons")).unwrap();
+    let ten: String = inputs.lines().take(10).map(|l| format!("{l}\n")).collect();
+    // our CLI drives engine-7 through the fleet
+    c.run(&["use", "engine-7"]).ok();
+    c.run(&["run", "xgboost_iris-py3", "rest:", "rest:"]).ok();
+    c.run_with_input(&["model", "input"], &ten).ok();
+    let first = c.run(&["model", "output"]).ok().stdout;
+    assert!(first.starts_with("{\"A\": "), "{first}");
+    // the original CLI drives engine-8, which resolves the schemas by name in the fleet
+    let orig = Original::new();
+    orig.ok(&["connect", &fleet.url]);
+    orig.ok(&["use", "engine-8"]);
+    orig.ok(&["run", "xgboost_iris-py3", "rest:", "rest:"]);
+    assert_eq!(orig.ok(&["engine", "inspect"]), "RUNNING\n");
+    let (code, text) = orig.run(&["model", "input"], &ten);
+    assert_eq!(code, 0, "{text}");
+    assert_eq!(orig.ok(&["model", "output"]), first);
+    // an engine that dies is unhealthy at once; one that stops leaves the fleet
+    support::signal(e8.pid(), support::SIGKILL);
+    fleet_until(&c, |l| l.contains("engine-8        engine        fail"));
+    support::signal(e7.pid(), support::SIGTERM);
+    fleet_until(&c, |l| !l.contains("engine-7"));
+}

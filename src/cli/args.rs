@@ -39,6 +39,8 @@ pub struct Options {
     pub cert: Option<String>,
     pub key: Option<String>,
     pub users: Option<String>,
+    /// `engine serve --fleet <url>`: the fleet to join.
+    pub fleet: Option<String>,
     pub help: bool,
     pub version: bool,
 }
@@ -69,6 +71,7 @@ enum Valued {
     Cert,
     Key,
     Users,
+    Fleet,
 }
 
 const VALUED: &[(&str, Valued)] = &[
@@ -87,6 +90,7 @@ const VALUED: &[(&str, Valued)] = &[
     ("cert", Valued::Cert),
     ("key", Valued::Key),
     ("users", Valued::Users),
+    ("fleet", Valued::Fleet),
 ];
 
 /// Sets one option without a value.
@@ -272,6 +276,7 @@ impl Args {
             Valued::Cert => o.cert = Some(value.to_string()),
             Valued::Key => o.key = Some(value.to_string()),
             Valued::Users => o.users = Some(value.to_string()),
+            Valued::Fleet => o.fleet = Some(value.to_string()),
             Valued::Port => match value.trim().parse() {
                 Ok(p) => o.port = Some(p),
                 Err(_) => self.ignored(arg),

@@ -227,7 +227,20 @@ pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
         .ok()
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| "python3".into());
-    let engine = crate::engine::Engine::new(name, &dir, &home, &python).map_err(|e| {
+    // a fleet to join: its Model Manage holds the schemas and attachments loads name
+    let fleet = ctx.opts.fleet.clone().or_else(|| {
+        std::env::var("CONNECT_PREFIX")
+            .ok()
+            .filter(|p| !p.trim().is_empty())
+    });
+    let fleet = fleet
+        .map(|url| crate::fleet::join::connection(&url))
+        .transpose()?;
+    let assets = match &fleet {
+        Some(conn) => crate::engine::Assets::Fleet(conn.clone()),
+        None => crate::engine::Assets::Local(crate::fleet::store::Store::new(&home)),
+    };
+    let engine = crate::engine::Engine::new(name, &dir, assets, &python).map_err(|e| {
         Error::new(format!("Cannot prepare {}", dir.display())).caused_by(e.to_string())
     })?;
     let host = if bind == "0.0.0.0" {
@@ -236,6 +249,13 @@ pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
         bind.as_str()
     };
     let url = format!("http://{host}:{port}");
+    // where the fleet reaches it: the address it listens on, or the host's name
+    let advertised = if bind == "0.0.0.0" {
+        let hostname = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        format!("http://{}:{port}", hostname.trim())
+    } else {
+        url.clone()
+    };
     // the token lives in engine.json (mode 0600) only: never printed, never logged
     let token = if ctx.opts.no_token {
         eprintln!("{name}: serving WITHOUT a token (--no-token): anyone who can reach {url} can drive this engine");
@@ -250,6 +270,8 @@ pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
     launcher::write_info(&dir, &url, token.as_deref()).map_err(|e| {
         Error::new(format!("Cannot write to {}", dir.display())).caused_by(e.to_string())
     })?;
+    let membership =
+        fleet.map(|conn| crate::fleet::join::join(conn, name, &advertised, token.clone()));
     let settings = crate::engine::server::Settings {
         token,
         token_file: launcher::info_path(&dir).display().to_string(),
@@ -268,6 +290,9 @@ pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
         crate::engine::server::serve(engine.clone(), listener, settings, stop).await;
         std::io::Result::Ok(())
     });
+    if let Some(m) = membership {
+        m.leave();
+    }
     launcher::remove_info(&dir);
     runtime.shutdown_timeout(Duration::from_secs(1));
     served.map_err(|e| Error::new(format!("Cannot serve on {url}")).caused_by(e.to_string()))

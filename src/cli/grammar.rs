@@ -31,6 +31,7 @@ pub enum Opt {
     Cert,
     Key,
     Users,
+    Fleet,
 }
 
 /// One command of the table.
@@ -122,7 +123,7 @@ const VJ: &[Opt] = &[O::Verbose, O::Json];
 const EV: &[Opt] = &[O::Edit, O::Verbose];
 const NONE: &[Opt] = &[];
 const RUN: &[Opt] = &[O::Verbose, O::Wait, O::Schema, O::Json];
-const SERVE: &[Opt] = &[O::Bind, O::Port, O::NoToken];
+const SERVE: &[Opt] = &[O::Bind, O::Port, O::NoToken, O::Fleet];
 const POLICY: &[Opt] = &[O::Type, O::Preinstall, O::Verbose];
 const OUTPUT: &[Opt] = &[O::NoWait, O::Continuous];
 const FLEET_SERVE: &[Opt] = &[O::Bind, O::Port, O::Http, O::Cert, O::Key, O::Users];
@@ -149,7 +150,13 @@ const ENGINE_SERVE_MORE: &str =
      \n    curl -H \"Authorization: Bearer $(jq -r .token ~/.local/share/fastscore/engines/engine-1/engine.json)\" \
      http://127.0.0.1:8003/1/health\n\n\
      A request without it is answered 401. The fastscore commands pass it themselves. \
-     With --no-token the engine takes requests from anyone who can reach its address.";
+     With --no-token the engine takes requests from anyone who can reach its address.\n\n\
+     With --fleet <url> (or $CONNECT_PREFIX) the engine joins a fleet served by `fastscore \
+     fleet serve`: it registers its address and token there every few seconds, is listed by \
+     `fastscore fleet` and driven through the fleet, and takes the schemas and attachments \
+     a load names from the fleet's Model Manage. The fleet's credentials and TLS settings \
+     come from ~/.fastscore when it is connected to that URL (else FASTSCORE_CA_FILE, \
+     FASTSCORE_INSECURE). Listen on an address the fleet can reach (--bind).";
 
 commands! {
     HelpOverview {}
@@ -745,6 +752,12 @@ pub fn opt_help(
             "key",
             Some("FILE"),
             "the private key (PEM) of --cert",
+        ),
+        O::Fleet => (
+            "-fleet:<url>",
+            "fleet",
+            Some("URL"),
+            "join the fleet at this URL (also $CONNECT_PREFIX): register there, take schemas and attachments from its Model Manage",
         ),
         O::Users => (
             "-users:<file>",

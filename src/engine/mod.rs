@@ -22,7 +22,7 @@ mod stats;
 pub mod transport;
 
 use crate::fleet::store::Store;
-use crate::fleet::{AssetKind, ModelManage};
+use crate::fleet::{AssetKind, Failure, ModelManage};
 use crate::schema::Avro;
 use crate::stream::descriptor::{self, Descriptor, SchemaSpec};
 use crate::sync::lock;
@@ -121,11 +121,43 @@ struct Inner {
     next_verifier: u64,
 }
 
+/// Where an engine finds the schemas and attachments a load names: the local store, or the
+/// Model Manage of the fleet it joined.
+pub enum Assets {
+    Local(Store),
+    Fleet(crate::config::Connection),
+}
+
+impl Assets {
+    /// The fleet's Model Manage, reached afresh for each lookup (loads are rare).
+    fn fleet(conn: &crate::config::Connection) -> Result<impl ModelManage, Failure> {
+        let timeouts =
+            crate::fleet::http::Timeouts::from_env().map_err(|e| Failure::other(e.to_string()))?;
+        crate::fleet::remote::Remote::new(conn, timeouts)
+            .and_then(|r| r.model_manage())
+            .map_err(|e| Failure::other(e.to_string()))
+    }
+
+    pub fn get_schema(&self, name: &str) -> Result<Value, Failure> {
+        match self {
+            Assets::Local(store) => store.get_asset(AssetKind::Schema, name),
+            Assets::Fleet(conn) => Assets::fleet(conn)?.get_asset(AssetKind::Schema, name),
+        }
+    }
+
+    pub fn get_attachment(&self, model: &str, name: &str) -> Result<Vec<u8>, Failure> {
+        match self {
+            Assets::Local(store) => store.get_attachment(model, name),
+            Assets::Fleet(conn) => Assets::fleet(conn)?.get_attachment(model, name),
+        }
+    }
+}
+
 pub struct Engine {
     pub name: String,
     pub id: String,
     dir: PathBuf,
-    store: Store,
+    store: Assets,
     runners: runner::Runners,
     inner: Mutex<Inner>,
     changed: Condvar,
@@ -144,8 +176,13 @@ pub enum Output {
 }
 
 impl Engine {
-    /// An engine named `name` keeping its files in `dir`, reading Model Manage from `home`.
-    pub fn new(name: &str, dir: &Path, home: &Path, python: &str) -> std::io::Result<Arc<Engine>> {
+    /// An engine named `name` keeping its files in `dir`, taking named assets from `assets`.
+    pub fn new(
+        name: &str,
+        dir: &Path,
+        assets: Assets,
+        python: &str,
+    ) -> std::io::Result<Arc<Engine>> {
         let runners = runner::Runners::new(&runner::Settings {
             python: python.to_string(),
             runtime: dir.join("runtime"),
@@ -157,7 +194,7 @@ impl Engine {
             name: name.to_string(),
             id: prepare::random_id(),
             dir: dir.to_path_buf(),
-            store: Store::new(home),
+            store: assets,
             runners,
             inner: Mutex::new(Inner {
                 state: State::Init,
@@ -502,7 +539,7 @@ impl Engine {
     }
 
     fn schema_named(&self, name: &str) -> Answer<Value> {
-        self.store.get_asset(AssetKind::Schema, name).map_err(|f| {
+        self.store.get_schema(name).map_err(|f| {
             if f.not_found {
                 bad(format!("schema '{name}' not found"))
             } else {

@@ -5,7 +5,6 @@ use super::annotations::SlotMap;
 use super::load::{AttachmentPart, LoadRequest};
 use super::runner::{Check, Runner};
 use super::{bad, Answer, Engine};
-use crate::fleet::ModelManage;
 use crate::schema::Avro;
 use crate::sync::lock;
 use serde_json::{json, Value};

@@ -3,6 +3,7 @@
 
 pub mod engine_client;
 pub mod http;
+pub mod join;
 pub mod launcher;
 pub mod local;
 pub mod remote;

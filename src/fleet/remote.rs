@@ -61,6 +61,32 @@ impl Remote {
         Ok(response.json())
     }
 
+    /// Tell the fleet's Connect that engine `name` answers at `url` (with `token`).
+    pub fn register(&self, name: &str, url: &str, token: Option<&str>) -> Res<()> {
+        let doc = serde_json::json!({"name": name, "api": "engine", "url": url, "token": token});
+        let body = doc.to_string();
+        self.service("connect")
+            .call(
+                "POST",
+                "1/register",
+                &[("Content-Type", "application/json")],
+                Some(body.as_bytes()),
+            )
+            .map(drop)
+    }
+
+    pub fn unregister(&self, name: &str) -> Res<()> {
+        self.service("connect")
+            .short()
+            .call(
+                "DELETE",
+                &format!("1/register/{}", segment(name)),
+                &[],
+                None,
+            )
+            .map(drop)
+    }
+
     pub fn model_manage(&self) -> Result<RemoteModelManage> {
         let instance = self.lookup("model-manage")?;
         Ok(RemoteModelManage {

@@ -7,9 +7,10 @@ use crate::fleet::http::Timeouts;
 use crate::fleet::local::Local;
 use crate::fleet::{Connect, Instance, Saved};
 use axum::body::Bytes;
+use axum::extract::Path;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::routing::get;
+use axum::routing::{delete, get, post};
 use axum::Router;
 use serde_json::Value;
 use std::collections::HashMap;
@@ -18,6 +19,8 @@ pub fn router() -> Router<FleetState> {
     Router::new()
         .route("/1/connect", get(listing))
         .route("/1/config", get(get_config).put(put_config))
+        .route("/1/register", post(register))
+        .route("/1/register/{name}", delete(unregister))
 }
 
 /// The embedded fleet of the server's home: Model Manage and the local engines.
@@ -37,14 +40,27 @@ async fn listing(
     let state2 = state.clone();
     blocking(move || {
         let fleet = local(&state2);
+        let joined = state2.registry.all();
         let mut instances: Vec<Instance> = match query.get("name") {
-            // any engine name answers: local engines start on demand
-            Some(name) => fleet
-                .get(name)
-                .into_iter()
-                .filter(|i| i.api != "connect")
-                .collect(),
-            None => fleet.instances(),
+            Some(name) => match joined.iter().find(|(n, _)| n == name) {
+                Some((n, engine)) => vec![joined_instance(n, engine)],
+                // any engine name answers: local engines start on demand
+                None => fleet
+                    .get(name)
+                    .into_iter()
+                    .filter(|i| i.api != "connect")
+                    .collect(),
+            },
+            None => {
+                // engines that joined take the place of local ones of the same name
+                let mut all: Vec<Instance> = fleet
+                    .instances()
+                    .into_iter()
+                    .filter(|i| !joined.iter().any(|(n, _)| *n == i.name))
+                    .collect();
+                all.extend(joined.iter().map(|(n, e)| joined_instance(n, e)));
+                all
+            }
         };
         instances.retain(|i| {
             query.iter().all(|(key, wanted)| match key.as_str() {
@@ -118,4 +134,59 @@ async fn put_config(State(state): State<FleetState>, headers: HeaderMap, body: B
         Err(f) => text(500, f.cause.to_string()),
     })
     .await
+}
+
+fn joined_instance(name: &str, engine: &super::registry::Registered) -> Instance {
+    let record = super::registry::record(name, engine);
+    Instance {
+        name: name.to_string(),
+        api: "engine".into(),
+        health: record["health"].as_str().unwrap_or("fail").to_string(),
+        record,
+    }
+}
+
+/// `POST /1/register` `{"name", "url", "token"}`: an engine joins (or says it is still
+/// there); 201 the first time, 204 after.
+async fn register(State(state): State<FleetState>, body: Bytes) -> Reply {
+    let doc: Value = match serde_json::from_slice(&body) {
+        Ok(doc) => doc,
+        Err(e) => return text(400, format!("the registration is not JSON: {e}")),
+    };
+    let field = |k: &str| doc.get(k).and_then(Value::as_str);
+    let (Some(name), Some(url)) = (field("name"), field("url")) else {
+        return text(
+            400,
+            "a registration names the engine (name) and where it answers (url)",
+        );
+    };
+    if !crate::fleet::local::is_engine_name(name) {
+        return text(
+            400,
+            format!("'{name}' is not an engine name (engine-1, engine-2, …)"),
+        );
+    }
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return text(400, format!("'{url}' is not an http:// or https:// URL"));
+    }
+    match state
+        .registry
+        .register(name, url, field("token").map(str::to_string))
+    {
+        Ok(true) => {
+            eprintln!("fleet: {name} joined from {url}");
+            text(201, "")
+        }
+        Ok(false) => text(204, ""),
+        Err(why) => text(409, why),
+    }
+}
+
+async fn unregister(State(state): State<FleetState>, Path(name): Path<String>) -> Reply {
+    if state.registry.unregister(&name) {
+        eprintln!("fleet: {name} left");
+        text(204, "")
+    } else {
+        text(404, format!("{name} is not registered"))
+    }
 }

@@ -6,6 +6,7 @@ mod auth;
 mod connect;
 mod model_manage;
 mod proxy;
+mod registry;
 pub mod tls;
 
 use crate::error::{Error, Result};
@@ -31,6 +32,8 @@ pub struct FleetState {
     /// The data directory: Model Manage's store, the local engines, the configuration.
     home: PathBuf,
     users: Arc<Option<Users>>,
+    /// Engines that joined from elsewhere.
+    registry: Arc<registry::Registry>,
     /// This run's instance ids, as `/1/health` reports them.
     ids: Arc<Ids>,
 }
@@ -89,6 +92,7 @@ pub fn run(settings: Settings) -> Result<()> {
     let state = FleetState {
         home: settings.home.clone(),
         users: Arc::new(settings.users),
+        registry: Arc::default(),
         ids: Arc::new(Ids {
             connect: crate::ids::random_hex(32),
             model_manage: crate::ids::random_hex(32),

@@ -1,5 +1,5 @@
-//! Forwarding `/api/1/service/engine-<n>/…` to the engine: a local engine of the server's
-//! home, started on demand and driven with its token.
+//! Forwarding `/api/1/service/engine-<n>/…` to the engine: one that joined from elsewhere,
+//! else a local engine of the server's home, started on demand; driven with its token.
 
 use super::{blocking, text, FleetState, Reply};
 use crate::fleet::http::{Client, Timeouts};
@@ -28,15 +28,25 @@ pub async fn forward(
         return text(404, format!("no instance '{name}' in this fleet"));
     }
     let home = state.home.clone();
+    let joined = state.registry.get(&name);
     blocking(move || {
         let client = Rc::new(Client::local(Timeouts::around(
             crate::fleet::http::DEFAULT_TIMEOUT,
         )));
-        // a reset revives a dead engine, as `fastscore engine reset` does
-        let revive = method == Method::POST && rest == "2/engine/reset";
-        let info = match launcher::ensure(&home, &name, revive, &client) {
-            Ok(info) => info,
-            Err(e) => return text(503, e.to_string().trim_start_matches("Error: ").to_string()),
+        let service = match joined {
+            // an engine that joined from elsewhere
+            Some(engine) => engine.service(&client, &name),
+            // a local engine, started on demand; a reset revives a dead one, as
+            // `fastscore engine reset` does
+            None => {
+                let revive = method == Method::POST && rest == "2/engine/reset";
+                match launcher::ensure(&home, &name, revive, &client) {
+                    Ok(info) => launcher::service(&client, &name, &info),
+                    Err(e) => {
+                        return text(503, e.to_string().trim_start_matches("Error: ").to_string())
+                    }
+                }
+            }
         };
         let sent: Vec<(&str, &str)> = FORWARDED
             .iter()
@@ -44,7 +54,7 @@ pub async fn forward(
             .collect();
         let body = (!body.is_empty() || method != Method::GET).then_some(&body[..]);
         // the engine bounds its own waits; loads and attaches may take minutes
-        let service = launcher::service(&client, &name, &info).long();
+        let service = service.long();
         match service.send(method.as_str(), &rest, &sent, body) {
             Ok(answer) => {
                 let status = StatusCode::from_u16(answer.status).unwrap_or(StatusCode::BAD_GATEWAY);
