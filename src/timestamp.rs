@@ -37,6 +37,17 @@ impl DateTime {
             - i64::from(self.offset) * 60
     }
 
+    /// Now, in UTC, to the microsecond.
+    pub fn now() -> DateTime {
+        let since = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        DateTime {
+            micro: since.subsec_micros(),
+            ..DateTime::from_unix_seconds(since.as_secs() as i64)
+        }
+    }
+
     pub fn from_unix_seconds(secs: i64) -> DateTime {
         let (year, month, day) = civil_from_days(secs.div_euclid(86400));
         let rem = secs.rem_euclid(86400) as u32;

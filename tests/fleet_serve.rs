@@ -677,3 +677,105 @@ fn engines_on_other_machines_join_the_fleet_and_take_its_assets() {
     support::signal(e7.pid(), support::SIGTERM);
     fleet_until(&c, |l| !l.contains("engine-7"));
 }
+
+#[test]
+fn pneumo_carries_the_engines_messages_to_the_original_clients() {
+    let server = Env::new();
+    let fleet = FleetServer::start(&server, &[]);
+    let orig = Original::new();
+    orig.ok(&["connect", &fleet.url]);
+    server.write("cube.py3", "def action(x):\n    yield x*x*x\n");
+    orig.ok(&[
+        "model",
+        "add",
+        "cube",
+        server.work().join("cube.py3").to_str().unwrap(),
+    ]);
+    orig.ok(&["engine", "reset"]);
+    // `run -wait` follows the engine's state over the websocket until FINISHED
+    let mut run = std::process::Command::new(&orig.bin);
+    run.args(["run", "cube", "inline:1,2,3", "discard:", "-wait"])
+        .current_dir(orig.home.path())
+        .env("HOME", orig.home.path());
+    let waited = support::finish_within(&mut run, std::time::Duration::from_secs(60));
+    assert_eq!(waited.code, 0, "{}{}", waited.stdout, waited.stderr);
+    assert_eq!(orig.ok(&["engine", "inspect"]), "FINISHED\n");
+    // `pneumo` prints the messages as they come, the current state first
+    let log = orig.home.path().join("pneumo.log");
+    let mut watch = std::process::Command::new(&orig.bin)
+        .arg("pneumo")
+        .current_dir(orig.home.path())
+        .env("HOME", orig.home.path())
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let seen = |want: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            if text.contains(want) {
+                return text;
+            }
+            if std::time::Instant::now() > deadline {
+                return text;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    let first = seen("engine-1: state is FINISHED");
+    assert!(first.contains("engine-1: state is FINISHED"), "{first}");
+    orig.ok(&["engine", "reset"]);
+    let after = seen("engine-1: state is INIT");
+    let _ = watch.kill();
+    let _ = watch.wait();
+    assert!(after.contains("engine-1: state is INIT"), "{after}");
+    // the history: what happened, in order, with the engine as source
+    let (status, body) = history(&server, &fleet);
+    assert_eq!(status, 200);
+    let messages: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let kinds: Vec<String> = messages
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["src"] == "engine-1")
+        .map(|m| {
+            format!(
+                "{} {}",
+                m["type"].as_str().unwrap(),
+                m.get("state")
+                    .or(m.get("op"))
+                    .map(|v| v.as_str().unwrap_or(""))
+                    .unwrap_or("")
+            )
+        })
+        .collect();
+    for want in [
+        "engine-config load",
+        "engine-state running",
+        "engine-state finished",
+        "engine-state init",
+    ] {
+        assert!(kinds.iter().any(|k| k == want), "{want} not in {kinds:?}");
+    }
+}
+
+/// `GET /api/1/service/connect/2/pneumo` over HTTPS, with the original SDK's Python (it
+/// has requests), trusting the fleet's certificate.
+fn history(server: &Env, fleet: &FleetServer) -> (u16, String) {
+    let python = std::path::Path::new(&std::env::var("FASTSCORE_TEST_ORIG_CLI").unwrap())
+        .with_file_name("python");
+    let cert = server.store().join("fleet/cert.pem");
+    let script = format!(
+        "import requests, sys\nr = requests.get({:?}, verify={:?})\nsys.stdout.write(str(r.status_code) + '\\n' + r.text)",
+        format!("{}/api/1/service/connect/2/pneumo", fleet.url),
+        cert.display().to_string()
+    );
+    let out = std::process::Command::new(python)
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (status, body) = text.split_once('\n').unwrap_or(("0", ""));
+    (status.parse().unwrap_or(0), body.to_string())
+}

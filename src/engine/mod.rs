@@ -9,6 +9,7 @@ mod child;
 pub mod codec;
 mod dispatch;
 pub mod envelope;
+pub mod events;
 mod input;
 mod jet;
 pub mod load;
@@ -156,6 +157,8 @@ impl Assets {
 pub struct Engine {
     pub name: String,
     pub id: String,
+    /// Its Pneumo messages.
+    pub events: events::Events,
     dir: PathBuf,
     store: Assets,
     runners: runner::Runners,
@@ -193,6 +196,7 @@ impl Engine {
         Ok(Arc::new(Engine {
             name: name.to_string(),
             id: prepare::random_id(),
+            events: events::Events::new(name),
             dir: dir.to_path_buf(),
             store: assets,
             runners,
@@ -251,6 +255,8 @@ impl Engine {
         if inner.state != state {
             eprintln!("{}: state changes to {}", self.name, state.shown());
             inner.state = state;
+            self.events
+                .publish("engine-state", json!({"state": state.name()}));
             self.changed.notify_all();
         }
     }
@@ -336,7 +342,7 @@ impl Engine {
             if inner.state == State::Paused {
                 inner.pause_requested = true;
             }
-            eprintln!("{}: replacing the running job", self.name);
+            self.say("replacing the running job");
             p.stop();
             self.set_state(inner, State::Init);
         }
@@ -368,11 +374,18 @@ impl Engine {
             for (slot, attached) in &inner.streams {
                 check_schemas(*slot, attached, Some(&prepared))?;
             }
+            let op = if inner.model.is_some() {
+                "reload"
+            } else {
+                "load"
+            };
             self.restart(&mut inner);
             inner.model = Some(Arc::new(prepared));
+            self.events
+                .publish("engine-config", json!({"item": "model", "op": op}));
             inner.generation += 1;
         }
-        eprintln!("{}: model loaded", self.name);
+        self.say("model loaded");
         self.start_if_complete()?;
         Ok(None)
     }
@@ -402,6 +415,8 @@ impl Engine {
         }
         inner.model = None;
         inner.generation += 1;
+        self.events
+            .publish("engine-config", json!({"item": "model", "op": "unload"}));
         Ok(())
     }
 
@@ -499,10 +514,19 @@ impl Engine {
             }
             self.check_replaceable(&inner, &format!("the stream of slot {slot}"))?;
             self.restart(&mut inner);
+            let op = if inner.streams.contains_key(&slot) {
+                "reattach"
+            } else {
+                "attach"
+            };
             inner.streams.insert(slot, Arc::new(attached));
+            self.events.publish(
+                "engine-config",
+                json!({"item": "stream", "op": op, "ref": slot}),
+            );
             inner.generation += 1;
         }
-        eprintln!("{}: stream attached to slot {slot}", self.name);
+        self.say(&format!("stream attached to slot {slot}"));
         self.start_if_complete()?;
         Ok(None)
     }
@@ -535,6 +559,10 @@ impl Engine {
         }
         inner.streams.remove(&slot);
         inner.generation += 1;
+        self.events.publish(
+            "engine-config",
+            json!({"item": "stream", "op": "detach", "ref": slot}),
+        );
         Ok(())
     }
 
@@ -648,10 +676,9 @@ impl Engine {
                 State::Running | State::Paused | State::Finishing
             ) {
                 if unscored > 0 {
-                    eprintln!(
-                        "{}: the model finished with {unscored} accepted records not read",
-                        self.name
-                    );
+                    self.warn(&format!(
+                        "the model finished with {unscored} accepted records not read"
+                    ));
                 }
                 inner.unscored = unscored;
                 self.set_state(&mut inner, State::Finished);
@@ -667,6 +694,14 @@ impl Engine {
                 if !field("traceback").is_empty() {
                     eprintln!("{}", field("traceback"));
                 }
+                let console = match field("traceback") {
+                    "" => field("message").to_string(),
+                    traceback => traceback.to_string(),
+                };
+                self.events.publish(
+                    "model-error",
+                    json!({"input": report.get("input").cloned().unwrap_or(Value::Null), "console": console}),
+                );
                 inner.error = Some(report);
                 self.set_state(&mut inner, State::Error);
             }
@@ -675,11 +710,25 @@ impl Engine {
 
     fn console_line(&self, jet: usize, line: String) {
         eprintln!("{}: jet {}: {line}", self.name, jet + 1);
+        self.events
+            .publish("model-console", json!({"text": format!("{line}\n")}));
         let mut console = lock(&self.console);
         if console.len() == CONSOLE_LINES {
             console.pop_front();
         }
         console.push_back(line);
+    }
+
+    /// A line for the engine's log and its Pneumo `log` messages (info).
+    fn say(&self, text: &str) {
+        eprintln!("{}: {text}", self.name);
+        self.events.log(64, text);
+    }
+
+    /// As `say`, as a warning.
+    fn warn(&self, text: &str) {
+        eprintln!("{}: {text}", self.name);
+        self.events.log(16, text);
     }
 
     fn woke(&self) {

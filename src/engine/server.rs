@@ -22,6 +22,8 @@ use std::time::Duration;
 const ROUNDTRIP_TIMEOUT: Duration = Duration::from_secs(10);
 /// The longest `?timeout=` a round trip may ask for.
 const ROUNDTRIP_MAX: Duration = Duration::from_secs(600);
+/// The longest a Pneumo read waits for a message.
+const PNEUMO_WAIT: Duration = Duration::from_secs(10);
 /// How long a REST output read waits for a record before answering 202.
 const OUTPUT_WAIT: Duration = Duration::from_millis(500);
 /// A client must send its body within this (and its headers within `serve::HEADER_WAIT`).
@@ -132,6 +134,7 @@ fn strip_prefix(mut request: Request) -> Request {
 fn router(app: App) -> Router {
     Router::new()
         .route("/1/health", get(health))
+        .route("/1/pneumo", get(pneumo))
         .route(
             "/1/swagger",
             get(|| async { json_reply(200, &crate::serve::swagger("FastScore Engine")) }),
@@ -324,6 +327,22 @@ fn json_body(body: &[u8]) -> Result<Value> {
 
 async fn health(State(app): State<App>) -> Reply {
     json_reply(200, &app.engine.health())
+}
+
+/// `GET /1/pneumo[?since=<n>][&wait=<ms>]`: this engine's Pneumo messages after number
+/// `n` (waiting up to `wait`, 10 s at most, for one), and the number to ask from next.
+async fn pneumo(
+    State(app): State<App>,
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Reply {
+    let since = query.get("since").and_then(|s| s.parse().ok());
+    let wait = query
+        .get("wait")
+        .and_then(|w| w.parse().ok())
+        .map_or(PNEUMO_WAIT, Duration::from_millis)
+        .min(PNEUMO_WAIT);
+    let (messages, next) = app.engine.events.read(since, wait).await;
+    json_reply(200, &json!({"next": next, "messages": messages}))
 }
 
 async fn state(State(app): State<App>) -> Reply {

@@ -60,7 +60,7 @@ pub fn remove_info(dir: &Path) {
     }
 }
 
-fn read_info(dir: &Path) -> Option<Info> {
+pub fn read_info(dir: &Path) -> Option<Info> {
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(info_path(dir)).ok()?).ok()?;
     Some(Info {
         pid: u32::try_from(doc.get("pid")?.as_u64()?).ok()?,

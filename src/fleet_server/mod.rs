@@ -5,6 +5,7 @@
 mod auth;
 mod connect;
 mod model_manage;
+mod pneumo;
 mod proxy;
 mod registry;
 pub mod tls;
@@ -34,6 +35,8 @@ pub struct FleetState {
     users: Arc<Option<Users>>,
     /// Engines that joined from elsewhere.
     registry: Arc<registry::Registry>,
+    /// The engines' Pneumo messages.
+    hub: Arc<pneumo::Hub>,
     /// This run's instance ids, as `/1/health` reports them.
     ids: Arc<Ids>,
 }
@@ -93,6 +96,7 @@ pub fn run(settings: Settings) -> Result<()> {
         home: settings.home.clone(),
         users: Arc::new(settings.users),
         registry: Arc::default(),
+        hub: Arc::default(),
         ids: Arc::new(Ids {
             connect: crate::ids::random_hex(32),
             model_manage: crate::ids::random_hex(32),
@@ -106,6 +110,7 @@ pub fn run(settings: Settings) -> Result<()> {
     let served = runtime.block_on(async {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
+        pneumo::start(state.clone());
         let service = router(state).into_service();
         let open = crate::serve::accept_until(listener, tls, service, stop_signal()).await;
         eprintln!("fleet: stopping");
@@ -118,6 +123,7 @@ pub fn run(settings: Settings) -> Result<()> {
 
 fn router(state: FleetState) -> Router {
     let connect = connect::router()
+        .route("/2/pneumo", get(pneumo::pneumo))
         .route("/1/health", get(connect_health))
         .route(
             "/1/swagger",
@@ -202,6 +208,13 @@ pub(crate) fn bytes_reply(status: u16, content_type: &'static str, body: Vec<u8>
         body,
     )
         .into_response()
+}
+
+/// As `blocking`, for any value (`None` when the work panicked).
+pub(crate) async fn blocking_value<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Option<T> {
+    tokio::task::spawn_blocking(f).await.ok()
 }
 
 /// Run blocking work (the store, the engines' blocking client) off the async threads.
