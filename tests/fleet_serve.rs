@@ -779,3 +779,24 @@ fn history(server: &Env, fleet: &FleetServer) -> (u16, String) {
     let (status, body) = text.split_once('\n').unwrap_or(("0", ""));
     (status.parse().unwrap_or(0), body.to_string())
 }
+
+#[test]
+fn the_original_sdk_engine_calls_pass_through_the_fleet() {
+    let server = Env::new();
+    let fleet = FleetServer::start(&server, &[]);
+    let orig = Original::new();
+    let python = std::path::Path::new(&orig.bin).with_file_name("python");
+    let mut cmd = std::process::Command::new(python);
+    cmd.arg(fixture("sdk/engine_calls.py"))
+        .arg(&fleet.url)
+        .current_dir(orig.home.path())
+        .env("HOME", orig.home.path());
+    let run = support::finish_within(&mut cmd, std::time::Duration::from_secs(120));
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    assert_eq!(
+        run.stdout.lines().filter(|l| l.starts_with("ok ")).count(),
+        40,
+        "{}",
+        run.stdout
+    );
+}
