@@ -305,3 +305,90 @@ fn engine_serve_without_a_token_says_so() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_baked_engine_loads_its_model_and_streams_from_the_environment() {
+    let env = Env::new();
+    let dir = env.work();
+    // the model reads a factor from its attachment and checks its input with a schema
+    let pack = env.write("pack/factor.txt", "10");
+    let tar = Command::new("tar")
+        .args(["czf", "../factor.tar.gz", "factor.txt"])
+        .current_dir(pack.parent().unwrap())
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    env.write(
+        "scaled.py3",
+        "# fastscore.schema.0: ints\nfactor = int(open('factor.txt').read())\ndef action(x):\n    yield x * factor\n",
+    );
+    env.write("ints.avsc", "\"int\"");
+    let out = dir.join("out.jsons");
+    env.write(
+        "in.json",
+        r#"{"Transport": {"Type": "inline", "Data": ["1", "2", "3"]}, "Encoding": "json"}"#,
+    );
+    env.write(
+        "out.json",
+        format!(
+            r#"{{"Transport": {{"Type": "file", "Path": "{}"}}, "Encoding": "json"}}"#,
+            out.display()
+        ),
+    );
+    let path = |f: &str| dir.join(f).display().to_string();
+    let mut engine = env
+        .command(&["engine", "serve", "engine-1", "--port", "0"])
+        .env("MODEL", path("scaled.py3"))
+        .env("SCHEMAS", format!("ints:{}", path("ints.avsc")))
+        .env(
+            "STREAMS",
+            format!("0:{};1:{}", path("in.json"), path("out.json")),
+        )
+        .env("ATTACHMENTS", path("factor.tar.gz"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // (the CLI talks to it once its engine.json names it)
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while !std::fs::read_to_string(engine_json(&env, "engine-1"))
+        .is_ok_and(|t| t.contains(&format!("\"pid\":{}", engine.id())))
+    {
+        assert!(std::time::Instant::now() < deadline, "the engine did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // no REST call loads anything: the engine runs to FINISHED by itself
+    loop {
+        let state = env.run(&["engine", "inspect"]);
+        if state.code == 0 && state.stdout == "FINISHED\n" {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{}{}",
+            state.stdout,
+            state.stderr
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "10\n20\n30\n");
+    assert_eq!(
+        env.run(&["model", "inspect"])
+            .ok()
+            .stdout
+            .lines()
+            .nth(2)
+            .map(|l| l.starts_with("scaled")),
+        Some(true)
+    );
+    signal(engine.id() as i32, SIGTERM);
+    let _ = engine.wait();
+    // an engine the CLI starts on demand ignores such variables in the user's shell
+    let plain = run(
+        &env,
+        &["engine", "inspect"],
+        &[("MODEL", &path("scaled.py3"))],
+    );
+    assert_eq!(plain.stdout, "INIT\n");
+}

@@ -270,6 +270,8 @@ pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
     launcher::write_info(&dir, &url, token.as_deref()).map_err(|e| {
         Error::new(format!("Cannot write to {}", dir.display())).caused_by(e.to_string())
     })?;
+    // a baked engine: its model and streams from the environment (engine.md §9.8)
+    let baked = crate::engine::baked::from_env().map_err(Error::new)?;
     let membership =
         fleet.map(|conn| crate::fleet::join::join(conn, name, &advertised, token.clone()));
     let settings = crate::engine::server::Settings {
@@ -287,6 +289,15 @@ pub fn serve(ctx: &Ctx, name: Option<&str>) -> Result<()> {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
         let stop = stop_signal(dir.clone());
+        if let Some(baked) = baked {
+            // loaded while the engine already answers, as the REST calls would have been
+            let engine = engine.clone();
+            tokio::task::spawn_blocking(move || {
+                if let Err(e) = crate::engine::baked::apply(&engine, &baked) {
+                    eprintln!("{}: {e}", engine.name);
+                }
+            });
+        }
         crate::engine::server::serve(engine.clone(), listener, settings, stop).await;
         std::io::Result::Ok(())
     });

@@ -5,6 +5,7 @@
 //! `runner/` — each registered in its directory's `mod.rs`.
 
 pub mod annotations;
+pub mod baked;
 mod child;
 pub mod codec;
 mod dispatch;

@@ -244,7 +244,19 @@ fn start(home: &Path, name: &str, dir: &Path, client: &Rc<Client>) -> Result<Inf
     let mut cmd = std::process::Command::new(exe);
     cmd.args(["engine", "serve", name, "--port", "0"])
         .env("FASTSCORE_HOME", home)
-        .stdin(std::process::Stdio::null())
+        .stdin(std::process::Stdio::null());
+    // an engine started on demand is neither baked nor a member of another fleet, whatever
+    // the user's shell holds under these generic names
+    for baked in [
+        "MODEL",
+        "SCHEMAS",
+        "STREAMS",
+        "ATTACHMENTS",
+        "CONNECT_PREFIX",
+    ] {
+        cmd.env_remove(baked);
+    }
+    cmd.stdin(std::process::Stdio::null())
         .stdout(log)
         .stderr(err_log);
     {
