@@ -336,6 +336,9 @@ fn a_baked_engine_loads_its_model_and_streams_from_the_environment() {
         ),
     );
     let path = |f: &str| dir.join(f).display().to_string();
+    // the output stream by name, from Model Manage
+    env.run(&["stream", "add", "results", &path("out.json")])
+        .ok();
     let mut engine = env
         .command(&["engine", "serve", "engine-1", "--port", "0"])
         .env("MODEL", path("scaled.py3"))
@@ -355,7 +358,10 @@ fn a_baked_engine_loads_its_model_and_streams_from_the_environment() {
     while !std::fs::read_to_string(engine_json(&env, "engine-1"))
         .is_ok_and(|t| t.contains(&format!("\"pid\":{}", engine.id())))
     {
-        assert!(std::time::Instant::now() < deadline, "the engine did not start");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the engine did not start"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     // no REST call loads anything: the engine runs to FINISHED by itself

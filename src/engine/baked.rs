@@ -3,7 +3,8 @@
 //!
 //! `MODEL=/path/model.py3` (type from the extension, name from the file's stem),
 //! `SCHEMAS=name:/path.avsc;name2:/path2.avsc`, `STREAMS=0:/path/in.json;1:/path/out.json`,
-//! `ATTACHMENTS=/path/a.tar.gz;/path/b.zip`.
+//! `ATTACHMENTS=/path/a.tar.gz;/path/b.zip`. A stream that is no file is a stream
+//! descriptor's name in Model Manage (the fleet's, for an engine that joined one).
 
 use super::load::{AttachmentPart, LoadRequest};
 use super::Engine;
@@ -114,8 +115,18 @@ pub fn apply(engine: &Arc<Engine>, baked: &Baked) -> Result<(), String> {
         .load(request, false)
         .map_err(|r| format!("MODEL: cannot load '{name}': {}", r.message))?;
     for (slot, path) in &baked.streams {
-        let doc: serde_json::Value = serde_json::from_str(&text("STREAMS", path)?)
-            .map_err(|e| format!("STREAMS: {}: {e}", path.display()))?;
+        let doc: serde_json::Value = if path.exists() {
+            serde_json::from_str(&text("STREAMS", path)?)
+                .map_err(|e| format!("STREAMS: {}: {e}", path.display()))?
+        } else {
+            let name = path.display().to_string();
+            engine.store.get_stream(&name).map_err(|f| {
+                format!(
+                    "STREAMS: '{name}' is neither a file nor a stream in Model Manage: {}",
+                    f.cause
+                )
+            })?
+        };
         let stream = path.file_stem().map_or_else(
             || format!("slot-{slot}"),
             |s| s.to_string_lossy().into_owned(),

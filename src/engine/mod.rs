@@ -147,6 +147,13 @@ impl Assets {
         }
     }
 
+    pub fn get_stream(&self, name: &str) -> Result<Value, Failure> {
+        match self {
+            Assets::Local(store) => store.get_asset(AssetKind::Stream, name),
+            Assets::Fleet(conn) => Assets::fleet(conn)?.get_asset(AssetKind::Stream, name),
+        }
+    }
+
     pub fn get_attachment(&self, model: &str, name: &str) -> Result<Vec<u8>, Failure> {
         match self {
             Assets::Local(store) => store.get_attachment(model, name),
@@ -161,7 +168,7 @@ pub struct Engine {
     /// Its Pneumo messages.
     pub events: events::Events,
     dir: PathBuf,
-    store: Assets,
+    pub store: Assets,
     runners: runner::Runners,
     inner: Mutex<Inner>,
     changed: Condvar,
