@@ -18,6 +18,47 @@ fn client_of(server_env: &Env, fleet: &FleetServer) -> Env {
     client
 }
 
+fn guide(file: &str) -> String {
+    fixture(&format!("guide/{file}")).display().to_string()
+}
+
+/// The guide's first ten input records, one per line.
+fn ten_inputs() -> String {
+    let inputs = std::fs::read_to_string(guide("xgboost_iris_inputs.jsons")).unwrap();
+    inputs.lines().take(10).map(|l| format!("{l}\n")).collect()
+}
+
+/// The guide's schemas, model and attachment, added with `fastscore` of `client`.
+fn add_guide_assets(client: &Env, attachment: &str) {
+    client
+        .run(&[
+            "schema",
+            "add",
+            "xgboost_input",
+            &guide("xgboost_iris_input.avsc"),
+        ])
+        .ok();
+    client
+        .run(&[
+            "schema",
+            "add",
+            "xgboost_output",
+            &guide("xgboost_iris_output.avsc"),
+        ])
+        .ok();
+    client
+        .run(&[
+            "model",
+            "add",
+            "xgboost_iris-py3",
+            &guide("xgboost_iris.py3"),
+        ])
+        .ok();
+    client
+        .run(&["attachment", "upload", "xgboost_iris-py3", attachment])
+        .ok();
+}
+
 #[test]
 fn our_cli_runs_the_guide_against_a_fleet_over_https() {
     let server = Env::new();
@@ -35,44 +76,13 @@ fn our_cli_runs_the_guide_against_a_fleet_over_https() {
         c.run(&["fleet"]).ok().stdout,
         "Name            API           Health\n--------------  ------------  --------\nmodel-manage-1  model-manage  ok\nengine-1        engine        ok\n"
     );
-    let guide = |f: &str| fixture(&format!("guide/{f}")).display().to_string();
-    c.run(&[
-        "schema",
-        "add",
-        "xgboost_input",
-        &guide("xgboost_iris_input.avsc"),
-    ])
-    .ok();
-    c.run(&[
-        "schema",
-        "add",
-        "xgboost_output",
-        &guide("xgboost_iris_output.avsc"),
-    ])
-    .ok();
-    assert_eq!(
-        c.run(&[
-            "model",
-            "add",
-            "xgboost_iris-py3",
-            &guide("xgboost_iris.py3"),
-            "-v"
-        ])
-        .ok()
-        .stdout,
-        "Model created\n"
-    );
-    let attachment = support::attachment_fixture(&c);
-    c.run(&["attachment", "upload", "xgboost_iris-py3", &attachment])
-        .ok();
+    add_guide_assets(&c, &support::attachment_fixture(&c));
     c.run(&["stream", "add", "rest", &guide("rest.json")]).ok();
     c.run(&["use", "engine-1"]).ok();
     c.run(&["engine", "reset"]).ok();
     c.run(&["run", "xgboost_iris-py3", "rest:", "rest:"]).ok();
     assert_eq!(c.run(&["engine", "inspect"]).ok().stdout, "RUNNING\n");
-    let inputs = std::fs::read_to_string(guide("xgboost_iris_inputs.jsons")).unwrap();
-    let ten: String = inputs.lines().take(10).map(|l| format!("{l}\n")).collect();
-    c.run_with_input(&["model", "input"], &ten).ok();
+    c.run_with_input(&["model", "input"], &ten_inputs()).ok();
     for _ in 0..10 {
         let out = c.run(&["model", "output"]).ok().stdout;
         let prediction: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
@@ -381,7 +391,6 @@ fn the_original_cli_runs_the_guide_against_fleet_serve() {
         )),
         "{verbose}"
     );
-    let guide = |f: &str| fixture(&format!("guide/{f}")).display().to_string();
     orig.ok(&["use", "engine-1"]);
     orig.ok(&[
         "schema",
@@ -407,9 +416,7 @@ fn the_original_cli_runs_the_guide_against_fleet_serve() {
     orig.ok(&["engine", "reset"]);
     orig.ok(&["run", "xgboost_iris-py3", "rest:", "rest:"]);
     assert_eq!(orig.ok(&["engine", "inspect"]), "RUNNING\n");
-    let inputs = std::fs::read_to_string(guide("xgboost_iris_inputs.jsons")).unwrap();
-    let ten: String = inputs.lines().take(10).map(|l| format!("{l}\n")).collect();
-    let (code, text) = orig.run(&["model", "input"], &ten);
+    let (code, text) = orig.run(&["model", "input"], &ten_inputs());
     assert_eq!(code, 0, "{text}");
     for _ in 0..10 {
         let out = orig.ok(&["model", "output"]);
@@ -629,33 +636,8 @@ fn engines_on_other_machines_join_the_fleet_and_take_its_assets() {
         .unwrap();
     assert_eq!(e7_record["host"], "127.0.0.2");
     // the assets live in the fleet's Model Manage only; the engines' own stores are empty
-    let guide = |f: &str| fixture(&format!("guide/{f}")).display().to_string();
-    c.run(&[
-        "schema",
-        "add",
-        "xgboost_input",
-        &guide("xgboost_iris_input.avsc"),
-    ])
-    .ok();
-    c.run(&[
-        "schema",
-        "add",
-        "xgboost_output",
-        &guide("xgboost_iris_output.avsc"),
-    ])
-    .ok();
-    c.run(&[
-        "model",
-        "add",
-        "xgboost_iris-py3",
-        &guide("xgboost_iris.py3"),
-    ])
-    .ok();
-    let attachment = support::attachment_fixture(&server);
-    c.run(&["attachment", "upload", "xgboost_iris-py3", &attachment])
-        .ok();
-    let inputs = std::fs::read_to_string(guide("xgboost_iris_inputs.jsons")).unwrap();
-    let ten: String = inputs.lines().take(10).map(|l| format!("{l}\n")).collect();
+    add_guide_assets(&c, &support::attachment_fixture(&server));
+    let ten = ten_inputs();
     // our CLI drives engine-7 through the fleet
     c.run(&["use", "engine-7"]).ok();
     c.run(&["run", "xgboost_iris-py3", "rest:", "rest:"]).ok();
