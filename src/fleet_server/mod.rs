@@ -39,6 +39,8 @@ pub struct FleetState {
     hub: Arc<pneumo::Hub>,
     /// This run's instance ids, as `/1/health` reports them.
     ids: Arc<Ids>,
+    /// The memory request bodies may take together, in KiB (see `budget`).
+    bodies: Arc<tokio::sync::Semaphore>,
 }
 
 struct Ids {
@@ -57,6 +59,10 @@ pub struct Settings {
 
 /// The largest request body taken (an attachment, a model): as an engine takes.
 const MAX_BODY: usize = 1024 << 20;
+/// What all request bodies in flight may take together, in KiB: twice the largest.
+const BODY_BUDGET_KIB: usize = 2 * MAX_BODY / 1024;
+/// How long a request waits for its share of that budget.
+const BUDGET_WAIT: Duration = Duration::from_secs(30);
 /// How long a stopping server lets requests in flight finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -97,6 +103,7 @@ pub fn run(settings: Settings) -> Result<()> {
         users: Arc::new(settings.users),
         registry: Arc::default(),
         hub: Arc::default(),
+        bodies: Arc::new(tokio::sync::Semaphore::new(BODY_BUDGET_KIB)),
         ids: Arc::new(Ids {
             connect: crate::ids::random_hex(32),
             model_manage: crate::ids::random_hex(32),
@@ -145,12 +152,43 @@ fn router(state: FleetState) -> Router {
         .route("/1/login", axum::routing::post(auth::login))
         .fallback(|uri: Uri| async move { text(404, format!("nothing at {}", uri.path())) })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), budget))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::check,
         ))
         .layer(axum::middleware::map_response(signed))
         .with_state(state)
+}
+
+/// A request holds its share of the body budget while it is handled (bodies are read whole),
+/// so the memory they take together stays bounded: its declared length, or the largest
+/// body when it declares none.
+async fn budget(
+    State(state): State<FleetState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Reply {
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    let chunked = request
+        .headers()
+        .contains_key(axum::http::header::TRANSFER_ENCODING);
+    let bytes = match declared {
+        Some(n) => n.min(MAX_BODY),
+        None if chunked => MAX_BODY,
+        None => 0,
+    };
+    let kib = u32::try_from(bytes / 1024 + 1).unwrap_or(u32::MAX);
+    let share =
+        tokio::time::timeout(BUDGET_WAIT, state.bodies.clone().acquire_many_owned(kib)).await;
+    let Ok(Ok(_share)) = share else {
+        return text(503, "the fleet is receiving too much at once; try again");
+    };
+    next.run(request).await
 }
 
 /// Every answer names this server's software (see `engine::server::signed`).
