@@ -15,7 +15,8 @@ use std::time::Instant;
 
 /// What became of a record given to an input slot.
 pub enum Pushed {
-    Accepted,
+    /// Taken as the slot's record number …
+    Accepted(u64),
     Rejected(String),
     Control(Control),
     /// Not taken: the jets' queue of this slot is full; give it again once there is room.
@@ -190,13 +191,14 @@ impl InputSlot {
         }
         open.payload.extend_from_slice(&json);
         open.count += 1;
+        let seqno = open.next_seqno;
         open.next_seqno += 1;
         if self.batching.watermark.is_some_and(|w| open.count >= w)
             || open.payload.len() >= MAX_BATCH_BYTES
         {
             self.close(&mut open);
         }
-        Pushed::Accepted
+        Pushed::Accepted(seqno)
     }
 
     /// A round trip's record, sent at once as a batch of its own with the id `id`.
@@ -219,8 +221,9 @@ impl InputSlot {
             raw: self.codec.raw_bytes(),
             payload: Arc::new(payload),
         });
+        let seqno = open.next_seqno;
         open.next_seqno += 1;
-        Pushed::Accepted
+        Pushed::Accepted(seqno)
     }
 
     fn close(&self, open: &mut Open) {

@@ -27,7 +27,8 @@ const SHOWN_RECORDS: usize = 10;
 pub trait Host: Send + Sync {
     fn take(&self, jet: &Jet, want: Want) -> Take;
     fn output(&self, slot: u32, batch: u64, lines: &[u8]);
-    fn done(&self, batch: u64);
+    /// The batch's outputs are all written.
+    fn done(&self, batch: &Batch);
     fn ready(&self, jet: usize);
     fn finished(&self, jet: usize);
     /// The model failed or its process ended: `report` has `message`, `traceback` and
@@ -159,8 +160,14 @@ impl Jet {
                     records,
                 })) => host.output(slot, batch, &records),
                 Ok(Some(FromJet::Done(batch))) => {
-                    lock(&self.inflight).retain(|b| b.id != batch);
-                    host.done(batch);
+                    let finished = {
+                        let mut inflight = lock(&self.inflight);
+                        let at = inflight.iter().position(|b| b.id == batch);
+                        at.and_then(|i| inflight.remove(i))
+                    };
+                    if let Some(b) = finished {
+                        host.done(&b);
+                    }
                 }
                 Ok(Some(FromJet::Finished)) => break Ok(()),
                 Ok(Some(FromJet::Failed(report))) => break Err(Some(report)),

@@ -18,6 +18,7 @@ mod output;
 mod pipeline;
 mod prepare;
 mod roundtrip;
+mod settle;
 pub mod runner;
 pub mod server;
 mod stats;
@@ -250,6 +251,10 @@ impl Engine {
                 if let (Some(q), Some(obj)) = (queue, report.as_object_mut()) {
                     let (records, bytes) = q.queued();
                     obj.insert("queued".into(), json!({"records": records, "bytes": bytes}));
+                }
+                let source = inner.pipeline.as_ref().and_then(|p| p.source_report(*n));
+                if let (Some(source), Some(obj)) = (source, report.as_object_mut()) {
+                    obj.insert("source".into(), source);
                 }
                 report
             })

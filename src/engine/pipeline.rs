@@ -3,6 +3,8 @@
 //! envelope → sink. The job tells the engine when its inputs have ended (finishing), when
 //! every jet has finished (finished) and when something failed (error).
 
+use super::runner::protocol::Batch;
+use super::settle::Settler;
 use super::codec::Control;
 use super::dispatch::{Dispatch, Take, Want};
 use super::envelope::{self, Framer};
@@ -64,6 +66,8 @@ pub struct Pipeline {
     interrupts: Mutex<Vec<Interrupt>>,
     scaling: Mutex<()>,
     jets_dir: PathBuf,
+    /// The settlers of the inputs whose sources commit what was scored.
+    settlers: Mutex<BTreeMap<u32, Arc<Settler>>>,
 }
 
 /// The schemas a slot's records are checked against: the stream's and the model's.
@@ -179,6 +183,7 @@ impl Pipeline {
             interrupts: Mutex::new(Vec::new()),
             scaling: Mutex::new(()),
             jets_dir: engine.dir.join("jets"),
+            settlers: Mutex::default(),
         });
         Ok(pipeline)
     }
@@ -285,10 +290,21 @@ impl Pipeline {
         }
         let mut framer = envelope::framer(d.envelope.as_ref());
         let (ended, taken) = (Cell::new(false), Cell::new(0u64));
-        let mut push = |r: &[u8]| {
+        // a source that commits learns which records were scored
+        let mut settler = self.settler(input.slot, &*source);
+        let position = Cell::new(None);
+        let push = |r: &[u8], settler: &Option<Arc<Settler>>| {
             // after an end control record the rest of the stream is ignored
             while !ended.get() {
-                match input.push(r) {
+                let pushed = input.push(r);
+                if let (Some(s), Some(at)) = (settler, position.get()) {
+                    match pushed {
+                        Pushed::Accepted(seqno) => s.taken(seqno, at),
+                        Pushed::Full => {}
+                        _ => s.skipped(at),
+                    }
+                }
+                match pushed {
                     // wait (on this reader's own thread) until the jets have room
                     Pushed::Full => {
                         if !self.dispatch.wait_room_blocking(input.slot, TIMER_TICK)
@@ -310,22 +326,28 @@ impl Pipeline {
                 return;
             }
             match source.read() {
-                Ok(Some(chunk)) => framer.feed(&chunk, &mut push),
+                Ok(Some(chunk)) => {
+                    position.set(source.position());
+                    framer.feed(&chunk, &mut |r| push(r, &settler));
+                }
                 Ok(None) if d.looping => {
                     // start again from the beginning, header and all
-                    framer.finish(&mut push);
+                    framer.finish(&mut |r| push(r, &settler));
                     framer = envelope::framer(d.envelope.as_ref());
                     if taken.replace(0) == 0 {
                         // an empty stream: no need to read it again at once
                         std::thread::sleep(TIMER_TICK);
                     }
                     match d.transport.open_source() {
-                        Ok(Some(again)) => source = again,
+                        Ok(Some(again)) => {
+                            source = again;
+                            settler = self.settler(input.slot, &*source);
+                        }
                         _ => break,
                     }
                 }
                 Ok(None) => {
-                    framer.finish(&mut push);
+                    framer.finish(&mut |r| push(r, &settler));
                     break;
                 }
                 Err(e) => {
@@ -344,6 +366,22 @@ impl Pipeline {
         if !self.over.load(Ordering::Relaxed) {
             self.input_ended(input);
         }
+    }
+
+    /// The settler of a source that commits what was scored, registered for the slot.
+    fn settler(&self, slot: u32, source: &dyn Source) -> Option<Arc<Settler>> {
+        let settler = source.committer().map(|c| Arc::new(Settler::new(c)));
+        let mut settlers = lock(&self.settlers);
+        match &settler {
+            Some(s) => settlers.insert(slot, s.clone()),
+            None => settlers.remove(&slot),
+        };
+        settler
+    }
+
+    /// What a committing source of `slot` says of its reading (for `engine inspect -v`).
+    pub fn source_report(&self, slot: u32) -> Option<Value> {
+        lock(&self.settlers).get(&slot).map(|s| s.report())
     }
 
     fn input_ended(&self, input: &InputSlot) {
@@ -440,7 +478,7 @@ impl Pipeline {
             };
             t.taken += 1;
             match pushed {
-                Pushed::Accepted => t.accepted += 1,
+                Pushed::Accepted(_) => t.accepted += 1,
                 Pushed::Rejected(reason) => {
                     t.rejected += 1;
                     if t.errors.len() < 5 {
@@ -487,7 +525,7 @@ impl Pipeline {
         let _waiter = Abandon(&self.replies, id);
         loop {
             let refused = match slot.push_alone(body, id) {
-                Pushed::Accepted => break,
+                Pushed::Accepted(_) => break,
                 Pushed::Full => {
                     let left = deadline.saturating_duration_since(tokio::time::Instant::now());
                     if self.dispatch.wait_room(input, left.min(INPUT_WAIT)).await {
@@ -702,8 +740,13 @@ impl Host for Pipeline {
         }
     }
 
-    fn done(&self, batch: u64) {
-        self.replies.done(batch);
+    fn done(&self, batch: &Batch) {
+        // its outputs are written: a source that commits may commit its records
+        let settler = lock(&self.settlers).get(&batch.slot).cloned();
+        if let Some(s) = settler {
+            s.scored(batch.seqno, batch.count);
+        }
+        self.replies.done(batch.id);
     }
 
     fn ready(&self, jet: usize) {

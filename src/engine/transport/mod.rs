@@ -65,6 +65,29 @@ pub trait Source: Send {
     fn interrupter(&self) -> Option<Interrupt> {
         None
     }
+    /// Where the piece `read` gave last came from, for sources that commit what was scored.
+    fn position(&self) -> Option<Position> {
+        None
+    }
+    /// Who is told which records were scored (see `engine::settle`), for sources that
+    /// commit them (at-least-once).
+    fn committer(&self) -> Option<Arc<dyn Committer>> {
+        None
+    }
+}
+
+/// Where a record came from: a partition and an offset in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub partition: i32,
+    pub offset: i64,
+}
+
+/// Commits records once they are scored and their outputs written.
+pub trait Committer: Send + Sync {
+    fn settled(&self, positions: &[Position]);
+    /// Counts for `engine inspect -v` (read, committed, waiting).
+    fn report(&self) -> Value;
 }
 
 pub type Interrupt = Box<dyn FnOnce() + Send>;
