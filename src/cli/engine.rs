@@ -165,6 +165,22 @@ fn print_slots(slots: Option<&Value>) {
         )
     );
     for s in slots {
+        if let Some(source) = s.get("source").filter(|v| v.is_object()) {
+            // a source that commits what was scored (Kafka in a group)
+            let committed: Vec<String> = source["committed"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(p, o)| format!("{p}:{o}"))
+                .collect();
+            println!(
+                "Slot {} (Kafka): {} records read, {} not committed yet; committed offsets (partition:next) {}",
+                s.get("slot").unwrap_or(&Value::Null),
+                source["read"],
+                source["uncommitted"],
+                if committed.is_empty() { "none".to_string() } else { committed.join(" ") }
+            );
+        }
         for line in s
             .get("recent_rejections")
             .and_then(Value::as_array)

@@ -18,9 +18,9 @@ mod output;
 mod pipeline;
 mod prepare;
 mod roundtrip;
-mod settle;
 pub mod runner;
 pub mod server;
+mod settle;
 mod stats;
 pub mod transport;
 

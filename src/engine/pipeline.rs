@@ -3,8 +3,6 @@
 //! envelope → sink. The job tells the engine when its inputs have ended (finishing), when
 //! every jet has finished (finished) and when something failed (error).
 
-use super::runner::protocol::Batch;
-use super::settle::Settler;
 use super::codec::Control;
 use super::dispatch::{Dispatch, Take, Want};
 use super::envelope::{self, Framer};
@@ -13,6 +11,8 @@ use super::jet::{Host, Jet};
 use super::output::OutputSlot;
 use super::prepare::{random_id, Prepared};
 use super::roundtrip::{Replies, Reply};
+use super::runner::protocol::Batch;
+use super::settle::Settler;
 use super::stats::SlotStats;
 use super::transport::{Interrupt, Source};
 use super::{refuse, Answer, Attached, Engine};

@@ -159,7 +159,14 @@ pub fn parse(doc: &Value, slot: Option<u32>) -> Result<Descriptor, String> {
     let obj = doc
         .as_object()
         .ok_or("a stream descriptor must be a JSON object")?;
-    let transport = transport::parse(field(obj, "Transport").ok_or("Transport is missing")?)?;
+    let mut transport_doc = field(obj, "Transport")
+        .ok_or("Transport is missing")?
+        .clone();
+    // where to start reading is a transport's business (Kafka's)
+    if let (Some(skip), Value::Object(t)) = (field(obj, "SkipToRecord"), &mut transport_doc) {
+        t.entry("SkipToRecord").or_insert_with(|| skip.clone());
+    }
+    let transport = transport::parse(&transport_doc)?;
     if let Some(slot) = slot {
         let input = slot.is_multiple_of(2);
         match (transport.direction(), input) {

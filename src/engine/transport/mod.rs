@@ -6,6 +6,7 @@ mod discard;
 mod exec;
 mod file;
 mod inline;
+mod kafka;
 pub mod rest;
 
 use super::envelope::Framed;
@@ -115,10 +116,10 @@ const TRANSPORTS: Registry<Arc<dyn Transport>> = Registry {
         (&["inline", "debug"], inline::parse),
         (&["exec"], exec::parse),
         (&["discard"], discard::parse),
+        (&["kafka"], kafka::parse),
     ],
     not_yet: &[
         "http",
-        "kafka",
         "kafka-offset",
         "s3",
         "hdfs",

@@ -1,0 +1,228 @@
+//! Kafka streams against a real Kafka protocol: librdkafka's mock cluster on loopback,
+//! engines in one consumer group, a kill -9 midway, and the failures a user meets.
+
+mod support;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::Message;
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use support::{Env, SIGKILL, SIGSTOP};
+
+fn produce(servers: &str, topic: &str, records: &[String]) {
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", servers)
+        .create()
+        .unwrap();
+    for (i, r) in records.iter().enumerate() {
+        let key = i.to_string();
+        loop {
+            match producer.send(BaseRecord::to(topic).key(&key).payload(r)) {
+                Ok(()) => break,
+                Err(_) => {
+                    producer.poll(Duration::from_millis(10));
+                }
+            }
+        }
+    }
+    producer.flush(Duration::from_secs(30)).unwrap();
+}
+
+/// Reads a topic from its beginning in a thread; the payloads so far.
+struct Collector {
+    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Collector {
+    fn start(servers: &str, topic: &str) -> Collector {
+        let consumer: BaseConsumer = ClientConfig::new()
+            .set("bootstrap.servers", servers)
+            .set("group.id", "the-test")
+            .set("auto.offset.reset", "earliest")
+            .create()
+            .unwrap();
+        consumer.subscribe(&[topic]).unwrap();
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (s, st) = (seen.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !st.load(std::sync::atomic::Ordering::Relaxed) {
+                if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
+                    let text =
+                        String::from_utf8_lossy(m.payload().unwrap_or_default()).into_owned();
+                    s.lock().unwrap().push(text);
+                }
+            }
+        });
+        Collector { seen, stop }
+    }
+
+    fn count(&self) -> usize {
+        self.seen.lock().unwrap().len()
+    }
+
+    /// Wait until `done` holds of what was seen (at most `limit`).
+    fn until(&self, limit: Duration, done: impl Fn(&[String]) -> bool) -> Vec<String> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let seen = self.seen.lock().unwrap().clone();
+            if done(&seen) || Instant::now() > deadline {
+                return seen;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Collector {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+fn kafka_stream(env: &Env, name: &str, servers: &str, transport: serde_json::Value) {
+    let mut t = transport;
+    t["Type"] = "Kafka".into();
+    t["BootstrapServers"] = serde_json::json!([servers]);
+    let doc = serde_json::json!({"Transport": t, "Encoding": "json", "SkipToRecord": "earliest"});
+    env.write(&format!("{name}.json"), doc.to_string());
+    env.run(&["stream", "add", name, &format!("{name}.json")])
+        .ok();
+}
+
+#[test]
+fn two_engines_in_a_group_lose_nothing_when_one_is_killed() {
+    let cluster = MockCluster::new(1).unwrap();
+    cluster.create_topic("in", 4, 1).unwrap();
+    cluster.create_topic("out", 4, 1).unwrap();
+    let servers = cluster.bootstrap_servers();
+    let env = Env::new();
+    env.write(
+        "echo.py3",
+        "import time\ndef action(x):\n    time.sleep(0.001)\n    yield x\n",
+    );
+    env.run(&["model", "add", "echo", "echo.py3"]).ok();
+    kafka_stream(
+        &env,
+        "kin",
+        &servers,
+        serde_json::json!({"Topic": "in", "Group": "scorers"}),
+    );
+    kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+    let inputs: Vec<String> = (1..=10_000).map(|n| n.to_string()).collect();
+    produce(&servers, "in", &inputs);
+    let out = Collector::start(&servers, "out");
+    for engine in ["engine-1", "engine-2"] {
+        env.run(&["use", engine]).ok();
+        env.run(&["run", "echo", "kin", "kout"]).ok();
+    }
+    // midway: engine-2's model freezes, then the engine is killed
+    let first = out.until(Duration::from_secs(60), |s| s.len() >= 2_000);
+    assert!(first.len() >= 2_000, "only {} outputs", first.len());
+    let api = env.engine_api("engine-2");
+    for pid in api.jet_pids() {
+        support::signal(pid, SIGSTOP);
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let state = api.get_json("/2/engine/state");
+    let source = &state["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["slot"] == 0)
+        .unwrap()["source"];
+    let uncommitted = source["uncommitted"].as_u64().expect("uncommitted");
+    support::signal(env.engine_pid("engine-2"), SIGKILL);
+    // every input's output arrives: engine-1 takes over engine-2's partitions
+    let all = out.until(Duration::from_secs(120), |s| {
+        let distinct: std::collections::HashSet<&String> = s.iter().collect();
+        distinct.len() == inputs.len()
+    });
+    let mut counts: HashMap<&String, usize> = HashMap::new();
+    for s in &all {
+        *counts.entry(s).or_default() += 1;
+    }
+    let lost = inputs.iter().filter(|i| !counts.contains_key(i)).count();
+    let duplicates = all.len() - counts.len();
+    assert_eq!(
+        lost,
+        0,
+        "{lost} inputs have no output ({} outputs seen)",
+        all.len()
+    );
+    assert!(
+        duplicates as u64 <= uncommitted,
+        "{duplicates} duplicates, but engine-2 had {uncommitted} records uncommitted"
+    );
+    assert!(out.count() >= inputs.len());
+    // engine-1 says what it read and committed
+    env.run(&["use", "engine-1"]).ok();
+    let inspect = env.run(&["engine", "inspect", "-v"]).ok().stdout;
+    assert!(inspect.contains("Kafka"), "{inspect}");
+}
+
+#[test]
+fn kafka_failures_are_clear_and_bounded() {
+    let cluster = MockCluster::new(1).unwrap();
+    cluster.create_topic("in", 1, 1).unwrap();
+    cluster.create_topic("out", 1, 1).unwrap();
+    let servers = cluster.bootstrap_servers();
+    let env = Env::new();
+    env.write("echo.py3", "def action(x):\n    yield x\n");
+    env.run(&["model", "add", "echo", "echo.py3"]).ok();
+    kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+    // a missing topic
+    kafka_stream(
+        &env,
+        "nope",
+        &servers,
+        serde_json::json!({"Topic": "nope", "Group": "g"}),
+    );
+    let started = Instant::now();
+    let run = env.run(&["run", "echo", "nope", "kout"]);
+    let inspect = env.run(&["engine", "inspect", "-v"]).stdout;
+    assert!(
+        format!("{}{inspect}", run.stderr).contains("the Kafka topic 'nope' does not exist"),
+        "{}{inspect}",
+        run.stderr
+    );
+    assert!(started.elapsed() < Duration::from_secs(30));
+    // a broker nobody answers for
+    env.run(&["engine", "reset"]).ok();
+    kafka_stream(
+        &env,
+        "dead",
+        "127.0.0.1:1",
+        serde_json::json!({"Topic": "in", "Group": "g"}),
+    );
+    let started = Instant::now();
+    let run = env.run(&["run", "echo", "dead", "kout"]);
+    let inspect = env.run(&["engine", "inspect", "-v"]).stdout;
+    assert!(
+        format!("{}{inspect}", run.stderr).contains("cannot reach Kafka at 127.0.0.1:1"),
+        "{}{inspect}",
+        run.stderr
+    );
+    assert!(started.elapsed() < Duration::from_secs(40));
+    // malformed messages are counted rejections; their neighbours are scored
+    env.run(&["engine", "reset"]).ok();
+    produce(&servers, "in", &["1".into(), "x{".into(), "3".into()]);
+    kafka_stream(
+        &env,
+        "kin",
+        &servers,
+        serde_json::json!({"Topic": "in", "Group": "g2"}),
+    );
+    let out = Collector::start(&servers, "out");
+    env.run(&["run", "echo", "kin", "kout"]).ok();
+    let seen = out.until(Duration::from_secs(30), |s| s.len() >= 2);
+    assert_eq!(seen, ["1", "3"]);
+    let inspect = env.run(&["engine", "inspect", "-v"]).ok().stdout;
+    assert!(
+        inspect.contains("     0          2                       1"),
+        "{inspect}"
+    );
+}
