@@ -8,6 +8,8 @@ mod file;
 mod inline;
 mod kafka;
 pub mod rest;
+mod tcp;
+mod udp;
 
 use super::envelope::Framed;
 use crate::stream::descriptor::Registry;
@@ -117,6 +119,8 @@ const TRANSPORTS: Registry<Arc<dyn Transport>> = Registry {
         (&["exec"], exec::parse),
         (&["discard"], discard::parse),
         (&["kafka"], kafka::parse),
+        (&["tcp"], tcp::parse),
+        (&["udp"], udp::parse),
     ],
     not_yet: &[
         "http",
@@ -124,8 +128,6 @@ const TRANSPORTS: Registry<Arc<dyn Transport>> = Registry {
         "s3",
         "hdfs",
         "odbc",
-        "tcp",
-        "udp",
         "console",
         "time",
     ],
@@ -156,4 +158,14 @@ fn string_param(
         .and_then(Value::as_str)
         .map(str::to_string)
         .ok_or_else(|| format!("the {transport} transport needs {name} (a string)"))
+}
+
+/// A port number field.
+fn port_param(params: Option<&Map<String, Value>>, transport: &str) -> Result<u16, String> {
+    let port =
+        param(params, "Port").ok_or_else(|| format!("the {transport} transport needs Port"))?;
+    port.as_u64()
+        .or_else(|| port.as_str().and_then(|p| p.trim().parse().ok()))
+        .and_then(|p| u16::try_from(p).ok())
+        .ok_or_else(|| format!("the {transport} Port must be a number from 0 to 65535"))
 }
