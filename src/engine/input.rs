@@ -271,6 +271,18 @@ impl InputSlot {
         self.dispatch.ended(self.slot)
     }
 
+    /// What splits this slot's byte stream into records: its envelope, else the codec's own
+    /// framer for records that delimit themselves, else none (pieces are records).
+    pub fn framer(
+        &self,
+        envelope: Option<&Arc<dyn super::envelope::Envelope>>,
+    ) -> Box<dyn super::envelope::Framer> {
+        match (envelope, self.codec.framer()) {
+            (None, Some(own)) => own,
+            (e, _) => super::envelope::framer(e),
+        }
+    }
+
     /// Records taken and not yet sent in a batch.
     pub fn pending(&self) -> usize {
         self.lock().count

@@ -288,7 +288,11 @@ impl Pipeline {
         if let Some(interrupt) = source.interrupter() {
             lock(&self.interrupts).push(interrupt);
         }
-        let mut framer = envelope::framer(d.envelope.as_ref());
+        let new_framer = || match d.transport.preserves_boundaries() {
+            true => envelope::framer(d.envelope.as_ref()),
+            false => input.framer(d.envelope.as_ref()),
+        };
+        let mut framer = new_framer();
         let (ended, taken) = (Cell::new(false), Cell::new(0u64));
         // a source that commits learns which records were scored
         let mut settler = self.settler(input.slot, &*source);
@@ -333,7 +337,7 @@ impl Pipeline {
                 Ok(None) if d.looping => {
                     // start again from the beginning, header and all
                     framer.finish(&mut |r| push(r, &settler));
-                    framer = envelope::framer(d.envelope.as_ref());
+                    framer = new_framer();
                     if taken.replace(0) == 0 {
                         // an empty stream: no need to read it again at once
                         std::thread::sleep(TIMER_TICK);

@@ -74,6 +74,11 @@ fn collect_named(schema: &Schema, named: &mut HashMap<String, Schema>) {
 }
 
 impl Avro {
+    /// The parsed schema, for the binary codec.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
     /// The fields of a record schema, in order, with their (resolved) schemas.
     pub fn record_fields(&self) -> Option<Vec<(String, &Schema)>> {
         match self.resolve(&self.schema) {

@@ -197,6 +197,16 @@ pub fn parse(doc: &Value, slot: Option<u32>) -> Result<Descriptor, String> {
     if transport.preserves_boundaries() && envelope.is_some() && !tolerated {
         return Err("a transport that preserves record boundaries cannot have an envelope".into());
     }
+    if encoding.self_delimiting()
+        && envelope
+            .as_ref()
+            .is_some_and(|e| e.name().starts_with("delimited"))
+    {
+        return Err(format!(
+            "{} records delimit themselves: they cannot have a delimited envelope",
+            encoding.name()
+        ));
+    }
     if let Some(needed) = envelope.as_ref().and_then(|e| e.requires_encoding()) {
         if encoding.name() != needed {
             return Err(format!(

@@ -3,6 +3,7 @@
 //! the slot's schema it makes the `Codec` that decodes input records (into JSON for the
 //! schema check and the model) and encodes the model's outputs.
 
+mod avro_binary;
 mod csv;
 mod json;
 mod raw;
@@ -43,6 +44,10 @@ pub trait Codec: Send + Sync {
     /// Records reach the model as bytes rather than JSON values.
     fn raw_bytes(&self) -> bool {
         false
+    }
+    /// For records that delimit themselves: a framer that finds them in a byte stream.
+    fn framer(&self) -> Option<Box<dyn super::envelope::Framer>> {
+        None
     }
 }
 
@@ -91,8 +96,9 @@ const ENCODINGS: Registry<Arc<dyn Encoding>> = Registry {
         (&["json"], json::parse),
         (&["utf-8", "utf8"], utf8::parse),
         (&["csv"], csv::parse),
+        (&["avro-binary"], avro_binary::parse),
     ],
-    not_yet: &["avro-binary", "msgpack", "soap-rpc", "bert"],
+    not_yet: &["msgpack", "soap-rpc", "bert"],
 };
 
 /// A descriptor's `Encoding`: null (raw bytes), a name, or an object with a `Type`.

@@ -4,6 +4,7 @@
 
 mod delimited;
 mod delimited_csv;
+mod fixed;
 
 use crate::stream::descriptor::Registry;
 pub use delimited::Delimited;
@@ -139,8 +140,9 @@ const ENVELOPES: Registry<Arc<dyn Envelope>> = Registry {
     known: &[
         (&["delimited"], delimited::parse),
         (&["delimited-csv"], delimited_csv::parse),
+        (&["fixed"], fixed::parse),
     ],
-    not_yet: &["fixed", "ocf-block"],
+    not_yet: &["ocf-block"],
 };
 
 /// A descriptor's `Envelope`: null, a name, or an object with a `Type`.
