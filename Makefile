@@ -67,6 +67,7 @@ lint:
 bench: $(ATTACHMENT)
 	$(CARGO) bench --bench startup
 	$(CARGO) bench --bench engine
+	$(CARGO) bench --bench kafka
 
 ## Rewrite completions/ and man/ from the command tree.
 generated:

@@ -178,7 +178,9 @@ impl Transport for Kafka {
         let mut config = self.config();
         // every replica acknowledges, and retries cannot duplicate or reorder
         config.set("enable.idempotence", "true").set("acks", "all");
-        let producer: BaseProducer = config.create().map_err(|e| self.failed(&e))?;
+        let producer: BaseProducer<Deliveries> = config
+            .create_with_context(Deliveries::default())
+            .map_err(|e| self.failed(&e))?;
         self.check_topic(producer.client())?;
         Ok(Box::new(KafkaSink {
             producer: Mutex::new(producer),
@@ -342,9 +344,59 @@ impl Committer for Commits {
     }
 }
 
+/// Counts the records the brokers refused, with the last reason.
+#[derive(Default)]
+struct Deliveries {
+    failed: AtomicU64,
+    why: Mutex<Option<String>>,
+}
+
+impl rdkafka::client::ClientContext for Deliveries {}
+
+impl rdkafka::producer::ProducerContext for Deliveries {
+    type DeliveryOpaque = ();
+
+    fn delivery(&self, result: &rdkafka::producer::DeliveryResult<'_>, _: ()) {
+        if let Err((e, _)) = result {
+            self.failed.fetch_add(1, Ordering::Relaxed);
+            *lock(&self.why) = Some(e.to_string());
+        }
+    }
+}
+
 struct KafkaSink {
-    producer: Mutex<BaseProducer>,
+    producer: Mutex<BaseProducer<Deliveries>>,
     topic: String,
+}
+
+impl KafkaSink {
+    /// Serve the producer until nothing is in flight (at most `limit`); then whether every
+    /// record was acknowledged.
+    fn settle(&self, producer: &BaseProducer<Deliveries>, limit: Duration) -> std::io::Result<()> {
+        let failed_before = producer.context().failed.load(Ordering::Relaxed);
+        let deadline = Instant::now() + limit;
+        // polled in small steps: `flush` waits in steps of 100 ms
+        while producer.in_flight_count() > 0 {
+            if Instant::now() > deadline {
+                return Err(std::io::Error::other(format!(
+                    "'{}' did not acknowledge {} records within {} s",
+                    self.topic,
+                    producer.in_flight_count(),
+                    limit.as_secs()
+                )));
+            }
+            producer.poll(Duration::from_millis(1));
+        }
+        let context = producer.context();
+        if context.failed.load(Ordering::Relaxed) > failed_before {
+            let why = lock(&context.why).clone().unwrap_or_default();
+            return Err(std::io::Error::other(format!(
+                "producing to '{}' failed: {why}",
+                self.topic
+            )));
+        }
+        Ok(())
+    }
 }
 
 impl Sink for KafkaSink {
@@ -372,17 +424,11 @@ impl Sink for KafkaSink {
                 }
             }
         }
-        producer.flush(DELIVERY_WAIT).map_err(|e| {
-            std::io::Error::other(format!(
-                "'{}' did not acknowledge the records: {e}",
-                self.topic
-            ))
-        })
+        self.settle(&producer, DELIVERY_WAIT)
     }
 
     fn finish(&self, linger: Option<Duration>) -> std::io::Result<()> {
-        lock(&self.producer)
-            .flush(linger.unwrap_or(DELIVERY_WAIT))
-            .map_err(|e| std::io::Error::other(format!("'{}': {e}", self.topic)))
+        let producer = lock(&self.producer);
+        self.settle(&producer, linger.unwrap_or(DELIVERY_WAIT))
     }
 }
