@@ -5,6 +5,7 @@
 mod discard;
 mod exec;
 mod file;
+mod http;
 mod inline;
 mod kafka;
 pub mod rest;
@@ -120,17 +121,10 @@ const TRANSPORTS: Registry<Arc<dyn Transport>> = Registry {
         (&["discard"], discard::parse),
         (&["kafka"], kafka::parse),
         (&["tcp"], tcp::parse),
+        (&["http"], http::parse),
         (&["udp"], udp::parse),
     ],
-    not_yet: &[
-        "http",
-        "kafka-offset",
-        "s3",
-        "hdfs",
-        "odbc",
-        "console",
-        "time",
-    ],
+    not_yet: &["kafka-offset", "s3", "hdfs", "odbc", "console", "time"],
 };
 
 /// The transports, for what knows of them by name only.
