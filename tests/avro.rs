@@ -84,6 +84,54 @@ fn datums_written_by_python_are_scored_and_read_back_by_it() {
         serde_json::json!({"id": 3, "x": 1.5, "tag": null})
     );
     assert_eq!(lines[999]["x"], 500.0);
+    // the same through Avro object containers, deflated both ways
+    env.run(&["engine", "reset"]).ok();
+    let ocf_in = env.work().join("in.ocf");
+    let ocf_out = env.work().join("out.ocf");
+    let wrote = std::process::Command::new(&py)
+        .args([
+            script.to_str().unwrap(),
+            "write-ocf",
+            avsc.to_str().unwrap(),
+            ocf_in.to_str().unwrap(),
+            "1000",
+        ])
+        .status()
+        .unwrap();
+    assert!(wrote.success());
+    let container = |name: &str, path: &std::path::Path| {
+        let doc = serde_json::json!({"Transport": {"Type": "file", "Path": path}, "Encoding": "avro-binary",
+                                     "Envelope": {"Type": "ocf-block", "Compress": "deflate"}});
+        env.write(&format!("{name}.json"), doc.to_string());
+        env.run(&["stream", "add", name, &format!("{name}.json")])
+            .ok();
+    };
+    container("oin", &ocf_in);
+    container("oout", &ocf_out);
+    env.run(&["run", "double", "oin", "oout"]).ok();
+    while env.run(&["engine", "inspect"]).ok().stdout != "FINISHED\n" {
+        assert!(std::time::Instant::now() < deadline, "not finished");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let read = std::process::Command::new(&py)
+        .args([
+            script.to_str().unwrap(),
+            "read-ocf",
+            avsc.to_str().unwrap(),
+            ocf_out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        read.status.success(),
+        "{}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let again: Vec<serde_json::Value> = String::from_utf8_lossy(&read.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(again, lines);
     // a delimited envelope is refused: the datums delimit themselves
     env.write(
         "bad.json",

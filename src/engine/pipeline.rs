@@ -153,6 +153,18 @@ impl Pipeline {
                     .transport
                     .open_sink()
                     .map_err(|e| format!("slot {slot}: {e}"))?;
+                // a container's header goes first
+                if let Some(e) = &d.envelope {
+                    let header = e
+                        .output_header(leading.as_deref())
+                        .map_err(|e| format!("slot {slot}: {e}"))?;
+                    if !header.is_empty() {
+                        let mut framed = envelope::Framed::default();
+                        framed.push(None, &header);
+                        sink.write(&framed)
+                            .map_err(|e| format!("slot {slot}: {e}"))?;
+                    }
+                }
                 let output =
                     OutputSlot::new(slot, codec, schemas, d.envelope.clone(), sink, slot_stats);
                 outputs.insert(slot, Arc::new(output));

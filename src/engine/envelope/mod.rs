@@ -5,6 +5,7 @@
 mod delimited;
 mod delimited_csv;
 mod fixed;
+mod ocf_block;
 
 use crate::stream::descriptor::Registry;
 pub use delimited::Delimited;
@@ -25,6 +26,10 @@ pub trait Envelope: Send + Sync + std::fmt::Debug {
     fn framer(&self) -> Box<dyn Framer>;
     /// Append one output record and its framing to `out`.
     fn frame(&self, record: &[u8], out: &mut Vec<u8>);
+    /// What an output stream starts with (a container's header), given the slot's schema.
+    fn output_header(&self, _schema: Option<&crate::schema::Avro>) -> Result<Vec<u8>, String> {
+        Ok(Vec::new())
+    }
 }
 
 /// Splits a byte stream into records.
@@ -141,8 +146,9 @@ const ENVELOPES: Registry<Arc<dyn Envelope>> = Registry {
         (&["delimited"], delimited::parse),
         (&["delimited-csv"], delimited_csv::parse),
         (&["fixed"], fixed::parse),
+        (&["ocf-block"], ocf_block::parse),
     ],
-    not_yet: &["ocf-block"],
+    not_yet: &[],
 };
 
 /// A descriptor's `Envelope`: null, a name, or an object with a `Type`.
