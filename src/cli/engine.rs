@@ -174,9 +174,10 @@ fn print_slots(slots: Option<&Value>) {
                 .map(|(p, o)| format!("{p}:{o}"))
                 .collect();
             println!(
-                "Slot {} (Kafka): {} records read, {} not committed yet; committed offsets (partition:next) {}",
+                "Slot {} (Kafka): {} records read ({} of them again), {} not committed yet (a new member of the group may read them again); committed offsets (partition:next) {}",
                 s.get("slot").unwrap_or(&Value::Null),
                 source["read"],
+                source["read_again"],
                 source["uncommitted"],
                 if committed.is_empty() { "none".to_string() } else { committed.join(" ") }
             );

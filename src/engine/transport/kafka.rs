@@ -163,6 +163,7 @@ impl Transport for Kafka {
                 topic: self.topic.clone(),
                 state: Mutex::default(),
                 read: AtomicU64::new(0),
+                again: AtomicU64::new(0),
             })
         });
         Ok(Some(Box::new(KafkaSource {
@@ -285,6 +286,9 @@ struct Commits {
     topic: String,
     state: Mutex<CommitState>,
     read: AtomicU64,
+    /// Records read again: at or below an offset this input had read already (the group
+    /// gave the partition back, or a commit was lost).
+    again: AtomicU64,
 }
 
 #[derive(Default)]
@@ -340,6 +344,7 @@ impl Committer for Commits {
         let st = lock(&self.state);
         let waiting: usize = st.waiting.values().map(BTreeSet::len).sum();
         json!({"read": self.read.load(Ordering::Relaxed), "uncommitted": waiting,
+               "read_again": self.again.load(Ordering::Relaxed),
                "committed": st.committed.iter().map(|(p, o)| (p.to_string(), json!(o))).collect::<Map<String, Value>>()})
     }
 }
