@@ -372,7 +372,13 @@ mod tests {
         assert!(
             err(json!({"Transport": {"Type": "inline", "Data": ["1"]}}), 1).contains("input slot")
         );
-        assert!(err(json!({"Transport": {"Type": "Kafka"}}), 0).contains("not supported"));
+        assert!(err(json!({"Transport": {"Type": "S3"}}), 0).contains("not supported"));
+        assert!(err(json!({"Transport": {"Type": "Kafka"}}), 0).contains("BootstrapServers"));
+        assert!(err(
+            json!({"Transport": "REST", "Encoding": "avro-binary", "Envelope": "delimited"}),
+            0
+        )
+        .contains("delimit themselves"));
         assert!(err(json!({"Transport": {"Type": "file", "Path": "rel"}}), 0).contains("absolute"));
         assert!(err(json!({"Encoding": "json"}), 0).contains("Transport is missing"));
         assert!(err(json!({"Transport": "REST", "Schema": "intt"}), 0).contains("invalid Schema"));

@@ -206,9 +206,7 @@ mod tests {
             parse(&"Delimited".into()).unwrap().unwrap().name(),
             "delimited"
         );
-        assert!(parse(&"fixed".into())
-            .unwrap_err()
-            .contains("not supported"));
+        assert!(parse(&"fixed".into()).unwrap_err().contains("Size"));
         assert_eq!(parse(&"x".into()).unwrap_err(), "unknown envelope 'x'");
     }
 }
