@@ -514,14 +514,11 @@ fn encodings_envelopes_and_exec_streams() {
         "hi!\nthere!\n(EOF)\n"
     );
     // unsupported parts of a descriptor are refused with the reason
-    env.write("kafka.json", "{\"Transport\": {\"Type\": \"Kafka\"}}");
-    env.run(&["stream", "add", "kafka", "kafka.json"]).ok();
-    let err = env
-        .run(&["stream", "verify", "kafka", "0"])
-        .expect(1)
-        .stderr;
+    env.write("s3.json", "{\"Transport\": {\"Type\": \"S3\"}}");
+    env.run(&["stream", "add", "s3", "s3.json"]).ok();
+    let err = env.run(&["stream", "verify", "s3", "0"]).expect(1).stderr;
     assert!(
-        err.contains("the kafka transport is not supported by this engine"),
+        err.contains("the s3 transport is not supported by this engine"),
         "{err}"
     );
 }
