@@ -416,7 +416,7 @@ fn stream_round_trip_masks_secrets_and_expands_literals() {
         .expect(1)
         .stderr;
     assert!(
-        err.starts_with("Error: Unable to add stream 'x'\n  Caused by: unknown transport 'kafak' (FastScore's transports are rest, file, inline, exec, discard, http, kafka,"),
+        err.starts_with("Error: Unable to add stream 'x'\n  Caused by: unknown transport 'kafak' (FastScore's transports are rest, file, inline, exec, discard, kafka, tcp, http, udp,"),
         "{err}"
     );
     env.write("none.json", r#"{"Encoding": "json"}"#);
