@@ -127,14 +127,18 @@ fn two_engines_in_a_group_lose_nothing_when_one_is_killed() {
         support::signal(pid, SIGSTOP);
     }
     std::thread::sleep(Duration::from_millis(500));
-    let state = api.get_json("/2/engine/state");
-    let source = &state["slots"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["slot"] == 0)
-        .unwrap()["source"];
-    let uncommitted = source["uncommitted"].as_u64().expect("uncommitted");
+    let source = |api: &support::EngineApi| {
+        let state = api.get_json("/2/engine/state");
+        let slot = state["slots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["slot"] == 0)
+            .cloned();
+        slot.map(|s| s["source"].clone()).unwrap_or_default()
+    };
+    let killed = source(&api);
+    let count = |v: &serde_json::Value, k: &str| v[k].as_u64().unwrap_or(0);
     support::signal(env.engine_pid("engine-2"), SIGKILL);
     // every input's output arrives: engine-1 takes over engine-2's partitions
     let all = out.until(Duration::from_secs(120), |s| {
@@ -153,9 +157,15 @@ fn two_engines_in_a_group_lose_nothing_when_one_is_killed() {
         "{lost} inputs have no output ({} outputs seen)",
         all.len()
     );
+    // what may be read twice: engine-2's records not committed when it was killed, and the
+    // records each engine was scoring when the group took a partition from it
+    let survivor = source(&env.engine_api("engine-1"));
+    let may_repeat = count(&killed, "uncommitted")
+        + count(&killed, "handed_over")
+        + count(&survivor, "handed_over");
     assert!(
-        duplicates as u64 <= uncommitted,
-        "{duplicates} duplicates, but engine-2 had {uncommitted} records uncommitted"
+        duplicates as u64 <= may_repeat,
+        "{duplicates} duplicates, but the engines reported {may_repeat} records that may be read again: {killed} {survivor}"
     );
     assert!(out.count() >= inputs.len());
     // engine-1 says what it read and committed

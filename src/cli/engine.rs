@@ -174,11 +174,12 @@ fn print_slots(slots: Option<&Value>) {
                 .map(|(p, o)| format!("{p}:{o}"))
                 .collect();
             println!(
-                "Slot {} (Kafka): {} records read ({} of them again), {} not committed yet (a new member of the group may read them again); committed offsets (partition:next) {}",
+                "Slot {} (Kafka): {} records read ({} of them again), {} not committed yet, {} handed over uncommitted in rebalances (others may read those again); committed offsets (partition:next) {}",
                 s.get("slot").unwrap_or(&Value::Null),
                 source["read"],
                 source["read_again"],
                 source["uncommitted"],
+                source["handed_over"],
                 if committed.is_empty() { "none".to_string() } else { committed.join(" ") }
             );
         }

@@ -138,7 +138,15 @@ impl Transport for Kafka {
                     "latest"
                 },
             );
-        let consumer: BaseConsumer = config.create().map_err(|e| self.failed(&e))?;
+        let group_state = Arc::new(Mutex::new(CommitState::default()));
+        let context = GroupContext {
+            topic: self.topic.clone(),
+            state: group_state.clone(),
+            handed: AtomicU64::new(0),
+        };
+        let consumer: BaseConsumer<GroupContext> = config
+            .create_with_context(context)
+            .map_err(|e| self.failed(&e))?;
         self.check_topic(consumer.client())?;
         match (&self.group, self.start) {
             (Some(_), _) => consumer
@@ -161,7 +169,7 @@ impl Transport for Kafka {
             Arc::new(Commits {
                 consumer: consumer.clone(),
                 topic: self.topic.clone(),
-                state: Mutex::default(),
+                state: group_state,
                 read: AtomicU64::new(0),
                 again: AtomicU64::new(0),
             })
@@ -231,7 +239,7 @@ impl Kafka {
 }
 
 struct KafkaSource {
-    consumer: Arc<BaseConsumer>,
+    consumer: Arc<BaseConsumer<GroupContext>>,
     commits: Option<Arc<Commits>>,
     max_wait: Duration,
     last: Option<Position>,
@@ -282,13 +290,55 @@ impl Source for KafkaSource {
 /// The offsets read and not yet scored, per partition; what is committed is the lowest of
 /// them (or one past the last read), so no record is committed before those before it.
 struct Commits {
-    consumer: Arc<BaseConsumer>,
+    consumer: Arc<BaseConsumer<GroupContext>>,
     topic: String,
-    state: Mutex<CommitState>,
+    /// Shared with the consumer's context, which commits and forgets revoked partitions.
+    state: Arc<Mutex<CommitState>>,
     read: AtomicU64,
     /// Records read again: at or below an offset this input had read already (the group
     /// gave the partition back, or a commit was lost).
     again: AtomicU64,
+}
+
+/// Partitions the group takes away are committed as far as they were scored, at once and
+/// for sure (an asynchronous commit may be refused once the rebalance began), then
+/// forgotten: their records still being scored here may be read again by the new owner,
+/// and are counted.
+struct GroupContext {
+    topic: String,
+    state: Arc<Mutex<CommitState>>,
+    /// Records handed over uncommitted.
+    handed: AtomicU64,
+}
+
+impl rdkafka::client::ClientContext for GroupContext {}
+
+impl rdkafka::consumer::ConsumerContext for GroupContext {
+    fn pre_rebalance(
+        &self,
+        consumer: &BaseConsumer<Self>,
+        rebalance: &rdkafka::consumer::Rebalance<'_>,
+    ) {
+        let rdkafka::consumer::Rebalance::Revoke(revoked) = rebalance else {
+            return;
+        };
+        let mut list = TopicPartitionList::new();
+        {
+            let mut st = lock(&self.state);
+            for element in revoked.elements() {
+                let partition = element.partition();
+                if let Some(next) = st.committed.remove(&partition) {
+                    let _ = list.add_partition_offset(&self.topic, partition, Offset::Offset(next));
+                }
+                let waiting = st.waiting.remove(&partition).map_or(0, |w| w.len());
+                self.handed.fetch_add(waiting as u64, Ordering::Relaxed);
+                st.last_read.remove(&partition);
+            }
+        }
+        if list.count() > 0 {
+            let _ = consumer.commit(&list, CommitMode::Sync);
+        }
+    }
 }
 
 #[derive(Default)]
@@ -345,6 +395,7 @@ impl Committer for Commits {
         let waiting: usize = st.waiting.values().map(BTreeSet::len).sum();
         json!({"read": self.read.load(Ordering::Relaxed), "uncommitted": waiting,
                "read_again": self.again.load(Ordering::Relaxed),
+               "handed_over": self.consumer.context().handed.load(Ordering::Relaxed),
                "committed": st.committed.iter().map(|(p, o)| (p.to_string(), json!(o))).collect::<Map<String, Value>>()})
     }
 }
