@@ -19,7 +19,7 @@ export FASTSCORE_TEST_ATTACHMENT := $(CURDIR)/$(ATTACHMENT)
 export FASTSCORE_TEST_WHEELS := $(CURDIR)/$(WHEELS)
 export FASTSCORE_TEST_ORIG_CLI := $(CURDIR)/$(ORIG_CLI)
 
-.PHONY: demo test lint bench generated build venv wheel clean
+.PHONY: demo kafka-demo test lint bench generated build venv wheel clean
 
 build:
 	$(CARGO) build --release
@@ -52,6 +52,15 @@ $(ORIG_CLI):
 	$(PYTHON3) -m venv $(ORIG_VENV)
 	$(ORIG_VENV)/bin/pip install --quiet --disable-pip-version-check \
 		fastscore-cli==1.10.3 fastscore==1.10.3 python-dateutil
+
+## A real Kafka broker for people: tansu 0.6 (SQLite storage) from crates.io, in target/tansu.
+TANSU := target/tansu/bin/tansu
+$(TANSU):
+	$(CARGO) install tansu --version '^0.6' --features libsql --root target/tansu --locked
+
+## The guide's model Kafka-in/Kafka-out on tansu, two engines in one group, in ./kafka-demo-work.
+kafka-demo: build $(ATTACHMENT) $(TANSU)
+	./scripts/kafka-demo.sh $(BIN) $(ATTACHMENT) $(TANSU)
 
 ## Everything the tests need (the models' venv, the guide's attachment, the wheel, the
 ## original CLI), then all tests.

@@ -186,7 +186,12 @@ impl Transport for Kafka {
     fn open_sink(&self) -> Result<Box<dyn Sink>, String> {
         let mut config = self.config();
         // every replica acknowledges, and retries cannot duplicate or reorder
-        config.set("enable.idempotence", "true").set("acks", "all");
+        config
+            .set("enable.idempotence", "true")
+            .set("acks", "all")
+            // records without a key are spread over the partitions one by one, so that the
+            // engines of a group reading the topic share them
+            .set("sticky.partitioning.linger.ms", "0");
         let producer: BaseProducer<Deliveries> = config
             .create_with_context(Deliveries::default())
             .map_err(|e| self.failed(&e))?;
