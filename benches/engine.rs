@@ -4,6 +4,9 @@
 //! (c) iris predictions/s through the engine vs predict_proba called directly,
 //! (d) `model input` records/s vs posting one record per request (the original protocol).
 
+mod common;
+
+use common::Bench;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
@@ -14,36 +17,7 @@ const RECORDS: usize = 1_000_000;
 const ROUND_TRIPS: usize = 5_000;
 const IRIS_RECORDS: usize = 200_000;
 
-struct Bench {
-    dir: tempfile::TempDir,
-    python: String,
-}
-
 impl Bench {
-    fn fastscore(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_fastscore"));
-        cmd.args(args)
-            .current_dir(self.dir.path())
-            .env("HOME", self.dir.path().join("home"))
-            .env("FASTSCORE_HOME", self.dir.path().join("store"))
-            .env("FASTSCORE_PYTHON", &self.python);
-        cmd
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.fastscore(args).output().expect("run fastscore");
-        assert!(
-            out.status.success(),
-            "fastscore {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
     fn write(&self, name: &str, text: &str) -> PathBuf {
         let p = self.path(name);
         std::fs::write(&p, text).expect("write");
@@ -82,32 +56,8 @@ impl Bench {
     }
 }
 
-impl Drop for Bench {
-    fn drop(&mut self) {
-        let _ = self.fastscore(&["engine", "stop"]).output();
-    }
-}
-
-fn python() -> String {
-    std::env::var("FASTSCORE_PYTHON")
-        .ok()
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| {
-            let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
-            if venv.exists() {
-                venv.display().to_string()
-            } else {
-                "python3".into()
-            }
-        })
-}
-
 fn main() {
-    let bench = Bench {
-        dir: tempfile::tempdir().expect("temp dir"),
-        python: python(),
-    };
-    std::fs::create_dir_all(bench.path("home")).expect("home");
+    let bench = Bench::new();
     println!("engine benchmarks; models run in {}", bench.python);
     throughput(&bench);
     latency(&bench);

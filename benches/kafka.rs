@@ -1,69 +1,24 @@
 //! Kafka benchmark (`make bench`): an echo model Kafka → Kafka on librdkafka's mock cluster,
 //! against the same records file → file in the same run; one engine against two in a group.
 
+mod common;
+
+use common::Bench;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 const RECORDS: usize = 200_000;
 const PARTITIONS: i32 = 8;
 
-struct Bench {
-    dir: tempfile::TempDir,
-    python: String,
-}
-
 impl Bench {
-    fn ok(&self, args: &[&str]) -> String {
-        let out = Command::new(env!("CARGO_BIN_EXE_fastscore"))
-            .args(args)
-            .current_dir(self.dir.path())
-            .env("HOME", self.dir.path().join("home"))
-            .env("FASTSCORE_HOME", self.dir.path().join("store"))
-            .env("FASTSCORE_PYTHON", &self.python)
-            .output()
-            .expect("run fastscore");
-        assert!(
-            out.status.success(),
-            "fastscore {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
     fn stream(&self, name: &str, doc: serde_json::Value) {
         std::fs::write(self.path(&format!("{name}.json")), doc.to_string()).expect("write");
         self.ok(&["stream", "add", name, &format!("{name}.json")]);
     }
-}
-
-impl Drop for Bench {
-    fn drop(&mut self) {
-        let _ = self.ok(&["engine", "stop"]);
-    }
-}
-
-fn python() -> String {
-    std::env::var("FASTSCORE_PYTHON")
-        .ok()
-        .filter(|p| !p.is_empty())
-        .unwrap_or_else(|| {
-            let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
-            if venv.exists() {
-                venv.display().to_string()
-            } else {
-                "python3".into()
-            }
-        })
 }
 
 fn produce(servers: &str, topic: &str) {
@@ -116,11 +71,7 @@ fn rate(secs: f64) -> String {
 }
 
 fn main() {
-    let b = Bench {
-        dir: tempfile::tempdir().expect("temp dir"),
-        python: python(),
-    };
-    std::fs::create_dir_all(b.path("home")).expect("home");
+    let b = Bench::new();
     std::fs::write(b.path("echo.py3"), "def action(r):\n    yield r\n").expect("model");
     b.ok(&["model", "add", "echo", "echo.py3"]);
     // the baseline: the same records file → file

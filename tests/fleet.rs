@@ -442,14 +442,6 @@ fn basic_auth_and_ldap_logins() {
     );
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// A browser's GET: status line, the Location header, and the body.
 fn browser_get(port: u16, path: &str, cookie: Option<&str>) -> (String, Option<String>, String) {
     let mut stream = None;
@@ -487,7 +479,7 @@ fn oauth2_login_through_the_browser_flow() {
     let env = Env::new();
     let fleet = Fleet::start();
     env.run(&["connect", &fleet.url, "-nowait"]).ok();
-    let port = free_port();
+    let port = support::free_port();
     let mut cmd = env.command(&["login", "oauth2"]);
     cmd.env("FASTSCORE_LOGIN_PORT", port.to_string());
     let answers = format!(
@@ -533,7 +525,7 @@ fn session_cookie_login_captures_the_browser_cookie() {
     let env = Env::new();
     let fleet = Fleet::start();
     env.run(&["connect", &fleet.url, "-nowait"]).ok();
-    let port = free_port();
+    let port = support::free_port();
     let mut cmd = env.command(&["login", "sessioncookie", "-v"]);
     cmd.env("FASTSCORE_LOGIN_PORT", port.to_string());
     let login =

@@ -5,14 +5,6 @@ use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 use support::Env;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn echo(env: &Env) {
     env.write("echo.py3", "def action(x):\n    yield x\n");
     env.run(&["model", "add", "echo", "echo.py3"]).ok();
@@ -38,7 +30,7 @@ fn tcp_in_listening_and_connecting_and_out() {
     let out = env.work().join("out.jsons");
     let out_stream = format!("file:{}", out.display());
     // the engine listens (tcp::<port>); a client sends three records and closes
-    let port = free_port();
+    let port = support::free_port();
     env.run(&["run", "echo", &format!("tcp::{port}"), &out_stream])
         .ok();
     let deadline = Instant::now() + Duration::from_secs(10);

@@ -452,3 +452,12 @@ pub fn attachment(env: &Env, python: &str) -> PathBuf {
 pub fn attachment_fixture(env: &Env) -> String {
     attachment(env, &python()).display().to_string()
 }
+
+/// A TCP port nobody listens on now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("address")
+        .port()
+}
