@@ -686,9 +686,13 @@ fn each_rest_request_is_framed_on_its_own() {
     let api = env.engine_api("engine-1");
     assert_eq!(api.call("POST", "/1/job/input/0", b"1\n2", &[]).0, 204);
     assert_eq!(api.call("POST", "/1/job/input/0", b"3\n4\n", &[]).0, 204);
+    // (records wait for the batch's Nagle time: read until four came, or 10 s went by)
     let mut got = Vec::new();
-    while let (200, record) = api.call("GET", "/1/job/output/1", b"", &[]) {
-        got.push(String::from_utf8(record).unwrap());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while got.len() < 4 && Instant::now() < deadline {
+        if let (200, record) = api.call("GET", "/1/job/output/1", b"", &[]) {
+            got.push(String::from_utf8(record).unwrap());
+        }
     }
     assert_eq!(got, ["1", "2", "3", "4"]);
 }
