@@ -732,6 +732,10 @@ fn pneumo_carries_the_engines_messages_to_the_original_clients() {
             )
         })
         .collect();
+    // our CLI reads the same history from the fleet
+    let c = client_of(&server, &fleet);
+    let ours = c.run(&["pneumo", "history"]).ok().stdout;
+    assert!(ours.contains(":engine-1: state is FINISHED"), "{ours}");
     for want in [
         "engine-config load",
         "engine-state running",

@@ -13,6 +13,7 @@ pub mod hint;
 mod login;
 mod model;
 mod model_io;
+mod pneumo;
 mod policy;
 mod prompt;
 pub mod render;
@@ -202,9 +203,9 @@ fn run(ctx: &mut Ctx, row: &grammar::Row, command: Command) -> Result<()> {
         | C::DebugManifold {}
         | C::DebugStream { .. }
         | C::ProfileStream { .. }
-        | C::Pneumo {}
-        | C::PneumoHistory {}
         | C::Monitor {} => return Err(unsupported(row)),
+        C::Pneumo {} => pneumo::watch(ctx)?,
+        C::PneumoHistory {} => pneumo::history(ctx)?,
     }
     Ok(())
 }
@@ -315,6 +316,14 @@ impl Ctx {
             &Tls::for_connection(self.connection()?),
             Timeouts::from_env()?,
         )
+    }
+
+    /// The remote fleet, when one is connected.
+    pub fn remote(&self) -> Result<Option<&Remote>> {
+        Ok(match self.fleet()? {
+            FleetConn::Local(_) => None,
+            FleetConn::Remote(remote) => Some(remote),
+        })
     }
 
     /// The embedded fleet, when no remote fleet is connected.

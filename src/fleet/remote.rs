@@ -61,6 +61,11 @@ impl Remote {
         Ok(response.json())
     }
 
+    /// The fleet's recent Pneumo messages.
+    pub fn pneumo_history(&self) -> std::result::Result<Value, Cause> {
+        self.connect_get("2/pneumo")
+    }
+
     /// Tell the fleet's Connect that engine `name` answers at `url` (with `token`).
     pub fn register(&self, name: &str, url: &str, token: Option<&str>) -> Res<()> {
         let doc = serde_json::json!({"name": name, "api": "engine", "url": url, "token": token});
