@@ -828,3 +828,37 @@ fn a_running_model_or_stream_is_replaced_when_no_record_waits() {
     let wrong = env.run(&["stream", "attach", "inline:1,2", "1"]).expect(1);
     assert!(wrong.stderr.contains("inline"), "{}", wrong.stderr);
 }
+
+#[test]
+fn metrics_for_prometheus() {
+    let env = Env::new();
+    engine_with(&env, "cube", CUBE);
+    env.run(&["run", "cube", "rest:", "rest:"]).ok();
+    env.run_with_input(&["model", "input"], "1\nx{\n2\n")
+        .expect(1);
+    let api = env.engine_api("engine-1");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let text = loop {
+        let (status, body) = api.call("GET", "/metrics", b"", &[]);
+        assert_eq!(status, 200);
+        let text = String::from_utf8(body).unwrap();
+        if text.contains("fastscore_slot_records_total{engine=\"engine-1\",slot=\"1\"} 2")
+            || std::time::Instant::now() > deadline
+        {
+            break text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    for line in [
+        "fastscore_engine_state{engine=\"engine-1\",state=\"running\"} 1",
+        "fastscore_jets{engine=\"engine-1\"} 1",
+        "fastscore_slot_records_total{engine=\"engine-1\",slot=\"0\"} 2",
+        "fastscore_slot_records_total{engine=\"engine-1\",slot=\"1\"} 2",
+        "fastscore_slot_rejected_total{engine=\"engine-1\",slot=\"0\",by=\"encoding\"} 1",
+    ] {
+        assert!(text.contains(line), "{line} not in:\n{text}");
+    }
+    // only the owner reads them, as every other call
+    let url = env.engine_url("engine-1");
+    assert_eq!(support::http(&url, "GET", "/metrics", b"", &[]).0, 401);
+}

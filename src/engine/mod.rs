@@ -14,6 +14,7 @@ pub mod events;
 mod input;
 mod jet;
 pub mod load;
+mod metrics;
 mod output;
 mod pipeline;
 mod prepare;
@@ -401,6 +402,15 @@ impl Engine {
         self.say("model loaded");
         self.start_if_complete()?;
         Ok(None)
+    }
+
+    /// `GET /metrics`: the counters in the Prometheus text format.
+    pub fn metrics(&self) -> String {
+        let jets = self
+            .active_model()
+            .and_then(|m| m["jets"].as_array().map(Vec::len))
+            .unwrap_or(0);
+        metrics::render(&self.name, &self.state(), jets)
     }
 
     pub fn active_model(&self) -> Option<Value> {

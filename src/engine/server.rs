@@ -136,6 +136,16 @@ fn router(app: App) -> Router {
         .route("/1/health", get(health))
         .route("/1/pneumo", get(pneumo))
         .route(
+            "/metrics",
+            get(|State(app): State<App>| async move {
+                (
+                    [("content-type", "text/plain; version=0.0.4")],
+                    app.engine.metrics(),
+                )
+                    .into_response()
+            }),
+        )
+        .route(
             "/1/swagger",
             get(|| async { json_reply(200, &crate::serve::swagger("FastScore Engine")) }),
         )
