@@ -3,7 +3,7 @@
 
 use super::{blocking, bytes_reply, json_reply, text, FleetState, Reply};
 use crate::fleet::store::{check_name, Store};
-use crate::fleet::{ArchiveType, AssetKind, Failure, ModelManage, Saved, SnapshotQuery};
+use crate::fleet::{ArchiveType, AssetKind, ModelManage, Res, Saved, SnapshotQuery};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method};
@@ -47,23 +47,24 @@ pub fn router() -> Router<FleetState> {
         )
 }
 
-/// A store failure as the original's status: 404 for what is missing, 400 for a name the
-/// store refuses, 500 for the rest.
-fn failed(f: Failure) -> Reply {
-    let status = if f.not_found { 404 } else { 500 };
-    text(status, f.cause.to_string())
-}
-
 /// 201 for something new, 204 for a replacement.
 fn saved(s: Saved) -> Reply {
     text(if s == Saved::Created { 201 } else { 204 }, "")
 }
 
-/// Run `f` on the store, after checking the names it is given.
-async fn with_store(
+fn done(_: ()) -> Reply {
+    text(204, "")
+}
+
+/// Run `op` on the store, after checking the names it is given; its result as `reply`
+/// makes it, a failure as the original's status: `missing` (404, or 403 where the original
+/// answers that) for what is not there, 400 for a name the store refuses, 500 else.
+async fn on_store<T: Send + 'static>(
     state: &FleetState,
     names: &[(&'static str, &str)],
-    f: impl FnOnce(&Store) -> Reply + Send + 'static,
+    missing: u16,
+    op: impl FnOnce(&Store) -> Res<T> + Send + 'static,
+    reply: impl FnOnce(T) -> Reply + Send + 'static,
 ) -> Reply {
     for (what, name) in names {
         if let Err(f) = check_name(what, name) {
@@ -71,7 +72,11 @@ async fn with_store(
         }
     }
     let home = state.home.clone();
-    blocking(move || f(&Store::new(&home))).await
+    blocking(move || match op(&Store::new(&home)) {
+        Ok(value) => reply(value),
+        Err(f) => text(if f.not_found { missing } else { 500 }, f.cause.to_string()),
+    })
+    .await
 }
 
 async fn list_models(
@@ -82,13 +87,11 @@ async fn list_models(
         .get("return")
         .map(|r| r.split(',').map(|f| f.trim().to_string()).collect())
         .unwrap_or_default();
-    with_store(&state, &[], move |store| match store.list_models() {
-        Err(f) => failed(f),
-        Ok(models) if fields.is_empty() => json_reply(
-            200,
-            &json!(models.iter().map(|m| &m.name).collect::<Vec<_>>()),
-        ),
-        Ok(models) => {
+    let list = move |store: &Store| {
+        let models = store.list_models()?;
+        Ok(if fields.is_empty() {
+            json!(models.iter().map(|m| &m.name).collect::<Vec<_>>())
+        } else {
             let rows: Vec<Value> = models
                 .iter()
                 .map(|m| {
@@ -103,23 +106,25 @@ async fn list_models(
                     row
                 })
                 .collect();
-            json_reply(200, &json!(rows))
-        }
-    })
-    .await
+            json!(rows)
+        })
+    };
+    on_store(&state, &[], 404, list, |v| json_reply(200, &v)).await
 }
 
 async fn get_model(State(state): State<FleetState>, Path(model): Path<String>) -> Reply {
-    let name = model.clone();
-    with_store(&state, &[("model", &name)], move |store| {
-        match store.get_model(&model) {
-            Err(f) => failed(f),
-            Ok(m) => {
-                let mime = crate::model_type::mime_type(&m.mtype).unwrap_or("text/plain");
-                bytes_reply(200, mime, m.source.into_bytes())
-            }
-        }
-    })
+    let names = [("model", model.as_str())];
+    let m = model.clone();
+    on_store(
+        &state,
+        &names,
+        404,
+        move |s| s.get_model(&m),
+        |m| {
+            let mime = crate::model_type::mime_type(&m.mtype).unwrap_or("text/plain");
+            bytes_reply(200, mime, m.source.into_bytes())
+        },
+    )
     .await
 }
 
@@ -136,37 +141,39 @@ async fn put_model(
     let Ok(source) = String::from_utf8(body.to_vec()) else {
         return text(400, "the model source is not UTF-8 text");
     };
-    let name = model.clone();
-    with_store(&state, &[("model", &name)], move |store| {
-        match store.put_model(&model, mtype, &source) {
-            Ok(s) => saved(s),
-            Err(f) => failed(f),
-        }
-    })
+    let m = model.clone();
+    on_store(
+        &state,
+        &[("model", &model)],
+        404,
+        move |s| s.put_model(&m, mtype, &source),
+        saved,
+    )
     .await
 }
 
 async fn delete_model(State(state): State<FleetState>, Path(model): Path<String>) -> Reply {
-    let name = model.clone();
-    with_store(&state, &[("model", &name)], move |store| {
-        match store.delete_model(&model) {
-            Ok(()) => text(204, ""),
-            Err(f) => failed(f),
-        }
-    })
+    let m = model.clone();
+    on_store(
+        &state,
+        &[("model", &model)],
+        404,
+        move |s| s.delete_model(&m),
+        done,
+    )
     .await
 }
 
 async fn list_attachments(State(state): State<FleetState>, Path(model): Path<String>) -> Reply {
-    let name = model.clone();
-    with_store(&state, &[("model", &name)], move |store| {
-        match store.list_attachments(&model) {
-            Ok(names) => json_reply(200, &json!(names)),
-            // a missing model is 403 on the list sub-resources (§2.3)
-            Err(f) if f.not_found => text(403, f.cause.to_string()),
-            Err(f) => failed(f),
-        }
-    })
+    let m = model.clone();
+    // a missing model is 403 on the list sub-resources (§2.3)
+    on_store(
+        &state,
+        &[("model", &model)],
+        403,
+        move |s| s.list_attachments(&m),
+        |names| json_reply(200, &json!(names)),
+    )
     .await
 }
 
@@ -175,31 +182,32 @@ async fn get_attachment(
     method: Method,
     Path((model, attachment)): Path<(String, String)>,
 ) -> Reply {
-    let names = (model.clone(), attachment.clone());
-    with_store(
-        &state,
-        &[("model", &names.0), ("attachment", &names.1)],
-        move |store| {
-            let info = match store.attachment_info(&model, &attachment) {
-                Ok(info) => info,
-                Err(f) => return failed(f),
-            };
-            let mime = info.atype.mime_type();
-            if method == Method::HEAD {
-                // the SDK reads the size from Content-Length: it must not become 0
-                let mut reply = bytes_reply(200, mime, Vec::new());
-                reply.headers_mut().insert(
-                    axum::http::header::CONTENT_LENGTH,
-                    axum::http::HeaderValue::from(info.size),
-                );
-                return reply;
-            }
-            match store.get_attachment(&model, &attachment) {
-                Ok(bytes) => bytes_reply(200, mime, bytes),
-                Err(f) => failed(f),
-            }
-        },
-    )
+    let names = [
+        ("model", model.as_str()),
+        ("attachment", attachment.as_str()),
+    ];
+    let (m, a) = (model.clone(), attachment.clone());
+    let read = move |s: &Store| {
+        let info = s.attachment_info(&m, &a)?;
+        let bytes = if method == Method::HEAD {
+            None
+        } else {
+            Some(s.get_attachment(&m, &a)?)
+        };
+        Ok((info, bytes))
+    };
+    on_store(&state, &names, 404, read, |(info, bytes)| match bytes {
+        Some(bytes) => bytes_reply(200, info.atype.mime_type(), bytes),
+        None => {
+            // the SDK reads the size from Content-Length: it must not become 0
+            let mut reply = bytes_reply(200, info.atype.mime_type(), Vec::new());
+            reply.headers_mut().insert(
+                axum::http::header::CONTENT_LENGTH,
+                axum::http::HeaderValue::from(info.size),
+            );
+            reply
+        }
+    })
     .await
 }
 
@@ -225,14 +233,17 @@ async fn put_attachment(
             ),
         );
     }
-    let names = (model.clone(), attachment.clone());
-    with_store(
+    let names = [
+        ("model", model.as_str()),
+        ("attachment", attachment.as_str()),
+    ];
+    let (m, a) = (model.clone(), attachment.clone());
+    on_store(
         &state,
-        &[("model", &names.0), ("attachment", &names.1)],
-        move |store| match store.put_attachment(&model, &attachment, atype, &body) {
-            Ok(s) => saved(s),
-            Err(f) => failed(f),
-        },
+        &names,
+        404,
+        move |s| s.put_attachment(&m, &a, atype, &body),
+        saved,
     )
     .await
 }
@@ -241,29 +252,29 @@ async fn delete_attachment(
     State(state): State<FleetState>,
     Path((model, attachment)): Path<(String, String)>,
 ) -> Reply {
-    let names = (model.clone(), attachment.clone());
-    with_store(
+    let names = [
+        ("model", model.as_str()),
+        ("attachment", attachment.as_str()),
+    ];
+    let (m, a) = (model.clone(), attachment.clone());
+    on_store(
         &state,
-        &[("model", &names.0), ("attachment", &names.1)],
-        move |store| match store.delete_attachment(&model, &attachment) {
-            Ok(()) => text(204, ""),
-            Err(f) => failed(f),
-        },
+        &names,
+        404,
+        move |s| s.delete_attachment(&m, &a),
+        done,
     )
     .await
 }
 
 async fn list_snapshots(State(state): State<FleetState>, Path(model): Path<String>) -> Reply {
-    let name = model.clone();
-    with_store(&state, &[("model", &name)], move |store| {
-        match store.list_snapshots(&model, &SnapshotQuery::default()) {
-            Ok(list) => json_reply(
-                200,
-                &json!(list.iter().map(snapshot_json).collect::<Vec<_>>()),
-            ),
-            Err(f) if f.not_found => text(403, f.cause.to_string()),
-            Err(f) => failed(f),
-        }
+    let m = model.clone();
+    let list = move |s: &Store| s.list_snapshots(&m, &SnapshotQuery::default());
+    on_store(&state, &[("model", &model)], 403, list, |list| {
+        json_reply(
+            200,
+            &json!(list.iter().map(snapshot_json).collect::<Vec<_>>()),
+        )
     })
     .await
 }
@@ -276,13 +287,14 @@ async fn snapshot_metadata(
     State(state): State<FleetState>,
     Path((model, id)): Path<(String, String)>,
 ) -> Reply {
-    let name = model.clone();
-    with_store(&state, &[("model", &name)], move |store| {
-        match store.snapshot_metadata(&model, &id) {
-            Ok(s) => json_reply(200, &snapshot_json(&s)),
-            Err(f) => failed(f),
-        }
-    })
+    let m = model.clone();
+    on_store(
+        &state,
+        &[("model", &model)],
+        404,
+        move |s| s.snapshot_metadata(&m, &id),
+        |snap| json_reply(200, &snapshot_json(&snap)),
+    )
     .await
 }
 
@@ -290,13 +302,14 @@ async fn snapshot_contents(
     State(state): State<FleetState>,
     Path((model, id)): Path<(String, String)>,
 ) -> Reply {
-    let name = model.clone();
-    with_store(&state, &[("model", &name)], move |store| {
-        match store.snapshot_contents(&model, &id) {
-            Ok(bytes) => bytes_reply(200, "application/octet-stream", bytes),
-            Err(f) => failed(f),
-        }
-    })
+    let m = model.clone();
+    on_store(
+        &state,
+        &[("model", &model)],
+        404,
+        move |s| s.snapshot_contents(&m, &id),
+        |bytes| bytes_reply(200, "application/octet-stream", bytes),
+    )
     .await
 }
 
@@ -304,13 +317,14 @@ async fn delete_snapshot(
     State(state): State<FleetState>,
     Path((model, id)): Path<(String, String)>,
 ) -> Reply {
-    let name = model.clone();
-    with_store(&state, &[("model", &name)], move |store| {
-        match store.delete_snapshot(&model, &id) {
-            Ok(()) => text(204, ""),
-            Err(f) => failed(f),
-        }
-    })
+    let m = model.clone();
+    on_store(
+        &state,
+        &[("model", &model)],
+        404,
+        move |s| s.delete_snapshot(&m, &id),
+        done,
+    )
     .await
 }
 
@@ -331,10 +345,13 @@ async fn list_assets(State(state): State<FleetState>, Path(kind): Path<String>) 
     let Some(kind) = asset_kind(&kind) else {
         return no_such_collection(&kind);
     };
-    with_store(&state, &[], move |store| match store.list_assets(kind) {
-        Ok(names) => json_reply(200, &json!(names)),
-        Err(f) => failed(f),
-    })
+    on_store(
+        &state,
+        &[],
+        404,
+        move |s| s.list_assets(kind),
+        |names| json_reply(200, &json!(names)),
+    )
     .await
 }
 
@@ -345,14 +362,13 @@ async fn get_asset(
     let Some(kind) = asset_kind(&kind) else {
         return no_such_collection(&kind);
     };
-    let checked = name.clone();
-    with_store(
+    let n = name.clone();
+    on_store(
         &state,
-        &[(kind.name(), &checked)],
-        move |store| match store.get_asset(kind, &name) {
-            Ok(doc) => json_reply(200, &doc),
-            Err(f) => failed(f),
-        },
+        &[(kind.name(), &name)],
+        404,
+        move |s| s.get_asset(kind, &n),
+        |doc| json_reply(200, &doc),
     )
     .await
 }
@@ -369,13 +385,14 @@ async fn put_asset(
         Ok(doc) => doc,
         Err(e) => return text(400, format!("the {} is not JSON: {e}", kind.name())),
     };
-    let checked = name.clone();
-    with_store(&state, &[(kind.name(), &checked)], move |store| match store
-        .put_asset(kind, &name, &doc)
-    {
-        Ok(s) => saved(s),
-        Err(f) => failed(f),
-    })
+    let n = name.clone();
+    on_store(
+        &state,
+        &[(kind.name(), &name)],
+        404,
+        move |s| s.put_asset(kind, &n, &doc),
+        saved,
+    )
     .await
 }
 
@@ -386,13 +403,14 @@ async fn delete_asset(
     let Some(kind) = asset_kind(&kind) else {
         return no_such_collection(&kind);
     };
-    let checked = name.clone();
-    with_store(&state, &[(kind.name(), &checked)], move |store| match store
-        .delete_asset(kind, &name)
-    {
-        Ok(()) => text(204, ""),
-        Err(f) => failed(f),
-    })
+    let n = name.clone();
+    on_store(
+        &state,
+        &[(kind.name(), &name)],
+        404,
+        move |s| s.delete_asset(kind, &n),
+        done,
+    )
     .await
 }
 
