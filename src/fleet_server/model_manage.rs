@@ -355,22 +355,28 @@ async fn list_assets(State(state): State<FleetState>, Path(kind): Path<String>) 
     .await
 }
 
+/// `on_store` for the document `name` of the collection `kind` (schema, stream, sensor).
+async fn on_asset<T: Send + 'static>(
+    state: &FleetState,
+    kind: &str,
+    name: String,
+    op: impl FnOnce(&Store, AssetKind, &str) -> Res<T> + Send + 'static,
+    reply: impl FnOnce(T) -> Reply + Send + 'static,
+) -> Reply {
+    let Some(kind) = asset_kind(kind) else {
+        return no_such_collection(kind);
+    };
+    let checked = [(kind.name(), name.as_str())];
+    let n = name.clone();
+    on_store(state, &checked, 404, move |s| op(s, kind, &n), reply).await
+}
+
 async fn get_asset(
     State(state): State<FleetState>,
     Path((kind, name)): Path<(String, String)>,
 ) -> Reply {
-    let Some(kind) = asset_kind(&kind) else {
-        return no_such_collection(&kind);
-    };
-    let n = name.clone();
-    on_store(
-        &state,
-        &[(kind.name(), &name)],
-        404,
-        move |s| s.get_asset(kind, &n),
-        |doc| json_reply(200, &doc),
-    )
-    .await
+    let get = |s: &Store, kind, name: &str| s.get_asset(kind, name);
+    on_asset(&state, &kind, name, get, |doc| json_reply(200, &doc)).await
 }
 
 async fn put_asset(
@@ -378,40 +384,23 @@ async fn put_asset(
     Path((kind, name)): Path<(String, String)>,
     body: Bytes,
 ) -> Reply {
-    let Some(kind) = asset_kind(&kind) else {
+    if asset_kind(&kind).is_none() {
         return no_such_collection(&kind);
-    };
+    }
     let doc: Value = match serde_json::from_slice(&body) {
         Ok(doc) => doc,
-        Err(e) => return text(400, format!("the {} is not JSON: {e}", kind.name())),
+        Err(e) => return text(400, format!("the {kind} is not JSON: {e}")),
     };
-    let n = name.clone();
-    on_store(
-        &state,
-        &[(kind.name(), &name)],
-        404,
-        move |s| s.put_asset(kind, &n, &doc),
-        saved,
-    )
-    .await
+    let put = move |s: &Store, kind, name: &str| s.put_asset(kind, name, &doc);
+    on_asset(&state, &kind, name, put, saved).await
 }
 
 async fn delete_asset(
     State(state): State<FleetState>,
     Path((kind, name)): Path<(String, String)>,
 ) -> Reply {
-    let Some(kind) = asset_kind(&kind) else {
-        return no_such_collection(&kind);
-    };
-    let n = name.clone();
-    on_store(
-        &state,
-        &[(kind.name(), &name)],
-        404,
-        move |s| s.delete_asset(kind, &n),
-        done,
-    )
-    .await
+    let delete = |s: &Store, kind, name: &str| s.delete_asset(kind, name);
+    on_asset(&state, &kind, name, delete, done).await
 }
 
 /// The media type of a request, without parameters.
