@@ -10,9 +10,11 @@ mod fleet;
 pub mod grammar;
 pub mod help;
 pub mod hint;
+mod interact;
 mod login;
 mod model;
 mod model_io;
+mod monitor;
 mod pneumo;
 mod policy;
 mod prompt;
@@ -21,8 +23,10 @@ mod run;
 mod schema;
 mod sensor;
 mod snapshot;
+mod stats;
 mod stream;
 pub mod tree;
+mod watch;
 
 use crate::config::{self, Connection};
 use crate::error::{io_error_text, mask_url_passwords, Cause, Error, Result};
@@ -58,9 +62,6 @@ pub fn main(argv: impl Iterator<Item = OsString>) -> i32 {
     for line in &parsed.diagnostics {
         eprintln!("{line}");
     }
-    if parsed.opts.monitor {
-        eprintln!("Option '-m' ignored (monitoring is not supported yet)");
-    }
     let out = Paint::for_stdout();
     if parsed.opts.version {
         println!("fastscore {}", crate::VERSION);
@@ -78,7 +79,22 @@ pub fn main(argv: impl Iterator<Item = OsString>) -> i32 {
         return EXIT_USAGE;
     };
     let mut ctx = Ctx::new(parsed.opts, out);
-    match run(&mut ctx, row, command).and_then(|()| ctx.finish()) {
+    // `-m`: after a connected command (not help, connect or monitor itself), monitor
+    let monitor_after = ctx.opts.monitor
+        && !matches!(
+            row.words().first().copied(),
+            None | Some("help" | "connect" | "monitor")
+        );
+    let done = run(&mut ctx, command)
+        .and_then(|()| ctx.finish())
+        .and_then(|()| {
+            if monitor_after {
+                monitor::monitor(&ctx)
+            } else {
+                Ok(())
+            }
+        });
+    match done {
         Ok(()) => 0,
         Err(err) => {
             report(&err, &ctx.opts, err_paint);
@@ -115,7 +131,7 @@ fn report(err: &Error, opts: &Options, paint: Paint) {
     }
 }
 
-fn run(ctx: &mut Ctx, row: &grammar::Row, command: Command) -> Result<()> {
+fn run(ctx: &mut Ctx, command: Command) -> Result<()> {
     use Command as C;
     match command {
         C::HelpOverview {} => print!("{}", help::overview(ctx.out)),
@@ -191,31 +207,23 @@ fn run(ctx: &mut Ctx, row: &grammar::Row, command: Command) -> Result<()> {
         C::SensorShow { sensor } => sensor::show(ctx, &sensor)?,
         C::SensorRemove { sensor } => sensor::remove(ctx, &sensor)?,
         C::SensorList {} => sensor::list(ctx)?,
-        C::ModelInteract {}
-        | C::SensorInstall { .. }
-        | C::SensorUninstall { .. }
-        | C::SensorInspect { .. }
-        | C::SensorPoints {}
-        | C::StatsMemory {}
-        | C::StatsCpu {}
-        | C::StatsJets {}
-        | C::StatsStreams {}
-        | C::DebugManifold {}
-        | C::DebugStream { .. }
-        | C::ProfileStream { .. }
-        | C::Monitor {} => return Err(unsupported(row)),
+        C::SensorInstall { sensor } => sensor::install(ctx, &sensor)?,
+        C::SensorUninstall { tap } => sensor::uninstall(ctx, &tap)?,
+        C::SensorInspect { tap } => sensor::inspect(ctx, tap.as_deref())?,
+        C::SensorPoints {} => sensor::points(ctx)?,
+        C::StatsMemory {} => stats::system(ctx, false)?,
+        C::StatsCpu {} => stats::system(ctx, true)?,
+        C::StatsJets {} => stats::jets(ctx)?,
+        C::StatsStreams {} => stats::streams(ctx)?,
+        C::DebugManifold {} => stats::debug(ctx, None)?,
+        C::DebugStream { slot } => stats::debug(ctx, Some(&slot))?,
+        C::ProfileStream { slot } => stats::profile(ctx, &slot)?,
+        C::ModelInteract {} => interact::interact(ctx)?,
+        C::Monitor {} => monitor::monitor(ctx)?,
         C::Pneumo {} => pneumo::watch(ctx)?,
         C::PneumoHistory {} => pneumo::history(ctx)?,
     }
     Ok(())
-}
-
-/// Commands that live on sensors and Pneumo messages, which this tool does not have yet.
-fn unsupported(row: &grammar::Row) -> Error {
-    Error::new(format!(
-        "'fastscore {}' is not supported yet: it needs sensors and Pneumo messages",
-        row.words().join(" ")
-    ))
 }
 
 /// What a command works with: the options, the connection (read on first use) and the fleet.
@@ -307,6 +315,23 @@ impl Ctx {
         match self.fleet()? {
             FleetConn::Local(local) => local.engine(revive),
             FleetConn::Remote(remote) => remote.engine(),
+        }
+    }
+
+    /// The instance chosen with `use` (spec/cli.md §6.4), for the sensor commands; `missing`
+    /// is the error when there is none.
+    pub fn target(&self, missing: &str) -> Result<EngineClient> {
+        let Some(name) = self.connection()?.target_name.clone() else {
+            return Err(Error::new(missing));
+        };
+        match self.fleet()? {
+            FleetConn::Remote(remote) => remote.instance(&name),
+            FleetConn::Local(local) => match local.get(&name)?.api.as_str() {
+                "engine" => local.engine_named(&name, false),
+                _ => Err(Error::new(format!(
+                    "'{name}' of the embedded fleet has no sensors; they run in its engines (fastscore use engine-1)"
+                ))),
+            },
         }
     }
 

@@ -4,18 +4,27 @@
 
 use super::stream::format_record;
 use super::Ctx;
-use crate::error::{Context, Error, Result};
+use crate::error::{Context, Result};
 use crate::fleet::launcher;
 use serde_json::Value;
 use std::time::Duration;
 
-/// How long one read of an engine's messages waits for a new one.
-const WATCH_WAIT_MS: u64 = 1000;
+/// How long the read of the local engines' history may take.
+const HISTORY_WAIT: Duration = Duration::from_secs(3);
 
 /// `HH:MM:SS.mmm:<src>` of a message, in the timestamp's own offset.
 fn prefix(message: &Value) -> String {
+    format!(
+        "{}:{}",
+        clock(message),
+        message["src"].as_str().unwrap_or("")
+    )
+}
+
+/// `HH:MM:SS.mmm` of a message's timestamp, in its own offset (milliseconds truncated).
+pub fn clock(message: &Value) -> String {
     let stamp = message["timestamp"].as_str().unwrap_or("");
-    let time = crate::timestamp::parse(stamp).map_or_else(
+    crate::timestamp::parse(stamp).map_or_else(
         || stamp.to_string(),
         |t| {
             format!(
@@ -26,12 +35,11 @@ fn prefix(message: &Value) -> String {
                 t.micro / 1000
             )
         },
-    );
-    format!("{time}:{}", message["src"].as_str().unwrap_or(""))
+    )
 }
 
 /// Python's repr of a JSON value (what the original prints for sensor data).
-fn repr(v: &Value) -> String {
+pub fn repr(v: &Value) -> String {
     match v {
         Value::Null => "None".into(),
         Value::Bool(b) => if *b { "True" } else { "False" }.into(),
@@ -183,7 +191,7 @@ fn local_engine(
     let _ = ctx;
     let info = launcher::read_info(&launcher::engine_dir(home, name))?;
     let client = std::rc::Rc::new(crate::fleet::http::Client::local(
-        crate::fleet::http::Timeouts::around(Duration::from_millis(WATCH_WAIT_MS + 2000)),
+        crate::fleet::http::Timeouts::around(HISTORY_WAIT),
     ));
     Some(launcher::service(&client, name, &info))
 }
@@ -210,54 +218,16 @@ pub fn history(ctx: &Ctx) -> Result<()> {
     Ok(())
 }
 
-/// `pneumo`: every new message of the local engines as it comes, until Ctrl-C.
+/// `pneumo`: every new message as it comes, until Ctrl-C.
 pub fn watch(ctx: &Ctx) -> Result<()> {
-    let Some(local) = ctx.local()? else {
-        return Err(Error::new(
-            "'fastscore pneumo' reads a remote fleet's websocket, which this CLI cannot yet; use 'fastscore pneumo history', or the original CLI",
-        ));
-    };
-    let home = local.home().to_path_buf();
-    let mut cursors: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
-    loop {
-        let names = launcher::known(&home);
-        let mut waited = false;
-        for name in &names {
-            let Some(engine) = local_engine(ctx, &home, name) else {
-                continue;
-            };
-            if !cursors.contains_key(name) {
-                // each engine's current state first, as a fleet's websocket sends it
-                if let Ok(state) = engine.send("GET", "2/engine/state", &[], None) {
-                    let message = serde_json::json!({
-                        "type": "engine-state",
-                        "timestamp": crate::timestamp::DateTime::now().isoformat(),
-                        "src": name,
-                        "state": state.json()["state"],
-                    });
-                    println!("{}", render(&message));
-                }
-            }
-            let path = match cursors.get(name) {
-                Some(n) => format!(
-                    "1/pneumo?since={n}&wait={}",
-                    WATCH_WAIT_MS / names.len().max(1) as u64
-                ),
-                None => "1/pneumo".to_string(),
-            };
-            if let Ok(answer) = engine.send("GET", &path, &[], None) {
-                let doc = answer.json();
-                for m in doc["messages"].as_array().into_iter().flatten() {
-                    println!("{}", render(m));
-                }
-                cursors.insert(name.clone(), doc["next"].as_u64().unwrap_or(0));
-                waited = true;
-            }
-        }
-        if !waited {
-            std::thread::sleep(Duration::from_millis(WATCH_WAIT_MS));
+    super::watch::catch_ctrl_c();
+    let mut watch = super::watch::Watch::open(ctx, None, None)?;
+    while !super::watch::stop_requested() {
+        if let Some(m) = watch.next(Duration::from_secs(1))? {
+            super::watch::emit(&render(&m));
         }
     }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -31,6 +31,18 @@ impl Events {
     /// Publish a message of `kind` with `fields` (an object), stamped with the source and
     /// the time.
     pub fn publish(&self, kind: &str, fields: Value) {
+        let message = self.stamp(kind, fields);
+        let mut log = lock(&self.log);
+        let seq = *self.latest.borrow() + 1;
+        if log.len() == KEPT {
+            log.pop_front();
+        }
+        log.push_back((seq, message));
+        self.latest.send_replace(seq);
+    }
+
+    /// A message of `kind` with `fields`, stamped with the source and the time.
+    pub fn stamp(&self, kind: &str, fields: Value) -> Value {
         let mut message = json!({
             "type": kind,
             "timestamp": crate::timestamp::DateTime::now().isoformat(),
@@ -39,13 +51,7 @@ impl Events {
         if let (Some(m), Value::Object(f)) = (message.as_object_mut(), fields) {
             m.extend(f);
         }
-        let mut log = lock(&self.log);
-        let seq = *self.latest.borrow() + 1;
-        if log.len() == KEPT {
-            log.pop_front();
-        }
-        log.push_back((seq, message));
-        self.latest.send_replace(seq);
+        message
     }
 
     /// A `log` message (levels: 64 info, 16 warning, 8 error).

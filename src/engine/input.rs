@@ -5,7 +5,7 @@
 use super::codec::{Codec, Control, Decoded};
 use super::dispatch::Dispatch;
 use super::runner::protocol::Batch;
-use super::stats::SlotStats;
+use super::stats::{Op, SlotStats};
 use crate::schema::Avro;
 use crate::stream::descriptor::Batching;
 use crate::sync::lock;
@@ -100,7 +100,10 @@ impl InputSlot {
                 Err(Pushed::Rejected(reason))
             }
             Ok(Decoded::Control(c)) => Err(Pushed::Control(c)),
-            Ok(Decoded::Data { value, json }) => match check(&self.schemas, &value) {
+            Ok(Decoded::Data { value, json }) => match self
+                .stats
+                .timed(Op::ValidateInput, || check(&self.schemas, &value))
+            {
                 Ok(()) => Ok(json),
                 Err(reason) => {
                     self.stats.reject(true, raw, &reason);
@@ -232,6 +235,13 @@ impl InputSlot {
         }
         let mut payload = std::mem::take(&mut open.payload);
         payload.push(b']');
+        self.stats.debug(|| {
+            let last = open.first_seqno + open.count as u64 - 1;
+            format!(
+                "a batch of {} records ({}..{last}) goes to the jets",
+                open.count, open.first_seqno
+            )
+        });
         self.dispatch.push(Batch {
             id: self.ids.fetch_add(1, Ordering::Relaxed),
             slot: self.slot,

@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};
 use std::time::Duration;
 
@@ -49,6 +49,8 @@ pub struct Jet {
     /// Batches sent and not yet done, oldest first.
     inflight: Mutex<VecDeque<Batch>>,
     console: Mutex<VecDeque<String>>,
+    /// Records and bytes sent to the jet, records and bytes it gave (for the sensors).
+    pub counts: [AtomicU64; 4],
 }
 
 impl Jet {
@@ -78,6 +80,7 @@ impl Jet {
             retiring: AtomicBool::new(false),
             inflight: Mutex::new(VecDeque::new()),
             console: Mutex::new(VecDeque::new()),
+            counts: Default::default(),
         });
         // a jet that dies at once makes this fail; its reader reports how it died
         let _ = protocol::send(&mut stdin, &ToJet::Config(config)).and_then(|()| stdin.flush());
@@ -95,6 +98,8 @@ impl Jet {
         while let Ok(want) = wants.recv() {
             let sent = match host.take(self, want) {
                 Take::Batch(b) => {
+                    self.counts[0].fetch_add(b.count as u64, Ordering::Relaxed);
+                    self.counts[1].fetch_add(b.payload.len() as u64, Ordering::Relaxed);
                     // counted as the jet's before it is sent, in case the jet dies meanwhile
                     lock(&self.inflight).push_back(b.clone());
                     protocol::send(&mut stdin, &ToJet::Batch(&b))
@@ -158,7 +163,12 @@ impl Jet {
                     batch,
                     slot,
                     records,
-                })) => host.output(slot, batch, &records),
+                })) => {
+                    let n = records.split(|b| *b == b'\n').count();
+                    self.counts[2].fetch_add(n as u64, Ordering::Relaxed);
+                    self.counts[3].fetch_add(records.len() as u64, Ordering::Relaxed);
+                    host.output(slot, batch, &records)
+                }
                 Ok(Some(FromJet::Done(batch))) => {
                     let finished = {
                         let mut inflight = lock(&self.inflight);

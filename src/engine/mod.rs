@@ -20,6 +20,7 @@ mod pipeline;
 mod prepare;
 mod roundtrip;
 pub mod runner;
+pub mod sensors;
 pub mod server;
 mod settle;
 mod stats;
@@ -168,7 +169,10 @@ pub struct Engine {
     pub name: String,
     pub id: String,
     /// Its Pneumo messages.
-    pub events: events::Events,
+    pub events: Arc<events::Events>,
+    pub sensors: Arc<sensors::Sensors>,
+    /// The records through all slots when the job last made progress, and since when.
+    progress: Mutex<(u64, Instant)>,
     dir: PathBuf,
     pub store: Assets,
     runners: runner::Runners,
@@ -203,10 +207,13 @@ impl Engine {
         // what a killed engine left: its jets' sandboxes and its model checks
         let _ = std::fs::remove_dir_all(dir.join("jets"));
         let _ = std::fs::remove_dir_all(dir.join("tmp"));
-        Ok(Arc::new(Engine {
+        let events = Arc::new(events::Events::new(name));
+        let engine = Arc::new(Engine {
             name: name.to_string(),
             id: prepare::random_id(),
-            events: events::Events::new(name),
+            sensors: Arc::new(sensors::Sensors::new(events.clone())),
+            events,
+            progress: Mutex::new((0, Instant::now())),
             dir: dir.to_path_buf(),
             store: assets,
             runners,
@@ -228,7 +235,9 @@ impl Engine {
             changed: Condvar::new(),
             console: Mutex::new(VecDeque::new()),
             checks: Mutex::new(HashMap::new()),
-        }))
+        });
+        sensors::Sensors::run(Arc::downgrade(&engine), |e: &Engine| &e.sensors);
+        Ok(engine)
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -268,6 +277,8 @@ impl Engine {
     fn set_state(&self, inner: &mut Inner, state: State) {
         if inner.state != state {
             eprintln!("{}: state changes to {}", self.name, state.shown());
+            self.sensors
+                .debug(None, || format!("state changes to {}", state.shown()));
             inner.state = state;
             self.events
                 .publish("engine-state", json!({"state": state.name()}));
@@ -621,7 +632,7 @@ impl Engine {
             let stats: BTreeMap<u32, Arc<SlotStats>> = model
                 .slots
                 .used()
-                .map(|(slot, _)| (slot, Arc::new(SlotStats::default())))
+                .map(|(slot, _)| (slot, Arc::new(SlotStats::new(slot, self.sensors.clone()))))
                 .collect();
             let opened = Pipeline::open(self, model, streams, stats.clone());
             let mut inner = self.lock();
@@ -745,12 +756,14 @@ impl Engine {
     /// A line for the engine's log and its Pneumo `log` messages (info).
     fn say(&self, text: &str) {
         eprintln!("{}: {text}", self.name);
+        self.sensors.debug(None, || text.to_string());
         self.events.log(64, text);
     }
 
     /// As `say`, as a warning.
     fn warn(&self, text: &str) {
         eprintln!("{}: {text}", self.name);
+        self.sensors.debug(None, || text.to_string());
         self.events.log(16, text);
     }
 
@@ -908,6 +921,64 @@ impl Engine {
     /// Stop the jets before the engine exits.
     pub fn shutdown(&self) {
         self.reset();
+        self.sensors.stop();
+    }
+}
+
+/// What the engine's sampled taps read.
+impl sensors::Gauges for Engine {
+    fn slots(&self) -> Vec<u32> {
+        let inner = self.lock();
+        match &inner.model {
+            Some(m) => m.slots.used().map(|(s, _)| s).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    fn slot_counts(&self, slot: u32) -> Option<(u64, u64)> {
+        let stats = self.lock().stats.get(&slot).cloned()?;
+        let load = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
+        Some((load(&stats.records), load(&stats.bytes)))
+    }
+
+    fn profile(&self, slot: u32) -> Option<Value> {
+        let stats = self.lock().stats.get(&slot).cloned()?;
+        Some(stats.profile())
+    }
+
+    fn jets(&self) -> Vec<sensors::JetGauge> {
+        let pipeline = self.lock().pipeline.clone();
+        pipeline.map(|p| p.jet_gauges()).unwrap_or_default()
+    }
+
+    /// A running job with accepted records waiting and no record through any slot for
+    /// `STALL_AFTER`.
+    fn stall(&self) -> Option<Value> {
+        const STALL_AFTER: Duration = Duration::from_secs(5);
+        let (state, pipeline) = {
+            let inner = self.lock();
+            (inner.state, inner.pipeline.clone())
+        };
+        let total: u64 = sensors::Gauges::slots(self)
+            .into_iter()
+            .filter_map(|s| self.slot_counts(s).map(|(n, _)| n))
+            .sum();
+        let mut progress = lock(&self.progress);
+        if progress.0 != total || state != State::Running {
+            *progress = (total, Instant::now());
+            return None;
+        }
+        let waiting = pipeline?.pending_work()?;
+        let stalled = progress.1.elapsed();
+        (stalled >= STALL_AFTER).then(|| {
+            json!({"stalled_for": (stalled.as_secs_f64() * 10.0).round() / 10.0, "waiting": waiting})
+        })
+    }
+
+    fn processes(&self) -> Vec<u32> {
+        let mut pids = vec![std::process::id()];
+        pids.extend(sensors::Gauges::jets(self).iter().map(|j| j.pid));
+        pids
     }
 }
 

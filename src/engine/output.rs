@@ -6,7 +6,7 @@ use super::codec::Codec;
 use super::envelope::{Envelope, Framed};
 use super::input::check;
 use super::roundtrip::Replies;
-use super::stats::SlotStats;
+use super::stats::{Op, SlotStats};
 use super::transport::Sink;
 use crate::schema::Avro;
 use serde_json::Value;
@@ -54,7 +54,9 @@ impl OutputSlot {
                     )
                 })
                 .and_then(|value| {
-                    check(&self.schemas, &value).map_err(|r| (true, r))?;
+                    self.stats
+                        .timed(Op::ValidateOutput, || check(&self.schemas, &value))
+                        .map_err(|r| (true, r))?;
                     self.codec.encode(text, &value).map_err(|r| (false, r))
                 });
             let bytes = match encoded {
@@ -77,7 +79,9 @@ impl OutputSlot {
                         self.stats.late_reply();
                     }
                 }
-                None => framed.push(self.envelope.as_ref(), &bytes),
+                None => self.stats.timed(Op::WrapEnvelope, || {
+                    framed.push(self.envelope.as_ref(), &bytes)
+                }),
             }
         }
         if let Some(c) = claim {
@@ -86,6 +90,8 @@ impl OutputSlot {
         if framed.is_empty() {
             return Ok(());
         }
+        self.stats
+            .debug(|| format!("{} records go to the stream", framed.records().count()));
         self.sink.write(&framed)
     }
 }

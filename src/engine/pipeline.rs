@@ -13,7 +13,7 @@ use super::prepare::{random_id, Prepared};
 use super::roundtrip::{Replies, Reply};
 use super::runner::protocol::Batch;
 use super::settle::Settler;
-use super::stats::SlotStats;
+use super::stats::{Op, SlotStats};
 use super::transport::{Interrupt, Source};
 use super::{refuse, Answer, Attached, Engine};
 use crate::schema::Avro;
@@ -129,7 +129,10 @@ impl Pipeline {
                 .codec(leading.as_deref())
                 .map_err(|e| format!("slot {slot}: {e}"))?;
             let schemas = slot_schemas(&model, slot, attached);
-            let slot_stats = stats.get(&slot).cloned().unwrap_or_default();
+            let slot_stats = stats
+                .get(&slot)
+                .cloned()
+                .unwrap_or_else(|| Arc::new(SlotStats::new(slot, engine.sensors.clone())));
             if slot.is_multiple_of(2) {
                 // request bodies of chunked REST input are one byte stream
                 if d.transport.served_by_engine()
@@ -254,6 +257,7 @@ impl Pipeline {
             done: false,
         });
         drop(jets);
+        self.jet_event("start", &jet.sandbox);
         // torn down meanwhile (halt sets `over` before it stops the jets it finds)
         if self.over.load(Ordering::SeqCst) {
             jet.kill();
@@ -297,6 +301,9 @@ impl Pipeline {
 
     fn read_input(&self, input: &InputSlot, mut source: Box<dyn Source>) {
         let d = &self.streams[&input.slot].descriptor;
+        input
+            .stats
+            .debug(|| format!("reading its {} stream", d.transport.name()));
         if let Some(interrupt) = source.interrupter() {
             lock(&self.interrupts).push(interrupt);
         }
@@ -344,7 +351,19 @@ impl Pipeline {
             match source.read() {
                 Ok(Some(chunk)) => {
                     position.set(source.position());
-                    framer.feed(&chunk, &mut |r| push(r, &settler));
+                    if input.stats.profiling() {
+                        // the framer's own time: the feed's less the records' handling
+                        let (start, inside) = (Instant::now(), Cell::new(Duration::ZERO));
+                        framer.feed(&chunk, &mut |r| {
+                            let t = Instant::now();
+                            push(r, &settler);
+                            inside.set(inside.get() + t.elapsed());
+                        });
+                        let took = start.elapsed().saturating_sub(inside.get());
+                        input.stats.add_time(Op::UnwrapEnvelope, took, 1);
+                    } else {
+                        framer.feed(&chunk, &mut |r| push(r, &settler));
+                    }
                 }
                 Ok(None) if d.looping => {
                     // start again from the beginning, header and all
@@ -401,6 +420,7 @@ impl Pipeline {
     }
 
     fn input_ended(&self, input: &InputSlot) {
+        input.stats.debug(|| "the input has ended".to_string());
         input.end();
         self.check_drained();
     }
@@ -606,6 +626,24 @@ impl Pipeline {
             .collect()
     }
 
+    /// Each live jet's counts, for the sensors.
+    pub fn jet_gauges(&self) -> Vec<super::sensors::JetGauge> {
+        let load = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        lock(&self.jets)
+            .iter()
+            .filter(|j| j.live())
+            .map(|j| {
+                let c = &j.jet.counts;
+                super::sensors::JetGauge {
+                    sandbox: j.jet.sandbox.clone(),
+                    pid: j.jet.pid,
+                    input: (load(&c[0]), load(&c[1])),
+                    output: (load(&c[2]), load(&c[3])),
+                }
+            })
+            .collect()
+    }
+
     /// What the job still has to do with records it accepted, if anything. A model or a
     /// stream is replaced only when there is nothing, so that the replacement loses none.
     pub fn pending_work(&self) -> Option<String> {
@@ -671,6 +709,16 @@ impl Pipeline {
             j.jet.kill();
         }
         queued + open + inflight
+    }
+
+    /// A jet started or stopped (Pneumo `engine-config`).
+    fn jet_event(&self, op: &str, sandbox: &str) {
+        if let Some(e) = self.engine.upgrade() {
+            e.events.publish(
+                "engine-config",
+                json!({"item": "jet", "op": op, "ref": sandbox}),
+            );
+        }
     }
 
     /// Tear everything down (reset, shutdown).
@@ -779,6 +827,7 @@ impl Host for Pipeline {
             let mut jets = lock(&self.jets);
             if let Some(j) = jets.get_mut(jet) {
                 j.done = true;
+                self.jet_event("stop", &j.jet.sandbox);
                 // a jet scaled away leaves nothing behind
                 if j.jet.retiring.load(Ordering::SeqCst) {
                     let _ = std::fs::remove_dir_all(self.jets_dir.join(&j.jet.sandbox));

@@ -174,8 +174,10 @@ fn router(app: App) -> Router {
             "/2/active/schema/verify/{id}",
             post(verify_record).delete(drop_verifier),
         )
-        .route("/2/active/sensor", get(no_sensors))
-        .route("/2/active/sensor/points", get(no_sensors))
+        .merge(super::sensors::rest::routes(
+            app.engine.sensors.clone(),
+            app.engine.clone(),
+        ))
         .fallback(no_such_endpoint)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
@@ -616,10 +618,6 @@ async fn drop_verifier(State(app): State<App>, Path(id): Path<String>) -> Reply 
         app.engine.drop_verifier(id);
     }
     empty(204)
-}
-
-async fn no_sensors() -> Reply {
-    json_reply(200, &json!([]))
 }
 
 async fn no_such_endpoint(method: Method, uri: Uri) -> Reply {

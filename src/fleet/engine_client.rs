@@ -151,6 +151,46 @@ impl EngineClient {
         Ok(list.as_array().cloned().unwrap_or_default())
     }
 
+    /// Install a sensor: its id.
+    pub fn install_sensor(&self, descriptor: &Value) -> Res<u64> {
+        let body = descriptor.to_string();
+        let answer = self
+            .service
+            .call(
+                "POST",
+                "2/active/sensor",
+                &[("Content-Type", "application/json"), JSON],
+                Some(body.as_bytes()),
+            )?
+            .json();
+        answer["id"]
+            .as_u64()
+            .ok_or_else(|| super::Failure::other(format!("the answer has no sensor id: {answer}")))
+    }
+
+    /// The installed sensors: `[{"id", "tap"}]`.
+    pub fn sensors(&self) -> Res<Vec<Value>> {
+        let list = self
+            .service
+            .call("GET", "2/active/sensor", &[JSON], None)?
+            .json();
+        Ok(list.as_array().cloned().unwrap_or_default())
+    }
+
+    pub fn uninstall_sensor(&self, id: u64) -> Res<()> {
+        self.service
+            .call("DELETE", &format!("2/active/sensor/{id}"), &[], None)
+            .map(drop)
+    }
+
+    pub fn sensor_points(&self) -> Res<Vec<Value>> {
+        let list = self
+            .service
+            .call("GET", "2/active/sensor/points", &[JSON], None)?
+            .json();
+        Ok(list.as_array().cloned().unwrap_or_default())
+    }
+
     pub fn detach(&self, slot: u32) -> Res<()> {
         self.service
             .call("DELETE", &format!("2/active/stream/{slot}"), &[], None)

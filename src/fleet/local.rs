@@ -159,7 +159,12 @@ impl Local {
     /// A client of the selected local engine, which is started if needed. A dead or frozen
     /// engine is an error unless `revive`.
     pub fn engine(&self, revive: bool) -> Result<EngineClient> {
-        let name = self.engine_name();
+        self.engine_named(&self.engine_name(), revive)
+    }
+
+    /// A client of the local engine `name`, started if needed.
+    pub fn engine_named(&self, name: &str, revive: bool) -> Result<EngineClient> {
+        let name = name.to_string();
         let info = launcher::ensure(&self.home, &name, revive, &self.client)?;
         let service = launcher::service(&self.client, &name, &info);
         Ok(EngineClient::new(service, &name, Some(true)))

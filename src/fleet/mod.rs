@@ -8,6 +8,7 @@ pub mod launcher;
 pub mod local;
 pub mod remote;
 pub mod store;
+pub mod websocket;
 
 use crate::error::{Cause, HttpError};
 use serde_json::Value;

@@ -18,6 +18,7 @@ const JSON: (&str, &str) = ("Accept", "application/json");
 
 pub struct Remote {
     client: Rc<Client>,
+    tls: Tls,
     prefix: String,
     preferred: BTreeMap<String, String>,
     resolved: RefCell<Vec<Instance>>,
@@ -26,7 +27,8 @@ pub struct Remote {
 impl Remote {
     /// The fleet of `conn`; fails when its CA file cannot be used.
     pub fn new(conn: &Connection, timeouts: Timeouts) -> Result<Remote> {
-        let mut client = Client::remote(&Tls::for_connection(conn), timeouts)?;
+        let tls = Tls::for_connection(conn);
+        let mut client = Client::remote(&tls, timeouts)?;
         // oauth2 wins over basic auth when both are set, as in the original
         client.authorization = conn
             .oauth2_secret
@@ -39,6 +41,7 @@ impl Remote {
         });
         Ok(Remote {
             client: Rc::new(client),
+            tls,
             prefix: conn.proxy_prefix.clone(),
             preferred: conn.preferred.clone(),
             resolved: RefCell::new(Vec::new()),
@@ -64,6 +67,24 @@ impl Remote {
     /// The fleet's recent Pneumo messages.
     pub fn pneumo_history(&self) -> std::result::Result<Value, Cause> {
         self.connect_get("2/pneumo")
+    }
+
+    /// The fleet's Pneumo websocket, with its filters (`src`, `type`).
+    pub fn pneumo_socket(
+        &self,
+        filters: &[(&str, String)],
+    ) -> std::result::Result<super::websocket::Socket, Cause> {
+        let mut url = format!("{}/api/1/service/connect/2/pneumo", self.prefix);
+        if !filters.is_empty() {
+            url = format!("{url}?{}", query(filters));
+        }
+        let mut headers = Vec::new();
+        if let Some(auth) = &self.client.authorization {
+            headers.push(("Authorization", auth.as_str()));
+        } else if let Some(cookie) = &self.client.cookie {
+            headers.push(("Cookie", cookie.as_str()));
+        }
+        super::websocket::Socket::open(&url, &self.tls, &headers).map_err(Cause::Text)
     }
 
     /// Tell the fleet's Connect that engine `name` answers at `url` (with `token`).
@@ -101,6 +122,16 @@ impl Remote {
 
     pub fn engine(&self) -> Result<EngineClient> {
         let instance = self.lookup("engine")?;
+        Ok(EngineClient::new(
+            self.service(&instance.name),
+            &instance.name,
+            None,
+        ))
+    }
+
+    /// A client of the instance `name` (any service: the sensor calls are the same).
+    pub fn instance(&self, name: &str) -> Result<EngineClient> {
+        let instance = self.get(name)?;
         Ok(EngineClient::new(
             self.service(&instance.name),
             &instance.name,

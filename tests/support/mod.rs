@@ -172,6 +172,7 @@ pub fn signal(pid: i32, sig: i32) {
     unsafe { kill(pid, sig) };
 }
 
+pub const SIGINT: i32 = 2;
 pub const SIGKILL: i32 = 9;
 pub const SIGTERM: i32 = 15;
 pub const SIGSTOP: i32 = 19;
