@@ -786,3 +786,109 @@ fn the_original_sdk_engine_calls_pass_through_the_fleet() {
         run.stdout
     );
 }
+
+/// A command that runs until Ctrl-C, its stdout in `log`, stopped once `done` says so.
+fn live_until(
+    mut cmd: std::process::Command,
+    log: &std::path::Path,
+    done: impl Fn(&str) -> bool,
+) -> String {
+    let mut child = cmd
+        .stdout(std::fs::File::create(log).unwrap())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let text = loop {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if done(&text) || std::time::Instant::now() > deadline {
+            break text;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    support::signal(child.id() as i32, support::SIGINT);
+    let _ = child.wait();
+    text
+}
+
+#[test]
+fn sensors_and_live_commands_work_through_the_fleets_websocket() {
+    let server = Env::new();
+    let fleet = FleetServer::start(&server, &[]);
+    let c = client_of(&server, &fleet);
+    let data = c.write(
+        "in.jsons",
+        (1..=1000).map(|n| format!("{n}\n")).collect::<String>(),
+    );
+    let doc = serde_json::json!({"Transport": {"Type": "file", "Path": data}, "Loop": true, "Encoding": "json"});
+    c.write("loop.json", doc.to_string());
+    c.run(&["stream", "add", "loop", "loop.json"]).ok();
+    c.write("echo.py3", "def action(x):\n    yield x\n");
+    c.run(&["model", "add", "echo", "echo.py3"]).ok();
+    c.run(&["run", "echo", "loop", "discard:"]).ok();
+    c.run(&["use", "engine-1"]).ok();
+    assert!(c
+        .run(&["sensor", "inspect"])
+        .ok()
+        .stdout
+        .contains("   8  manifold.0.records.rejected.by.schema"));
+    // over the fleet's websocket: the engine's default sensors and the ones stats installs
+    let streams = live_until(
+        c.command(&["stats", "streams"]),
+        &c.work().join("streams.log"),
+        |t| {
+            t.lines()
+                .any(|l| l.contains(" rps | 1:") && !l.contains("0:---"))
+        },
+    );
+    assert!(streams.starts_with("engine-1: 0:"), "{streams}");
+    let pneumo = live_until(c.command(&["pneumo"]), &c.work().join("pneumo.log"), |t| {
+        t.contains(": sensor[6] manifold.0.records.count: ")
+    });
+    assert!(
+        pneumo.contains(":engine-1: sensor[6] manifold.0.records.count: "),
+        "{pneumo}"
+    );
+    let monitor = live_until(
+        c.command(&["monitor"]),
+        &c.work().join("monitor.log"),
+        |t| t.contains(" rps") && t.contains(" mbps"),
+    );
+    assert!(monitor.contains("Engine: engine-1 [RUNNING]"), "{monitor}");
+    // Connect has sensors of its own: the fleet server's memory
+    c.run(&["use", "connect"]).ok();
+    let memory = live_until(
+        c.command(&["stats", "memory"]),
+        &c.work().join("memory.log"),
+        |t| t.contains("mb"),
+    );
+    assert!(
+        memory.starts_with("connect: ") && memory.trim_end().ends_with("mb"),
+        "{memory}"
+    );
+    assert_eq!(
+        c.run(&["sensor", "inspect"]).ok().stdout,
+        "Id    Tap\n----  -----\n"
+    );
+    // the original CLI reads the same sensors and reports
+    let orig = Original::new();
+    orig.ok(&["connect", &fleet.url]);
+    orig.ok(&["use", "engine-1"]);
+    assert!(orig
+        .ok(&["sensor", "points"])
+        .contains("manifold.0.records.count"));
+    assert!(orig
+        .ok(&["sensor", "inspect"])
+        .contains("manifold.0.records.count"));
+    let mut cmd = std::process::Command::new(&orig.bin);
+    cmd.args(["stats", "memory"])
+        .current_dir(orig.home.path())
+        .env("HOME", orig.home.path());
+    let theirs = live_until(cmd, &orig.home.path().join("memory.log"), |t| {
+        t.contains("mb")
+    });
+    assert!(
+        theirs.starts_with("engine-1: ") && theirs.contains("mb"),
+        "{theirs}"
+    );
+}

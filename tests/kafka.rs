@@ -236,3 +236,38 @@ fn kafka_failures_are_clear_and_bounded() {
         "{inspect}"
     );
 }
+
+#[test]
+fn sensor_reports_go_to_a_kafka_topic_when_the_descriptor_says_so() {
+    let cluster = MockCluster::new(1).unwrap();
+    cluster.create_topic("sensors", 1, 1).unwrap();
+    let servers = cluster.bootstrap_servers();
+    let env = Env::new();
+    env.write("echo.py3", "def action(x):\n    yield x\n");
+    env.run(&["model", "add", "echo", "echo.py3"]).ok();
+    env.run(&["run", "echo", "rest:", "rest:"]).ok();
+    env.run(&["use", "engine-1"]).ok();
+    let collector = Collector::start(&servers, "sensors");
+    // the sink: a stream literal, as `run` takes one
+    let descriptor = serde_json::json!({"Tap": "sys.test.int", "Activate": "permanent", "Aggregate": "sum",
+        "Report": {"Interval": 0.2}, "Sink": format!("kafka:{servers}/sensors")});
+    env.write("int.json", descriptor.to_string());
+    env.run(&["sensor", "add", "int", "int.json"]).ok();
+    let id = env.run(&["sensor", "install", "int"]).ok().stdout;
+    let seen = collector.until(Duration::from_secs(20), |s| s.len() >= 3);
+    env.run(&["sensor", "uninstall", id.trim()]).ok();
+    let reports: Vec<serde_json::Value> = seen
+        .iter()
+        .map(|s| serde_json::from_str(s).unwrap())
+        .collect();
+    assert!(reports.len() >= 3, "{seen:?}");
+    assert_eq!(reports[0]["type"], "sensor-report");
+    assert_eq!(reports[0]["src"], "engine-1");
+    assert_eq!(reports[0]["tap"], "sys.test.int");
+    assert_eq!(reports[0]["id"].to_string(), id.trim());
+    let data: Vec<u64> = reports
+        .iter()
+        .map(|r| r["data"].as_u64().unwrap())
+        .collect();
+    assert_eq!(&data[..3], &[1, 2, 3]);
+}

@@ -211,7 +211,7 @@ impl Engine {
         let engine = Arc::new(Engine {
             name: name.to_string(),
             id: prepare::random_id(),
-            sensors: Arc::new(sensors::Sensors::new(events.clone())),
+            sensors: Arc::new(sensors::Sensors::for_engine(events.clone())),
             events,
             progress: Mutex::new((0, Instant::now())),
             dir: dir.to_path_buf(),
@@ -236,7 +236,8 @@ impl Engine {
             console: Mutex::new(VecDeque::new()),
             checks: Mutex::new(HashMap::new()),
         });
-        sensors::Sensors::run(Arc::downgrade(&engine), |e: &Engine| &e.sensors);
+        let gauges: std::sync::Weak<dyn sensors::Gauges> = Arc::downgrade(&engine) as _;
+        engine.sensors.start(gauges);
         Ok(engine)
     }
 

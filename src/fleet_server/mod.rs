@@ -10,6 +10,8 @@ mod proxy;
 mod registry;
 pub mod tls;
 
+use crate::engine::events::Events;
+use crate::engine::sensors::{Gauges, Sensors, ThisProcess};
 use crate::error::{Error, Result};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -41,6 +43,10 @@ pub struct FleetState {
     ids: Arc<Ids>,
     /// The memory request bodies may take together, in KiB (see `budget`).
     bodies: Arc<tokio::sync::Semaphore>,
+    /// The sensors of Connect and of Model Manage (this process's memory and CPU).
+    connect_sensors: Arc<Sensors>,
+    model_manage_sensors: Arc<Sensors>,
+    this_process: Arc<dyn Gauges>,
 }
 
 struct Ids {
@@ -98,7 +104,20 @@ pub fn run(settings: Settings) -> Result<()> {
         None => eprintln!("fleet: no credentials configured: listening on loopback only, requests are not authenticated"),
         Some(users) => eprintln!("fleet: basic auth for {} user(s)", users.len()),
     }
+    let this_process: Arc<dyn Gauges> = Arc::new(ThisProcess);
+    let service_sensors = |name: &str| {
+        let events = Arc::new(Events::new(name));
+        let sensors = Arc::new(Sensors::new(events.clone()));
+        sensors.start(Arc::downgrade(&this_process));
+        (events, sensors)
+    };
+    let (connect_events, connect_sensors) = service_sensors("connect");
+    let (model_manage_events, model_manage_sensors) =
+        service_sensors(crate::fleet::local::MODEL_MANAGE);
     let state = FleetState {
+        connect_sensors,
+        model_manage_sensors,
+        this_process: this_process.clone(),
         home: settings.home.clone(),
         users: Arc::new(settings.users),
         registry: Arc::default(),
@@ -118,6 +137,8 @@ pub fn run(settings: Settings) -> Result<()> {
         listener.set_nonblocking(true)?;
         let listener = tokio::net::TcpListener::from_std(listener)?;
         pneumo::start(state.clone());
+        pneumo::forward(state.clone(), connect_events);
+        pneumo::forward(state.clone(), model_manage_events);
         let service = router(state).into_service();
         let open = crate::serve::accept_until(listener, tls, service, stop_signal()).await;
         eprintln!("fleet: stopping");
@@ -129,19 +150,28 @@ pub fn run(settings: Settings) -> Result<()> {
 }
 
 fn router(state: FleetState) -> Router {
+    use crate::engine::sensors::rest::routes as sensor_routes;
     let connect = connect::router()
         .route("/2/pneumo", get(pneumo::pneumo))
         .route("/1/health", get(connect_health))
         .route(
             "/1/swagger",
             get(|| async { json_reply(200, &crate::serve::swagger("FastScore Connect")) }),
-        );
+        )
+        .merge(sensor_routes(
+            state.connect_sensors.clone(),
+            state.this_process.clone(),
+        ));
     let model_manage = model_manage::router()
         .route("/1/health", get(model_manage_health))
         .route(
             "/1/swagger",
             get(|| async { json_reply(200, &crate::serve::swagger("FastScore Model Manage")) }),
-        );
+        )
+        .merge(sensor_routes(
+            state.model_manage_sensors.clone(),
+            state.this_process.clone(),
+        ));
     Router::new()
         .nest("/api/1/service/connect", connect)
         .nest(

@@ -76,6 +76,20 @@ impl Hub {
     }
 }
 
+/// Pass on the messages of one of the fleet server's own services (its sensors' reports).
+pub fn forward(state: FleetState, events: Arc<crate::engine::events::Events>) {
+    tokio::spawn(async move {
+        let (_, mut next) = events.read(None, Duration::ZERO).await;
+        loop {
+            let (messages, latest) = events.read(Some(next), LOOK_EVERY * 10).await;
+            next = latest;
+            for m in messages {
+                state.hub.publish(m);
+            }
+        }
+    });
+}
+
 /// Keep reading every engine of the fleet: the local ones that run and those that joined.
 pub fn start(state: FleetState) {
     tokio::spawn(async move {

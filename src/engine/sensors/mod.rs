@@ -209,8 +209,18 @@ fn bit(slot: u32) -> u64 {
 
 impl Sensors {
     /// An engine's sensors, with the eight default ones installed.
+    pub fn for_engine(events: Arc<Events>) -> Sensors {
+        let sensors = Sensors::new(events);
+        for tap in DEFAULTS {
+            // the default descriptors are valid and their counters start at zero
+            let _ = sensors.install(&default_descriptor(tap), &ThisProcess);
+        }
+        sensors
+    }
+
+    /// Sensors reporting to `events`, none installed yet.
     pub fn new(events: Arc<Events>) -> Sensors {
-        let sensors = Sensors {
+        Sensors {
             events,
             installed: Mutex::new(Installed {
                 sensors: BTreeMap::new(),
@@ -222,12 +232,7 @@ impl Sensors {
             debug: AtomicU64::new(0),
             profile: AtomicU64::new(0),
             manifold_debug: AtomicBool::new(false),
-        };
-        for tap in DEFAULTS {
-            // the default descriptors are valid and their counters start at zero
-            let _ = sensors.install(&default_descriptor(tap), &NoGauges);
         }
-        sensors
     }
 
     /// Whether a sensor listens to `event` (cheap: the data path asks per record).
@@ -342,10 +347,14 @@ impl Sensors {
 
     /// Remove a sensor; false when there is none with that id.
     pub fn uninstall(&self, id: u64) -> bool {
-        let mut installed = lock(&self.installed);
-        let removed = installed.sensors.remove(&id).is_some();
-        self.rearm(&installed);
-        removed
+        let removed = {
+            let mut installed = lock(&self.installed);
+            let removed = installed.sensors.remove(&id);
+            self.rearm(&installed);
+            removed
+        };
+        // a stream sink finishes (flushes) outside the lock
+        removed.is_some()
     }
 
     /// `[{"id", "tap"}]` in the order of their ids; with `v1`, also `active`.
@@ -391,17 +400,15 @@ impl Sensors {
         }
     }
 
-    /// The sensor thread: runs until `stop`, or until the engine is gone.
-    pub fn run<G: Gauges + 'static>(
-        gauges: std::sync::Weak<G>,
-        sensors: impl Fn(&G) -> &Sensors + Send + 'static,
-    ) {
+    /// The sensor thread, reading `gauges`: runs until `stop`, or until either is gone.
+    pub fn start(self: &Arc<Self>, gauges: std::sync::Weak<dyn Gauges>) {
+        let me = Arc::downgrade(self);
         std::thread::spawn(move || loop {
-            let Some(g) = gauges.upgrade() else {
+            let (Some(me), Some(g)) = (me.upgrade(), gauges.upgrade()) else {
                 return;
             };
-            let me = sensors(&g);
             let wake = me.tick(&*g);
+            drop(g);
             let installed = lock(&me.installed);
             if installed.stopped {
                 return;
@@ -419,10 +426,11 @@ impl Sensors {
     }
 }
 
-/// What a sensor installed before the engine runs reads: nothing yet.
-struct NoGauges;
+/// A service that is only its process (the fleet server's Connect and Model Manage, an
+/// engine before it runs): memory and CPU, no slots or jets.
+pub struct ThisProcess;
 
-impl Gauges for NoGauges {
+impl Gauges for ThisProcess {
     fn slots(&self) -> Vec<u32> {
         Vec::new()
     }
@@ -439,6 +447,6 @@ impl Gauges for NoGauges {
         None
     }
     fn processes(&self) -> Vec<u32> {
-        Vec::new()
+        vec![std::process::id()]
     }
 }
