@@ -53,6 +53,13 @@ $(ORIG_CLI):
 	$(ORIG_VENV)/bin/pip install --quiet --disable-pip-version-check \
 		fastscore-cli==1.10.3 fastscore==1.10.3 python-dateutil
 
+## Debian's Chromium and its ChromeDriver: the dashboard's test runs in a real browser.
+CHROMEDRIVER := /usr/bin/chromedriver
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+$(CHROMEDRIVER):
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c \
+		'apt-get update -q && apt-get install -y -q --no-install-recommends chromium chromium-driver'
+
 ## A real Kafka broker for people: tansu 0.6 (SQLite storage) from crates.io, in target/tansu.
 TANSU := target/tansu/bin/tansu
 $(TANSU):
@@ -63,8 +70,8 @@ kafka-demo: build $(ATTACHMENT) $(TANSU)
 	./scripts/kafka-demo.sh $(BIN) $(ATTACHMENT) $(TANSU)
 
 ## Everything the tests need (the models' venv, the guide's attachment, the wheel, the
-## original CLI), then all tests.
-test: $(ATTACHMENT) wheel $(ORIG_CLI)
+## original CLI, Chromium), then all tests.
+test: $(ATTACHMENT) wheel $(ORIG_CLI) $(CHROMEDRIVER)
 	$(CARGO) test
 
 ## Formatting and lints, as CI checks them.

@@ -336,3 +336,95 @@ pub fn serve(ctx: &Ctx) -> Result<()> {
         users,
     })
 }
+
+/// How long `dashboard` waits for the fleet server it starts.
+const SERVER_START: std::time::Duration = std::time::Duration::from_secs(15);
+
+/// The URL of the fleet server running for `home`, if one answers.
+fn running_server(home: &std::path::Path) -> Option<String> {
+    let record = crate::fleet_server::dashboard::record_path(home);
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(record).ok()?).ok()?;
+    let url = doc["url"].as_str()?.to_string();
+    let tls = crate::fleet::http::Tls {
+        insecure: false,
+        ca_file: Some(home.join("fleet").join("cert.pem")).filter(|c| c.exists()),
+    };
+    let client = crate::fleet::http::Client::remote(
+        &tls,
+        crate::fleet::http::Timeouts::around(std::time::Duration::from_secs(2)),
+    )
+    .ok()?;
+    let health = format!("{url}/api/1/service/connect/1/health");
+    let answer = client
+        .send("GET", &health, &[], None, std::time::Duration::from_secs(2))
+        .ok()?;
+    (answer.status == 200).then_some(url)
+}
+
+/// Start `fleet serve --http` on a free loopback port, detached, logging to
+/// `fleet/serve.log`; its URL once it answers.
+fn start_server(home: &std::path::Path) -> Result<String> {
+    let dir = home.join("fleet");
+    let log_path = dir.join("serve.log");
+    let fail =
+        |why: String| Error::new("Cannot start a fleet server for the dashboard").caused_by(why);
+    std::fs::create_dir_all(&dir).map_err(|e| fail(e.to_string()))?;
+    let log = std::fs::File::create(&log_path).map_err(|e| fail(e.to_string()))?;
+    let err_log = log.try_clone().map_err(|e| fail(e.to_string()))?;
+    let exe = std::env::current_exe().map_err(|e| fail(e.to_string()))?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.args(["fleet", "serve", "--http", "--port", "0"])
+        .env("FASTSCORE_HOME", home)
+        .stdin(std::process::Stdio::null())
+        .stdout(log)
+        .stderr(err_log);
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: setsid only detaches the child from our session; it has no preconditions.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::setsid();
+                Ok(())
+            });
+        }
+    }
+    let mut child = cmd.spawn().map_err(|e| fail(e.to_string()))?;
+    let deadline = std::time::Instant::now() + SERVER_START;
+    loop {
+        if let Some(url) = running_server(home) {
+            eprintln!("A fleet server for the embedded fleet runs on loopback (pid {}, log {}); stop it with: kill {}", child.id(), log_path.display(), child.id());
+            return Ok(url);
+        }
+        if let Ok(Some(exit)) = child.try_wait() {
+            return Err(fail(format!(
+                "it exited ({exit}); see {}",
+                log_path.display()
+            )));
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            return Err(fail(format!(
+                "it did not answer within {} s; see {}",
+                SERVER_START.as_secs(),
+                log_path.display()
+            )));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// `dashboard`: the address of the fleet's dashboard page.
+pub fn dashboard(ctx: &Ctx) -> Result<()> {
+    let conn = ctx.connection()?;
+    let url = if conn.is_embedded() {
+        let home = config::local_home()?;
+        match running_server(&home) {
+            Some(url) => url,
+            None => start_server(&home)?,
+        }
+    } else {
+        conn.proxy_prefix.trim_end_matches('/').to_string()
+    };
+    println!("{url}/");
+    Ok(())
+}

@@ -197,6 +197,11 @@ commands! {
         opts: FLEET_SERVE,
         listed: [],
         unlisted: ["fleet serve"];
+    Dashboard {}
+        about: "Open the fleet's dashboard: print the address of its page (serving the embedded fleet on loopback if needed)",
+        opts: NONE,
+        listed: [],
+        unlisted: ["dashboard"];
     Use { instance: Option<String> = "<instance-name>" }
         about: "Select the target instance, or show it",
         opts: V,

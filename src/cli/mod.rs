@@ -143,6 +143,7 @@ fn run(ctx: &mut Ctx, command: Command) -> Result<()> {
         C::ConfigShow {} => fleet::config_show(ctx)?,
         C::Fleet {} => fleet::fleet(ctx)?,
         C::FleetServe {} => fleet::serve(ctx)?,
+        C::Dashboard {} => fleet::dashboard(ctx)?,
         C::Use {
             instance: Some(instance),
         } => fleet::use_instance(ctx, &instance)?,

@@ -4,6 +4,7 @@
 
 mod auth;
 mod connect;
+pub mod dashboard;
 mod model_manage;
 mod pneumo;
 mod proxy;
@@ -93,6 +94,14 @@ pub fn run(settings: Settings) -> Result<()> {
     };
     // the first line says where: scripts and tests read the URL from it
     println!("Serving the FastScore fleet at {shown}");
+    // and so does a record for `fastscore dashboard` (removed when the server stops)
+    let record = dashboard::record_path(&settings.home);
+    let doc = json!({"url": shown, "pid": std::process::id()});
+    if let Err(e) = std::fs::create_dir_all(record.with_file_name("")).and_then(|()| {
+        crate::fsutil::write_atomic(&record, doc.to_string().as_bytes(), Some(0o600))
+    }) {
+        eprintln!("fleet: cannot write {}: {e}", record.display());
+    }
     if let Some(cert) = &cert {
         eprintln!(
             "fleet: HTTPS with the certificate {} (clients: fastscore connect {shown} -cacert:{})",
@@ -146,6 +155,14 @@ pub fn run(settings: Settings) -> Result<()> {
         std::io::Result::Ok(())
     });
     runtime.shutdown_timeout(Duration::from_secs(1));
+    // the record is this server's (another may have replaced it meanwhile)
+    let ours = std::fs::read(&record)
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+        .is_some_and(|d| d["pid"] == std::process::id());
+    if ours {
+        let _ = std::fs::remove_file(&record);
+    }
     served.map_err(|e| Error::new(format!("Cannot serve on {shown}")).caused_by(e.to_string()))
 }
 
@@ -180,6 +197,8 @@ fn router(state: FleetState) -> Router {
         )
         .route("/api/1/service/{instance}/{*rest}", any(to_engine))
         .route("/1/login", axum::routing::post(auth::login))
+        .route("/", get(dashboard::page))
+        .route("/dashboard", get(dashboard::page))
         .fallback(|uri: Uri| async move { text(404, format!("nothing at {}", uri.path())) })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .layer(axum::middleware::from_fn_with_state(state.clone(), budget))
