@@ -84,6 +84,7 @@ bench: $(ATTACHMENT)
 	$(CARGO) bench --bench startup
 	$(CARGO) bench --bench engine
 	$(CARGO) bench --bench kafka
+	$(CARGO) bench --bench sensors
 
 ## Rewrite completions/ and man/ from the command tree.
 generated:
