@@ -28,7 +28,10 @@ fn main() {
     }
     let installed = |engine: &str| {
         b.ok(&["use", engine]);
-        b.ok(&["sensor", "inspect"]).lines().count().saturating_sub(2)
+        b.ok(&["sensor", "inspect"])
+            .lines()
+            .count()
+            .saturating_sub(2)
     };
     assert_eq!((installed("engine-1"), installed("engine-2")), (8, 0));
     let run = |engine: &str| {
@@ -44,7 +47,11 @@ fn main() {
             "-wait",
         ]);
         let secs = start.elapsed().as_secs_f64();
-        let lines = std::fs::read(&out).expect("output").iter().filter(|c| **c == b'\n').count();
+        let lines = std::fs::read(&out)
+            .expect("output")
+            .iter()
+            .filter(|c| **c == b'\n')
+            .count();
         assert_eq!(lines, RECORDS, "every record comes out");
         secs
     };
@@ -57,8 +64,17 @@ fn main() {
     let (w, wo) = (best(&with), best(&without));
     let rate = |s: f64| RECORDS as f64 / s;
     println!("sensors benchmark: echo model, {RECORDS} JSON records file → file, best of {ROUNDS} alternating runs");
-    println!("    no sensors                                 {wo:>6.2} s {:>9.0} records/s", rate(wo));
-    println!("    the 8 default sensors, reporting every 1 s {w:>6.2} s {:>9.0} records/s", rate(w));
-    println!("    ratio: {:.1}% of the rate without sensors", 100.0 * wo / w);
+    println!(
+        "    no sensors                                 {wo:>6.2} s {:>9.0} records/s",
+        rate(wo)
+    );
+    println!(
+        "    the 8 default sensors, reporting every 1 s {w:>6.2} s {:>9.0} records/s",
+        rate(w)
+    );
+    println!(
+        "    ratio: {:.1}% of the rate without sensors",
+        100.0 * wo / w
+    );
     b.ok(&["engine", "stop", "engine-2"]);
 }

@@ -211,8 +211,16 @@ fn schedules_filters_and_aggregates_give_the_expected_readings() {
         json!({"Tap": "sys.test.bytes", "Activate": {"Type": "regular", "Interval": 2.0, "MaxReads": 1},
                "Filter": {"Type": ">=", "Threshold": "1K"}, "Aggregate": null, "Report": {"Interval": 0.5}}),
     );
+    // random activations, 20 a second on average
+    let random = install(
+        &api,
+        json!({"Tap": "sys.test.float", "Activate": {"Type": "random", "Intensity": 20},
+               "Aggregate": "count", "Report": {"Interval": 1.0}}),
+    );
     let all = messages(&api, since, |all| {
-        reports(all, capped).len() >= 3 && reports(all, once).len() >= 2
+        reports(all, capped).len() >= 3
+            && reports(all, once).len() >= 2
+            && reports(all, random).len() >= 3
     });
     assert_eq!(reports(&all, listed)[0]["data"], json!([3, 4, 5]));
     assert_eq!(
@@ -235,6 +243,10 @@ fn schedules_filters_and_aggregates_give_the_expected_readings() {
         assert_eq!(r["data"].as_array().unwrap().len(), 2);
         assert_eq!(r["tap"], "sys.test.int");
         assert_eq!(r["src"], "engine-1");
+    }
+    for r in &reports(&all, random)[1..3] {
+        let n = r["data"].as_u64().unwrap();
+        assert!((5..=60).contains(&n), "{n} random activations in a second");
     }
     let once_reports = reports(&all, once);
     assert_eq!(once_reports[0]["data"], 1024);
@@ -291,15 +303,53 @@ fn rejections_and_counts_are_reported_and_stats_streams_counts_them() {
         .stdout(std::fs::File::create(&log).unwrap())
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(500));
-    env.run_with_input(&["model", "input"], &records).ok();
-    let text = wait_for(&log, |t| {
-        t.contains("0:3000.0 rps") || t.lines().count() >= 4
-    });
+    // a burst of 3,000 records shows as 3000.0 rps on each slot; when the burst falls into
+    // two report periods, as the sum of the two lines (the printer shows each period's
+    // report once, unless two fall into one of its 2 s lines: then the burst is sent again)
+    let slot_sum = |line: &str, slot: &str| -> f64 {
+        line.split(['|', ' '])
+            .filter_map(|f| f.strip_prefix(&format!("{slot}:")))
+            .filter_map(|v| v.parse::<f64>().ok())
+            .sum()
+    };
+    wait_for(&log, |t| t.lines().count() >= 1);
+    let mut matched = None;
+    for _attempt in 0..2 {
+        let before = std::fs::read_to_string(&log).unwrap().lines().count();
+        env.run_with_input(&["model", "input"], &records).ok();
+        // the burst's reports, and a quiet line after them
+        let text = wait_for(&log, |t| {
+            let new: Vec<&str> = t.lines().skip(before).collect();
+            new.len() >= 3 && new.last().is_some_and(|l| slot_sum(l, "0") == 0.0)
+        });
+        let new: Vec<&str> = text.lines().skip(before).collect();
+        let sums = (
+            new.iter().map(|l| slot_sum(l, "0")).sum::<f64>(),
+            new.iter().map(|l| slot_sum(l, "1")).sum::<f64>(),
+        );
+        if sums == (3000.0, 3000.0) {
+            matched = Some(text);
+            break;
+        }
+    }
     support::signal(stats.id() as i32, support::SIGINT);
     assert!(stats.wait().unwrap().success());
+    let text = matched.unwrap_or_else(|| {
+        panic!(
+            "the rates printed never added up to the 3000 records sent:\n{}",
+            std::fs::read_to_string(&log).unwrap()
+        )
+    });
     assert!(text.starts_with("engine-1: 0:"), "{text}");
-    assert!(text.contains(" rps | 1:"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| slot_sum(l, "0") > 0.0 && l.contains(" rps | 1:")),
+        "{text}"
+    );
+    assert!(
+        text.contains("0:---") || text.contains("0:0.0 rps"),
+        "{text}"
+    );
     // its sensor is gone
     assert_eq!(
         api.get_json("/2/active/sensor").as_array().unwrap().len(),
@@ -390,6 +440,12 @@ fn live_commands_print_what_the_sensors_report_and_clean_up() {
     assert_eq!(
         api.get_json("/2/active/sensor").as_array().unwrap().len(),
         8
+    );
+    // -m: the command, then the monitor
+    let after = live(&["engine", "inspect", "-m"], &|t| t.contains("Jet "));
+    assert!(
+        after.starts_with("RUNNING\n=====") && after.contains("Engine: engine-1"),
+        "{after}"
     );
     // piped, monitor prints plain lines: the screen, then each line that changes
     let plain = live(&["monitor"], &|t| t.contains(" rps") && t.contains("mbps"));
