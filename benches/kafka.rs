@@ -8,7 +8,6 @@ use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 const RECORDS: usize = 200_000;
@@ -75,21 +74,8 @@ fn main() {
     std::fs::write(b.path("echo.py3"), "def action(r):\n    yield r\n").expect("model");
     b.ok(&["model", "add", "echo", "echo.py3"]);
     // the baseline: the same records file → file
-    let input = b.path("in.jsons");
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&input).expect("input"));
-    for i in 0..RECORDS {
-        writeln!(f, "{{\"x\": {i}, \"name\": \"r{i}\"}}").expect("write");
-    }
-    drop(f);
-    let start = Instant::now();
-    b.ok(&[
-        "run",
-        "echo",
-        &format!("file:{}", input.display()),
-        &format!("file:{}", b.path("out.jsons").display()),
-        "-wait",
-    ]);
-    let file = start.elapsed().as_secs_f64();
+    let input = b.records("in.jsons", RECORDS);
+    let file = b.file_to_file("echo", &input, &b.path("out.jsons"));
     // Kafka → Kafka, one engine, then two in a group
     let cluster = MockCluster::new(1).expect("mock cluster");
     let servers = cluster.bootstrap_servers();

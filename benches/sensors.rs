@@ -4,8 +4,6 @@
 mod common;
 
 use common::Bench;
-use std::io::Write;
-use std::time::Instant;
 
 const RECORDS: usize = 1_000_000;
 const ROUNDS: usize = 3;
@@ -14,12 +12,7 @@ fn main() {
     let b = Bench::new();
     std::fs::write(b.path("echo.py3"), "def action(r):\n    yield r\n").expect("model");
     b.ok(&["model", "add", "echo", "echo.py3"]);
-    let input = b.path("in.jsons");
-    let mut f = std::io::BufWriter::new(std::fs::File::create(&input).expect("input"));
-    for i in 0..RECORDS {
-        writeln!(f, "{{\"x\": {i}, \"name\": \"r{i}\"}}").expect("write");
-    }
-    drop(f);
+    let input = b.records("in.jsons", RECORDS);
     // engine-1 keeps its default sensors; engine-2 has them all removed
     b.ok(&["use", "engine-2"]);
     b.ok(&["engine", "reset"]);
@@ -38,15 +31,7 @@ fn main() {
         b.ok(&["use", engine]);
         b.ok(&["engine", "reset"]);
         let out = b.path(&format!("out-{engine}.jsons"));
-        let start = Instant::now();
-        b.ok(&[
-            "run",
-            "echo",
-            &format!("file:{}", input.display()),
-            &format!("file:{}", out.display()),
-            "-wait",
-        ]);
-        let secs = start.elapsed().as_secs_f64();
+        let secs = b.file_to_file("echo", &input, &out);
         let lines = std::fs::read(&out)
             .expect("output")
             .iter()

@@ -42,6 +42,32 @@ impl Bench {
     pub fn path(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
+
+    /// `n` JSON records `{"x": i, "name": "r<i>"}`, one per line, in the file `name`.
+    #[allow(dead_code)] // not every benchmark writes these records
+    pub fn records(&self, name: &str, n: usize) -> PathBuf {
+        use std::io::Write;
+        let path = self.path(name);
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&path).expect("input"));
+        for i in 0..n {
+            writeln!(f, "{{\"x\": {i}, \"name\": \"r{i}\"}}").expect("write");
+        }
+        f.flush().expect("flush");
+        path
+    }
+
+    /// `run <model> file:<input> file:<output> -wait` on the current engine: its seconds.
+    pub fn file_to_file(&self, model: &str, input: &Path, output: &Path) -> f64 {
+        let start = std::time::Instant::now();
+        self.ok(&[
+            "run",
+            model,
+            &format!("file:{}", input.display()),
+            &format!("file:{}", output.display()),
+            "-wait",
+        ]);
+        start.elapsed().as_secs_f64()
+    }
 }
 
 impl Drop for Bench {

@@ -378,16 +378,7 @@ fn start_server(home: &std::path::Path) -> Result<String> {
         .stdin(std::process::Stdio::null())
         .stdout(log)
         .stderr(err_log);
-    {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: setsid only detaches the child from our session; it has no preconditions.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::setsid();
-                Ok(())
-            });
-        }
-    }
+    crate::fleet::launcher::detach(&mut cmd);
     let mut child = cmd.spawn().map_err(|e| fail(e.to_string()))?;
     let deadline = std::time::Instant::now() + SERVER_START;
     loop {

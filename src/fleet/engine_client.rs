@@ -144,11 +144,7 @@ impl EngineClient {
     }
 
     pub fn streams(&self) -> Res<Vec<Value>> {
-        let list = self
-            .service
-            .call("GET", "2/active/stream", &[JSON], None)?
-            .json();
-        Ok(list.as_array().cloned().unwrap_or_default())
+        self.list("2/active/stream")
     }
 
     /// Install a sensor: its id.
@@ -168,13 +164,15 @@ impl EngineClient {
             .ok_or_else(|| super::Failure::other(format!("the answer has no sensor id: {answer}")))
     }
 
+    /// The JSON list at `path`.
+    fn list(&self, path: &str) -> Res<Vec<Value>> {
+        let list = self.service.call("GET", path, &[JSON], None)?.json();
+        Ok(list.as_array().cloned().unwrap_or_default())
+    }
+
     /// The installed sensors: `[{"id", "tap"}]`.
     pub fn sensors(&self) -> Res<Vec<Value>> {
-        let list = self
-            .service
-            .call("GET", "2/active/sensor", &[JSON], None)?
-            .json();
-        Ok(list.as_array().cloned().unwrap_or_default())
+        self.list("2/active/sensor")
     }
 
     pub fn uninstall_sensor(&self, id: u64) -> Res<()> {
@@ -184,11 +182,7 @@ impl EngineClient {
     }
 
     pub fn sensor_points(&self) -> Res<Vec<Value>> {
-        let list = self
-            .service
-            .call("GET", "2/active/sensor/points", &[JSON], None)?
-            .json();
-        Ok(list.as_array().cloned().unwrap_or_default())
+        self.list("2/active/sensor/points")
     }
 
     pub fn detach(&self, slot: u32) -> Res<()> {

@@ -259,16 +259,7 @@ fn start(home: &Path, name: &str, dir: &Path, client: &Rc<Client>) -> Result<Inf
     cmd.stdin(std::process::Stdio::null())
         .stdout(log)
         .stderr(err_log);
-    {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: setsid only detaches the child from our session; it has no preconditions.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::setsid();
-                Ok(())
-            });
-        }
-    }
+    detach(&mut cmd);
     let mut child = cmd.spawn().map_err(|e| fail(e.to_string()))?;
     let deadline = Instant::now() + START_WAIT;
     loop {
@@ -290,6 +281,19 @@ fn start(home: &Path, name: &str, dir: &Path, client: &Rc<Client>) -> Result<Inf
             )));
         }
         std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Start `cmd` in a session of its own, so that it outlives the command that started it
+/// and the terminal's signals.
+pub fn detach(cmd: &mut std::process::Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setsid only detaches the child from our session; it has no preconditions.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setsid();
+            Ok(())
+        });
     }
 }
 
