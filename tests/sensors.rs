@@ -448,13 +448,19 @@ fn live_commands_print_what_the_sensors_report_and_clean_up() {
         "{after}"
     );
     // piped, monitor prints plain lines: the screen, then each line that changes
-    let plain = live(&["monitor"], &|t| t.contains(" rps") && t.contains("mbps"));
+    let plain = live(&["monitor"], &|t| {
+        t.contains(" rps") && t.contains("mbps") && t.contains(" mb\n") && t.contains("%\n")
+    });
     assert!(plain.starts_with(&"=".repeat(50)), "{plain}");
     assert!(
         plain.contains("Engine: engine-1 [RUNNING]") && plain.contains("Model:  m (python3)"),
         "{plain}"
     );
     assert!(!plain.contains('\x1b'), "{plain}");
+    // beyond the original's screen: memory, CPU and rejections
+    assert!(plain.contains("Rejected I:0 sch/enc"), "{plain}");
+    assert!(plain.lines().any(|l| l.starts_with("Memory ") && l.contains(" mb")), "{plain}");
+    assert!(plain.lines().any(|l| l.starts_with("CPU kernel/user") && l.ends_with('%')), "{plain}");
     // on a terminal it redraws in place (`script` gives it one; it stops itself)
     let base = env.command(&["monitor"]);
     let command = format!(

@@ -17,6 +17,9 @@ const STREAM_RPS: usize = 24;
 const STREAM_MBPS: usize = 38;
 const JET_INPUT: usize = 24;
 const JET_OUTPUT: usize = 38;
+/// Where the second and third columns of the system lines start.
+const COLUMN2: usize = 21;
+const COLUMN3: usize = 38;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Key {
@@ -30,6 +33,12 @@ enum Key {
     Spacer2,
     Header2,
     Jet(String),
+    Spacer3,
+    Header3,
+    Memory,
+    Cpu,
+    /// Rejections of an input slot.
+    Rejected(u64),
     Cellar,
 }
 
@@ -291,6 +300,19 @@ impl<W: Write> Monitor<'_, W> {
                 self.jet_text(name.as_deref().unwrap_or_default()),
             ));
         }
+        // beyond the original's screen: memory, CPU and rejections per input slot
+        lines.push((Key::Spacer3, String::new()));
+        lines.push((Key::Header3, system_line("System", "", "")));
+        lines.push((Key::Delim1, "-".repeat(WIDTH)));
+        lines.push((Key::Memory, system_line("Memory", "-", "")));
+        lines.push((Key::Cpu, system_line("CPU kernel/user", "-", "-")));
+        for s in &streams {
+            if let Some(slot) = s["slot"].as_u64().filter(|n| n.is_multiple_of(2)) {
+                lines.push((Key::Rejected(slot), rejected_text(slot)));
+            }
+        }
+        self.sensors.add(&simple("sys.memory"))?;
+        self.sensors.add(&simple("sys.cpu.utilization"))?;
         lines.push((Key::Cellar, String::new()));
         for (key, text) in lines {
             self.screen.insert(key, text, None);
@@ -312,7 +334,9 @@ impl<W: Write> Monitor<'_, W> {
                         .screen
                         .lines
                         .iter()
-                        .filter(|(k, _)| matches!(k, Key::Stream(_) | Key::Jet(_)))
+                        .filter(|(k, _)| {
+                            matches!(k, Key::Stream(_) | Key::Jet(_) | Key::Rejected(_))
+                        })
                         .map(|(k, _)| k.clone())
                         .collect();
                     for k in gone {
@@ -336,6 +360,7 @@ impl<W: Write> Monitor<'_, W> {
                     let slot = m["ref"].as_u64().unwrap_or(0);
                     if field("op") == "detach" {
                         self.screen.remove(&Key::Stream(slot));
+                        self.screen.remove(&Key::Rejected(slot));
                     } else if let Some(s) = self
                         .engine
                         .streams()
@@ -351,6 +376,15 @@ impl<W: Write> Monitor<'_, W> {
                                     .insert(Key::Stream(slot), text, Some(&Key::Spacer2))
                             }
                         }
+                        if slot.is_multiple_of(2)
+                            && self.screen.position(&Key::Rejected(slot)).is_none()
+                        {
+                            self.screen.insert(
+                                Key::Rejected(slot),
+                                rejected_text(slot),
+                                Some(&Key::Cellar),
+                            );
+                        }
                     }
                 }
                 "jet" => {
@@ -361,7 +395,7 @@ impl<W: Write> Monitor<'_, W> {
                         self.track(&sandbox)?;
                         let text = self.jet_text(&self.model_name());
                         self.screen
-                            .insert(Key::Jet(sandbox), text, Some(&Key::Cellar));
+                            .insert(Key::Jet(sandbox), text, Some(&Key::Spacer3));
                     } else if field("op") == "stop" {
                         self.screen.remove(&Key::Jet(sandbox.clone()));
                         self.untrack(&sandbox);
@@ -405,9 +439,47 @@ impl<W: Write> Monitor<'_, W> {
                 };
                 self.screen.update(&Key::Stream(slot), &text, Some(pos));
             }
+            ["manifold", slot, "records", "rejected", "by", by @ ("schema" | "encoding")] => {
+                let Ok(slot) = slot.parse::<u64>() else {
+                    return;
+                };
+                let n = m["data"].as_array().map_or(data, |list| list.len() as f64);
+                let rate = match m["delta_time"].as_f64() {
+                    Some(dt) if dt > 0.0 => n / dt,
+                    _ => n,
+                };
+                let (text, pos) = match *by {
+                    "schema" => (format!("{:>16}", format!("{rate:.1}/s")), COLUMN2),
+                    _ => (format!("{:>12}", format!("{rate:.1}/s")), COLUMN3),
+                };
+                self.screen.update(&Key::Rejected(slot), &text, Some(pos));
+            }
+            ["sys", "memory"] => {
+                let text = format!("{:>16}", format!("{:.1} mb", data / 1048576.0));
+                self.screen.update(&Key::Memory, &text, Some(COLUMN2));
+            }
+            ["sys", "cpu", "utilization"] => {
+                let f = |k: &str| m["data"][k].as_f64().unwrap_or(0.0);
+                let text = system_line(
+                    "CPU kernel/user",
+                    &format!("{:.1}%", f("kernel")),
+                    &format!("{:.1}%", f("user")),
+                );
+                self.screen.update(&Key::Cpu, &text, None);
+            }
             _ => {}
         }
     }
+}
+
+/// A line of the system section: a label and two right-justified columns.
+fn system_line(label: &str, second: &str, third: &str) -> String {
+    draw(&[(label, 20, true), (second, 16, false), (third, 12, false)])
+}
+
+/// An input slot's rejections per second, by schema and by encoding.
+fn rejected_text(slot: u64) -> String {
+    system_line(&format!("Rejected I:{slot} sch/enc"), "-", "-")
 }
 
 /// `monitor` (and `-m` after another command).

@@ -352,15 +352,13 @@ impl Pipeline {
                 Ok(Some(chunk)) => {
                     position.set(source.position());
                     if input.stats.profiling() {
-                        // the framer's own time: the feed's less the records' handling
-                        let (start, inside) = (Instant::now(), Cell::new(Duration::ZERO));
+                        // the framer's time to each record, apart from the record's handling
+                        let mark = Cell::new(Instant::now());
                         framer.feed(&chunk, &mut |r| {
-                            let t = Instant::now();
+                            input.stats.add_time(Op::UnwrapEnvelope, mark.get().elapsed(), 1);
                             push(r, &settler);
-                            inside.set(inside.get() + t.elapsed());
+                            mark.set(Instant::now());
                         });
-                        let took = start.elapsed().saturating_sub(inside.get());
-                        input.stats.add_time(Op::UnwrapEnvelope, took, 1);
                     } else {
                         framer.feed(&chunk, &mut |r| push(r, &settler));
                     }
