@@ -460,8 +460,18 @@ fn live_commands_print_what_the_sensors_report_and_clean_up() {
     assert!(!plain.contains('\x1b'), "{plain}");
     // beyond the original's screen: memory, CPU and rejections
     assert!(plain.contains("Rejected I:0 sch/enc"), "{plain}");
-    assert!(plain.lines().any(|l| l.starts_with("Memory ") && l.contains(" mb")), "{plain}");
-    assert!(plain.lines().any(|l| l.starts_with("CPU kernel/user") && l.ends_with('%')), "{plain}");
+    assert!(
+        plain
+            .lines()
+            .any(|l| l.starts_with("Memory ") && l.contains(" mb")),
+        "{plain}"
+    );
+    assert!(
+        plain
+            .lines()
+            .any(|l| l.starts_with("CPU kernel/user") && l.ends_with('%')),
+        "{plain}"
+    );
     // on a terminal it redraws in place (`script` gives it one; it stops itself)
     let base = env.command(&["monitor"]);
     let command = format!(
@@ -516,14 +526,22 @@ fn model_interact_shows_outputs_and_rejections() {
     std::thread::sleep(Duration::from_millis(1500));
     writeln!(stdin).unwrap();
     drop(stdin);
-    let pid = child.id() as i32;
-    std::thread::spawn(move || {
-        std::thread::sleep(Duration::from_secs(30));
-        support::signal(pid, support::SIGKILL);
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut stdout, &mut text).unwrap();
+        text
     });
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("model interact did not end at the end of its input");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(child.wait().unwrap().success());
+    let text = reader.join().unwrap();
     // outputs are read without waiting, as the original does: this one comes at once or
     // after the next line
     assert!(text.starts_with("> ") && text.contains("> 5\n"), "{text:?}");

@@ -355,7 +355,9 @@ impl Pipeline {
                         // the framer's time to each record, apart from the record's handling
                         let mark = Cell::new(Instant::now());
                         framer.feed(&chunk, &mut |r| {
-                            input.stats.add_time(Op::UnwrapEnvelope, mark.get().elapsed(), 1);
+                            input
+                                .stats
+                                .add_time(Op::UnwrapEnvelope, mark.get().elapsed(), 1);
                             push(r, &settler);
                             mark.set(Instant::now());
                         });
