@@ -862,3 +862,46 @@ fn metrics_for_prometheus() {
     let url = env.engine_url("engine-1");
     assert_eq!(support::http(&url, "GET", "/metrics", b"", &[]).0, 401);
 }
+
+#[test]
+fn a_slow_models_outputs_leave_as_they_come_not_when_its_batch_ends() {
+    let env = Env::new();
+    // 0.3 s a record: the 30 records of one batch take 9 s
+    engine_with(
+        &env,
+        "slow",
+        "import time\ndef action(x):\n    time.sleep(0.3)\n    yield x\n",
+    );
+    let input = env.write(
+        "in.jsons",
+        (1..=30).map(|n| format!("{n}\n")).collect::<String>(),
+    );
+    let output = env.work().join("out.jsons");
+    env.run(&[
+        "run",
+        "slow",
+        &format!("file:{}", input.display()),
+        &format!("file:{}", output.display()),
+    ])
+    .ok();
+    let started = std::time::Instant::now();
+    let first = loop {
+        let text = std::fs::read_to_string(&output).unwrap_or_default();
+        if let Some(line) = text.lines().next() {
+            break line.to_string();
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "no output"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let waited = started.elapsed();
+    assert_eq!(first, "1");
+    // a record's time and the flush interval, not the batch's 9 s
+    assert!(
+        waited < std::time::Duration::from_secs(3),
+        "the first output came after {waited:?}"
+    );
+    env.run(&["engine", "reset"]).ok();
+}

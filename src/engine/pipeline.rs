@@ -270,6 +270,19 @@ impl Pipeline {
     /// per input the timer that sends batches whose Nagle time is over (one per input, so
     /// that an input waiting for room in its queue holds up no other).
     pub fn open_inputs(self: &Arc<Self>) {
+        // buffered outputs leave within a bounded time, however slowly they come
+        let p = self.clone();
+        std::thread::spawn(move || {
+            while !p.over.load(Ordering::Relaxed) {
+                std::thread::sleep(super::transport::FLUSH_EVERY);
+                for (slot, o) in &p.outputs {
+                    if let Err(e) = o.sink.flush_buffered() {
+                        p.fail(json!({"message": format!("writing to slot {slot} failed: {e}")}));
+                        return;
+                    }
+                }
+            }
+        });
         for input in self.inputs.values() {
             let (p, input) = (self.clone(), input.clone());
             std::thread::spawn(move || {

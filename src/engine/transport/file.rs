@@ -106,4 +106,12 @@ impl Sink for FileSink {
         // what was written so far stays on disk
         let _ = lock(&self.0).flush();
     }
+
+    fn flush_buffered(&self) -> std::io::Result<()> {
+        let mut f = lock(&self.0);
+        if f.buffer().is_empty() {
+            return Ok(());
+        }
+        f.flush()
+    }
 }

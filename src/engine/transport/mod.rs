@@ -96,6 +96,9 @@ pub trait Committer: Send + Sync {
 
 pub type Interrupt = Box<dyn FnOnce() + Send>;
 
+/// How often buffered outputs are written out.
+pub const FLUSH_EVERY: Duration = Duration::from_millis(100);
+
 /// An open output.
 pub trait Sink: Send + Sync {
     /// Records, encoded and framed by the envelope.
@@ -104,6 +107,11 @@ pub trait Sink: Send + Sync {
     fn finish(&self, linger: Option<Duration>) -> std::io::Result<()>;
     /// The job was torn down: stop now.
     fn abort(&self) {}
+    /// Write out what is buffered; the job calls it every `FLUSH_EVERY`, so that outputs
+    /// leave within a bounded time however slowly they come.
+    fn flush_buffered(&self) -> std::io::Result<()> {
+        Ok(())
+    }
     /// The queue `GET /1/job/output` reads, for REST outputs.
     fn rest_queue(&self) -> Option<Arc<rest::RestQueue>> {
         None

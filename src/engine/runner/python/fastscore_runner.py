@@ -16,10 +16,15 @@ import json
 import os
 import struct
 import sys
+import time
 import traceback
 
 MODEL_FILE = "__model.py"
 HEADER = struct.Struct("<IB")
+# outputs leave the jet at most this long (seconds) after the model made them
+FLUSH_AFTER = 0.05
+# a fast model looks at the clock at most every this many records
+CHECK_MAX = 256
 
 
 class ModelError(Exception):
@@ -109,6 +114,11 @@ class Jet:
         self.pending_count = 0
         self.eof = set()
         self.current = None  # (batch id, slot, seqno, records) being processed
+        # the clock is read every `check_every` records: each record of a slow model, rarely
+        # for a fast one
+        self.last_flush = time.monotonic()
+        self.check_every = 1
+        self.countdown = 1
 
     # outputs -------------------------------------------------------------
     def emit(self, slot, value, expand_sets):
@@ -126,6 +136,28 @@ class Jet:
             self.pending_count += len(rows)
         if self.pending_count >= 1000:
             self.flush()
+        else:
+            self.tick()
+
+    def tick(self, texts=None):
+        """After a record or an output: send what waits if it has waited long enough.
+        `texts` are outputs of slot 1 held apart (the fast path of call-back models)."""
+        self.countdown -= 1
+        if self.countdown:
+            return
+        now = time.monotonic()
+        if now - self.last_flush >= FLUSH_AFTER:
+            if texts:
+                self.pending.setdefault(1, []).extend(texts)
+                self.pending_count += len(texts)
+                texts.clear()
+            if self.pending_count:
+                self.flush()
+            self.last_flush = now
+            self.check_every = 1
+        elif self.check_every < CHECK_MAX:
+            self.check_every *= 2
+        self.countdown = self.check_every
 
     def flush(self, now=True):
         batch = self.current[0] if self.current else 0
@@ -135,6 +167,7 @@ class Jet:
                 self.chan.send(ord("O"), frame, now)
         self.pending = {}
         self.pending_count = 0
+        self.last_flush = time.monotonic()
 
     def done(self):
         """The current batch is processed: its outputs, then the engine hears so (both go
@@ -260,6 +293,8 @@ def run_callbacks(jet, module):
 
 def run_batch(jet, items, slot, fn, n, generator, recordsets, single_output, out_slots, texts):
     for index, (seq, datum) in enumerate(items):
+        # what the records before made goes out once it has waited long enough
+        jet.tick(texts)
         jet.index = None if recordsets else index
         if n == 1:
             result = fn(datum)
