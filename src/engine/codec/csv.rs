@@ -41,7 +41,7 @@ impl Encoding for Csv {
     }
 
     fn default_envelope(&self) -> Arc<dyn Envelope> {
-        Arc::new(DelimitedCsv::lines())
+        Arc::new(DelimitedCsv::standard())
     }
 
     fn codec(&self, schema: Option<&Avro>) -> Result<Box<dyn Codec>, String> {

@@ -13,12 +13,15 @@ pub struct DelimitedCsv {
     skip_blank_lines: bool,
 }
 
+/// The spec's default record separator. Records written end with it; read, a record may end
+/// with a bare `\n` too (Unix files), as the separator's `\r` is stripped.
+const CRLF: &[u8] = b"\r\n";
+
 impl DelimitedCsv {
-    /// The default for csv streams: lines end with `\n` (a trailing `\r` is stripped), the
-    /// header and blank lines are skipped.
-    pub fn lines() -> DelimitedCsv {
+    /// The default for csv streams: `\r\n` between records, header and blank lines skipped.
+    pub fn standard() -> DelimitedCsv {
         DelimitedCsv {
-            separator: b"\n".to_vec(),
+            separator: CRLF.to_vec(),
             skip_header: true,
             skip_blank_lines: true,
         }
@@ -54,8 +57,13 @@ impl Envelope for DelimitedCsv {
     }
 
     fn framer(&self) -> Box<dyn Framer> {
+        // read, `\r\n` also takes lines that end with `\n` alone (the `\r` is stripped)
+        let separator = match self.separator.as_slice() {
+            CRLF => b"\n".to_vec(),
+            other => other.to_vec(),
+        };
         Box::new(CsvSplitter {
-            separator: self.separator.clone(),
+            separator,
             header_pending: self.skip_header,
             skip_blank_lines: self.skip_blank_lines,
             pending: Pending::default(),
@@ -144,10 +152,13 @@ mod tests {
 
     #[test]
     fn keeps_quoted_separators_and_skips_the_header_and_blank_lines() {
-        let csv = DelimitedCsv::lines();
+        let csv = DelimitedCsv::standard();
         assert_eq!(
             super::super::frames(&csv, &[b"id,name\r\n1,\"a\nb\"\n\n2,", b"c"]),
             ["1,\"a\nb\"", "2,c"]
         );
+        let mut out = Vec::new();
+        csv.frame(b"1,a", &mut out);
+        assert_eq!(out, b"1,a\r\n");
     }
 }
