@@ -421,7 +421,8 @@ fn explicit_models_and_record_sets_get_pandas_batches() {
     .ok();
     assert_eq!(
         std::fs::read_to_string(&out).unwrap(),
-        "{\"x\": 1, \"double\": 2}\n{\"x\": 2, \"double\": 4}\n{\"x\": 3, \"double\": 6}\n"
+        // the record set's records, then a `set` control record (spec/engine.md §7.4)
+        "{\"x\": 1, \"double\": 2}\n{\"x\": 2, \"double\": 4}\n{\"x\": 3, \"double\": 6}\n{\"$fastscore\": \"set\"}\n"
     );
 }
 
@@ -904,4 +905,35 @@ fn a_slow_models_outputs_leave_as_they_come_not_when_its_batch_ends() {
         "the first output came after {waited:?}"
     );
     env.run(&["engine", "reset"]).ok();
+}
+
+#[test]
+fn record_sets_end_with_a_set_marker_and_empty_ones_are_dispatched() {
+    let env = Env::new();
+    // spec/engine.md §7.4: the DOC-RS example, then a `set` right after a `set`
+    engine_with(
+        &env,
+        "sums",
+        "# fastscore.recordsets: both\ndef action(df):\n    if len(df) > 0:\n        df['sum'] = df['x'] + df['y']\n    yield df\n",
+    );
+    let input = env.write(
+        "in.jsons",
+        "{\"x\":3.0,\"y\":2.0}\n{\"x\":2.5,\"y\":2.5}\n{\"x\":-3.2,\"y\":-1.0}\n{\"$fastscore\":\"set\"}\n{\"$fastscore\":\"set\"}\n",
+    );
+    let doc = serde_json::json!({"Transport": {"Type": "file", "Path": input}, "Encoding": "json", "Batching": "explicit"});
+    env.write("sets.json", doc.to_string());
+    env.run(&["stream", "add", "sets", "sets.json"]).ok();
+    let output = env.work().join("out.jsons");
+    env.run(&[
+        "run",
+        "sums",
+        "sets",
+        &format!("file:{}", output.display()),
+        "-wait",
+    ])
+    .ok();
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        "{\"x\": 3.0, \"y\": 2.0, \"sum\": 5.0}\n{\"x\": 2.5, \"y\": 2.5, \"sum\": 5.0}\n{\"x\": -3.2, \"y\": -1.0, \"sum\": -4.2}\n{\"$fastscore\": \"set\"}\n{\"$fastscore\": \"set\"}\n"
+    );
 }

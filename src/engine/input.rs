@@ -178,7 +178,9 @@ impl InputSlot {
             Err(Pushed::Control(c)) => {
                 match c {
                     Control::End => self.end(),
-                    Control::Set | Control::Pig => self.close(&mut self.lock()),
+                    // a `set` closes the record set, even an empty one
+                    Control::Set => self.close_set(&mut self.lock(), true),
+                    Control::Pig => self.close(&mut self.lock()),
                 }
                 return Pushed::Control(c);
             }
@@ -230,13 +232,24 @@ impl InputSlot {
     }
 
     fn close(&self, open: &mut Open) {
-        if open.count == 0 || open.shut {
+        self.close_set(open, false);
+    }
+
+    /// Send the open batch to the jets; with `empty`, also when it has no record (an empty
+    /// record set, spec/engine.md §7.3).
+    fn close_set(&self, open: &mut Open, empty: bool) {
+        if open.shut || (open.count == 0 && !empty) {
             return;
+        }
+        if open.count == 0 {
+            open.payload.clear();
+            open.payload.push(b'[');
+            open.first_seqno = open.next_seqno;
         }
         let mut payload = std::mem::take(&mut open.payload);
         payload.push(b']');
         self.stats.debug(|| {
-            let last = open.first_seqno + open.count as u64 - 1;
+            let last = (open.first_seqno + open.count as u64).saturating_sub(1);
             format!(
                 "a batch of {} records ({}..{last}) goes to the jets",
                 open.count, open.first_seqno

@@ -6,6 +6,7 @@ use super::codec::Codec;
 use super::envelope::{Envelope, Framed};
 use super::input::check;
 use super::roundtrip::Replies;
+use super::codec::Control;
 use super::stats::{Op, SlotStats};
 use super::transport::Sink;
 use crate::schema::Avro;
@@ -46,6 +47,14 @@ impl OutputSlot {
         let mut claim = replies.claim(batch, self.slot);
         let mut framed = Framed::default();
         for text in lines.split(|b| *b == b'\n') {
+            // a control record the model wrote (the `set` after a record set): in this
+            // encoding, not checked, not counted, not a round trip's reply
+            if let Some(control) = Control::in_output(text) {
+                if let Some(bytes) = self.codec.encode_control(control) {
+                    framed.push(self.envelope.as_ref(), &bytes);
+                }
+                continue;
+            }
             let encoded = serde_json::from_slice::<Value>(text)
                 .map_err(|e| {
                     (

@@ -27,6 +27,10 @@ impl Encoding for Json {
 }
 
 impl Codec for Json {
+    fn encode_control(&self, control: Control) -> Option<Vec<u8>> {
+        Some(format!("{{\"$fastscore\": \"{}\"}}", control.name()).into_bytes())
+    }
+
     fn decode(&self, raw: &[u8]) -> Result<Decoded, String> {
         let value: Value = serde_json::from_slice(raw)
             .map_err(|e| format!("not JSON: {}", crate::error::json_error_text(&e)))?;

@@ -49,6 +49,11 @@ pub trait Codec: Send + Sync {
     fn framer(&self) -> Option<Box<dyn super::envelope::Framer>> {
         None
     }
+    /// A control record as this encoding writes it (spec/engine.md §7.2); `None` when the
+    /// encoding has none (csv, avro-binary), and the marker is left out.
+    fn encode_control(&self, _control: Control) -> Option<Vec<u8>> {
+        None
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +64,23 @@ pub enum Control {
 }
 
 impl Control {
+    pub fn name(self) -> &'static str {
+        match self {
+            Control::End => "end",
+            Control::Set => "set",
+            Control::Pig => "pig",
+        }
+    }
+
+    /// The control record a model's output line stands for (`{"$fastscore": "set"}`).
+    pub fn in_output(line: &[u8]) -> Option<Control> {
+        if !line.starts_with(b"{\"$fastscore\"") {
+            return None;
+        }
+        let v: Value = serde_json::from_slice(line).ok()?;
+        Control::named(v.get("$fastscore")?.as_str()?)
+    }
+
     fn named(kind: &str) -> Option<Control> {
         match kind {
             "end" => Some(Control::End),

@@ -27,6 +27,12 @@ impl Encoding for Raw {
 }
 
 impl Codec for Raw {
+    fn encode_control(&self, control: Control) -> Option<Vec<u8>> {
+        let mut bytes = vec![0xFA];
+        bytes.extend_from_slice(format!("stscore.{}", control.name()).as_bytes());
+        Some(bytes)
+    }
+
     fn decode(&self, raw: &[u8]) -> Result<Decoded, String> {
         if raw.len() >= 12 && raw[0] == 0xfa && &raw[1..9] == b"stscore." {
             if let Some(c) = std::str::from_utf8(&raw[9..12])

@@ -31,6 +31,10 @@ impl Encoding for Utf8 {
 }
 
 impl Codec for Utf8 {
+    fn encode_control(&self, control: Control) -> Option<Vec<u8>> {
+        Some(format!("\u{262e}fastscore.{}", control.name()).into_bytes())
+    }
+
     fn decode(&self, raw: &[u8]) -> Result<Decoded, String> {
         let text = std::str::from_utf8(raw).map_err(|_| "not UTF-8 text".to_string())?;
         if let Some(rest) = text.strip_prefix("\u{262e}fastscore.") {

@@ -23,6 +23,8 @@ MODEL_FILE = "__model.py"
 HEADER = struct.Struct("<IB")
 # outputs leave the jet at most this long (seconds) after the model made them
 FLUSH_AFTER = 0.05
+# what follows each record set a model writes (the engine encodes it for the stream)
+SET_MARKER = '{"$fastscore": "set"}'
 # a fast model looks at the clock at most every this many records
 CHECK_MAX = 256
 
@@ -132,8 +134,10 @@ class Jet:
             texts.append(dumps(value))
             self.pending_count += 1
         else:
+            # a record set: its records, then a `set` control record
             texts.extend(dumps(r) for r in rows)
-            self.pending_count += len(rows)
+            texts.append(SET_MARKER)
+            self.pending_count += len(rows) + 1
         if self.pending_count >= 1000:
             self.flush()
         else:
