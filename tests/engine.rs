@@ -937,3 +937,40 @@ fn record_sets_end_with_a_set_marker_and_empty_ones_are_dispatched() {
         "{\"x\": 3.0, \"y\": 2.0, \"sum\": 5.0}\n{\"x\": 2.5, \"y\": 2.5, \"sum\": 5.0}\n{\"x\": -3.2, \"y\": -1.0, \"sum\": -4.2}\n{\"$fastscore\": \"set\"}\n{\"$fastscore\": \"set\"}\n"
     );
 }
+
+#[test]
+fn a_pig_reaches_the_output_after_what_came_before_it() {
+    let env = Env::new();
+    engine_with(
+        &env,
+        "slowish",
+        "import time\ndef action(x):\n    time.sleep(0.05)\n    yield x\n",
+    );
+    let input = env.write(
+        "in.jsons",
+        "1\n2\n3\n{\"$fastscore\": \"pig\", \"id\": 7}\n4\n5\n",
+    );
+    let output = env.work().join("out.jsons");
+    env.run(&["model", "scale", "2"]).ok();
+    env.run(&[
+        "run",
+        "slowish",
+        &format!("file:{}", input.display()),
+        &format!("file:{}", output.display()),
+        "-wait",
+    ])
+    .ok();
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        "1\n2\n3\n{\"$fastscore\": \"pig\"}\n4\n5\n"
+    );
+    // over REST too: the pig is read back as a record of the output
+    env.run(&["engine", "reset"]).ok();
+    env.run(&["run", "slowish", "rest:", "rest:"]).ok();
+    env.run_with_input(&["model", "input"], "1\n{\"$fastscore\": \"pig\"}\n2\n")
+        .ok();
+    let out: Vec<String> = (0..3)
+        .map(|_| env.run(&["model", "output"]).ok().stdout)
+        .collect();
+    assert_eq!(out, ["1\n", "{\"$fastscore\": \"pig\"}\n", "2\n"]);
+}

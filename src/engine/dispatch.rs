@@ -38,6 +38,8 @@ struct State {
     blocked_producers: usize,
     /// Which input's turn it is to give a jet a batch.
     turn: usize,
+    /// Batches given to jets and not done yet.
+    in_flight: usize,
 }
 
 impl State {
@@ -177,6 +179,18 @@ impl Dispatch {
     }
 
     /// Records in batches no jet has taken yet.
+    /// A batch a jet took is done (its outputs written).
+    pub fn batch_done(&self) {
+        let mut st = self.lock();
+        st.in_flight = st.in_flight.saturating_sub(1);
+    }
+
+    /// No batch waits and none is being scored.
+    pub fn idle(&self) -> bool {
+        let st = self.lock();
+        st.in_flight == 0 && st.queues.values().all(VecDeque::is_empty)
+    }
+
     pub fn queued(&self) -> usize {
         self.lock()
             .queues
@@ -207,6 +221,7 @@ impl Dispatch {
                     .find(|s| st.queues.get(s).is_some_and(|q| !q.is_empty()));
                 if let Some(batch) = pick.and_then(|s| st.queues.get_mut(&s)?.pop_front()) {
                     st.turn = st.turn.wrapping_add(1);
+                    st.in_flight += 1;
                     let blocked = st.blocked_producers;
                     drop(st);
                     self.freed(blocked);

@@ -3,10 +3,10 @@
 //! which goes to the request waiting for it.
 
 use super::codec::Codec;
+use super::codec::Control;
 use super::envelope::{Envelope, Framed};
 use super::input::check;
 use super::roundtrip::Replies;
-use super::codec::Control;
 use super::stats::{Op, SlotStats};
 use super::transport::Sink;
 use crate::schema::Avro;
@@ -40,6 +40,17 @@ impl OutputSlot {
             sink,
             stats,
         }
+    }
+
+    /// A control record that travels the pipeline (a pig), in this slot's encoding; left
+    /// out where the encoding has none.
+    pub fn write_control(&self, control: Control) -> std::io::Result<()> {
+        let Some(bytes) = self.codec.encode_control(control) else {
+            return Ok(());
+        };
+        let mut framed = Framed::default();
+        framed.push(self.envelope.as_ref(), &bytes);
+        self.sink.write(&framed)
     }
 
     /// Outputs the model produced for batch `batch`, one JSON text per line.

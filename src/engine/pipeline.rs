@@ -30,6 +30,8 @@ use std::time::{Duration, Instant};
 
 /// The longest the batch timer sleeps.
 const TIMER_TICK: Duration = Duration::from_millis(20);
+/// How often a pig looks whether the batches before it are done.
+const PIG_POLL: Duration = Duration::from_millis(2);
 /// How long a REST request waits for room in a full input queue before it answers busy.
 const INPUT_WAIT: Duration = Duration::from_secs(10);
 
@@ -350,6 +352,14 @@ impl Pipeline {
                         }
                     }
                     Pushed::Control(Control::End) => ended.set(true),
+                    Pushed::Control(Control::Pig) => {
+                        while !self.pig_may_pass() {
+                            std::thread::sleep(PIG_POLL);
+                        }
+                        self.write_pig();
+                        taken.set(taken.get() + 1);
+                        return;
+                    }
                     _ => {
                         taken.set(taken.get() + 1);
                         return;
@@ -533,6 +543,12 @@ impl Pipeline {
                     if t.errors.len() < 5 {
                         t.errors.push(json!({"record": t.taken, "reason": reason}));
                     }
+                }
+                Pushed::Control(Control::Pig) => {
+                    while !self.pig_may_pass() {
+                        tokio::time::sleep(PIG_POLL).await;
+                    }
+                    self.write_pig();
                 }
                 Pushed::Control(_) | Pushed::Full => {}
             }
@@ -724,6 +740,21 @@ impl Pipeline {
         queued + open + inflight
     }
 
+    /// Whether a pig may go to the outputs: every batch taken before it was scored and its
+    /// outputs written (or the job is over). Until then its input takes nothing more.
+    fn pig_may_pass(&self) -> bool {
+        self.over.load(Ordering::Relaxed) || self.dispatch.idle()
+    }
+
+    /// A pig reaches every output stream, in each one's encoding (spec/engine.md §7.3).
+    fn write_pig(&self) {
+        for (slot, out) in &self.outputs {
+            if let Err(e) = out.write_control(Control::Pig) {
+                self.fail(json!({"message": format!("writing to slot {slot} failed: {e}")}));
+            }
+        }
+    }
+
     /// A jet started or stopped (Pneumo `engine-config`).
     fn jet_event(&self, op: &str, sandbox: &str) {
         if let Some(e) = self.engine.upgrade() {
@@ -818,6 +849,7 @@ impl Host for Pipeline {
     }
 
     fn done(&self, batch: &Batch) {
+        self.dispatch.batch_done();
         // its outputs are written: a source that commits may commit its records
         let settler = lock(&self.settlers).get(&batch.slot).cloned();
         if let Some(s) = settler {
