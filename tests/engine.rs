@@ -974,3 +974,56 @@ fn a_pig_reaches_the_output_after_what_came_before_it() {
         .collect();
     assert_eq!(out, ["1\n", "{\"$fastscore\": \"pig\"}\n", "2\n"]);
 }
+
+#[test]
+fn skip_to_and_end_markers_are_honoured() {
+    let env = Env::new();
+    engine_with(&env, "echo", "def action(x):\n    yield x\n");
+    let data = env.write("in.jsons", "1\n2\n3\n$end-of-stream\n4\n");
+    let run_with = |name: &str, extra: serde_json::Value| -> String {
+        let mut doc =
+            serde_json::json!({"Transport": {"Type": "file", "Path": data}, "Encoding": "json"});
+        for (k, v) in extra.as_object().unwrap() {
+            doc[k] = v.clone();
+        }
+        env.write(&format!("{name}.json"), doc.to_string());
+        env.run(&["stream", "add", name, &format!("{name}.json")])
+            .ok();
+        let out = env.work().join(format!("{name}.out"));
+        env.run(&["engine", "reset"]).ok();
+        env.run(&[
+            "run",
+            "echo",
+            name,
+            &format!("file:{}", out.display()),
+            "-wait",
+        ])
+        .ok();
+        std::fs::read_to_string(out).unwrap()
+    };
+    // the default end marker ends the stream; SkipTo passes over the first bytes
+    assert_eq!(run_with("plain", serde_json::json!({})), "1\n2\n3\n");
+    assert_eq!(run_with("skip", serde_json::json!({"SkipTo": 2})), "2\n3\n");
+    assert_eq!(
+        run_with("marker", serde_json::json!({"EndMarker": "3"})),
+        "1\n2\n"
+    );
+    // without an end marker the line is a record (not JSON: rejected) and 4 is read
+    assert_eq!(
+        run_with("none", serde_json::json!({"EndMarker": null})),
+        "1\n2\n3\n4\n"
+    );
+    // SkipToRecord is for transports that keep record boundaries (Kafka)
+    let doc = serde_json::json!({"Transport": {"Type": "file", "Path": data}, "SkipToRecord": 3});
+    env.write("bad.json", doc.to_string());
+    env.run(&["stream", "add", "bad", "bad.json"]).ok();
+    env.run(&["engine", "reset"]).ok();
+    let err = env
+        .run(&["run", "echo", "bad", "discard:"])
+        .expect(1)
+        .stderr;
+    assert!(
+        err.contains("SkipToRecord needs a seekable transport with record boundaries"),
+        "{err}"
+    );
+}

@@ -7,7 +7,7 @@ use super::dispatch::Dispatch;
 use super::runner::protocol::Batch;
 use super::stats::{Op, SlotStats};
 use crate::schema::Avro;
-use crate::stream::descriptor::Batching;
+use crate::stream::descriptor::{Batching, Descriptor};
 use crate::sync::lock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -43,6 +43,8 @@ pub struct InputSlot {
     codec: Box<dyn Codec>,
     schemas: Vec<Arc<Avro>>,
     batching: Batching,
+    /// A record equal to it ends the input (`EndMarker`).
+    end_marker: Option<Vec<u8>>,
     open: Mutex<Open>,
     dispatch: Arc<Dispatch>,
     pub stats: Arc<SlotStats>,
@@ -63,7 +65,7 @@ impl InputSlot {
         slot: u32,
         codec: Box<dyn Codec>,
         schemas: Vec<Arc<Avro>>,
-        batching: Batching,
+        descriptor: &Descriptor,
         dispatch: Arc<Dispatch>,
         stats: Arc<SlotStats>,
         ids: Arc<AtomicU64>,
@@ -72,7 +74,8 @@ impl InputSlot {
             slot,
             codec,
             schemas,
-            batching,
+            batching: descriptor.batching.clone(),
+            end_marker: descriptor.end_marker.clone(),
             open: Mutex::new(Open {
                 payload: Vec::new(),
                 count: 0,
@@ -173,7 +176,11 @@ impl InputSlot {
 
     /// Take one record into the open batch.
     pub fn push(&self, raw: &[u8]) -> Pushed {
-        let (json, mut open) = match self.accept(raw) {
+        let accepted = match &self.end_marker {
+            Some(m) if m.as_slice() == raw => Err(Pushed::Control(Control::End)),
+            _ => self.accept(raw),
+        };
+        let (json, mut open) = match accepted {
             Ok(taken) => taken,
             Err(Pushed::Control(c)) => {
                 match c {

@@ -147,7 +147,7 @@ impl Pipeline {
                     slot,
                     codec,
                     schemas,
-                    d.batching.clone(),
+                    d,
                     dispatch.clone(),
                     slot_stats,
                     ids.clone(),
@@ -327,6 +327,7 @@ impl Pipeline {
             false => input.framer(d.envelope.as_ref()),
         };
         let mut framer = new_framer();
+        let mut to_skip = d.skip_bytes;
         let (ended, taken) = (Cell::new(false), Cell::new(0u64));
         // a source that commits learns which records were scored
         let mut settler = self.settler(input.slot, &*source);
@@ -372,8 +373,17 @@ impl Pipeline {
                 return;
             }
             match source.read() {
-                Ok(Some(chunk)) => {
+                Ok(Some(mut chunk)) => {
                     position.set(source.position());
+                    // `SkipTo`: the first bytes of the stream are passed over (once: a
+                    // stream that loops starts again from its beginning)
+                    if to_skip > 0 {
+                        let n = chunk
+                            .len()
+                            .min(usize::try_from(to_skip).unwrap_or(usize::MAX));
+                        to_skip -= n as u64;
+                        chunk.drain(..n);
+                    }
                     if input.stats.profiling() {
                         // the framer's time to each record, apart from the record's handling
                         let mark = Cell::new(Instant::now());

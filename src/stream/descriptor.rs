@@ -43,6 +43,10 @@ pub struct Descriptor {
     pub batching: Batching,
     pub linger: Option<Duration>,
     pub looping: bool,
+    /// `SkipTo`: bytes of the stream to pass over before the first record.
+    pub skip_bytes: u64,
+    /// `EndMarker`: a record equal to it ends the stream (soft EOF).
+    pub end_marker: Option<Vec<u8>>,
 }
 
 /// A member by name in any letter case (descriptors from the field write `"type"` and
@@ -153,6 +157,10 @@ fn duration_ms(v: &Value, what: &str) -> Result<Option<Duration>, String> {
             .ok_or_else(|| format!("{what} must be a number of milliseconds or null")),
     }
 }
+
+/// A record equal to this ends a stream unless its descriptor says otherwise (`EndMarker`,
+/// spec/engine.md §5.2).
+const DEFAULT_END_MARKER: &str = "$end-of-stream";
 
 /// Parse and check a descriptor; with a slot, also that it fits that slot's direction.
 pub fn parse(doc: &Value, slot: Option<u32>) -> Result<Descriptor, String> {
@@ -280,6 +288,37 @@ pub fn parse(doc: &Value, slot: Option<u32>) -> Result<Descriptor, String> {
             transport.name()
         ));
     }
+    let skip_bytes = match field(obj, "SkipTo") {
+        None | Some(Value::Null) => 0,
+        Some(v) => {
+            let n = v
+                .as_u64()
+                .ok_or("SkipTo must be a byte offset (a non-negative integer) or null")?;
+            if !transport.seekable() || transport.preserves_boundaries() {
+                return Err(format!(
+                    "SkipTo needs a seekable transport without record boundaries (file), not {}",
+                    transport.name()
+                ));
+            }
+            n
+        }
+    };
+    if field(obj, "SkipToRecord").is_some_and(|v| !v.is_null())
+        && !(transport.seekable() && transport.preserves_boundaries())
+    {
+        return Err(format!(
+            "SkipToRecord needs a seekable transport with record boundaries (Kafka), not {}",
+            transport.name()
+        ));
+    }
+    let end_marker = match field(obj, "EndMarker") {
+        // the archived default: for every encoding but avro-binary
+        None if encoding.name() == "avro-binary" => None,
+        None => Some(DEFAULT_END_MARKER.as_bytes().to_vec()),
+        Some(Value::Null) => None,
+        Some(Value::String(m)) => Some(m.as_bytes().to_vec()),
+        Some(_) => return Err("EndMarker must be a string or null".into()),
+    };
     Ok(Descriptor {
         transport,
         envelope,
@@ -288,6 +327,8 @@ pub fn parse(doc: &Value, slot: Option<u32>) -> Result<Descriptor, String> {
         batching,
         linger,
         looping,
+        skip_bytes,
+        end_marker,
     })
 }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 pub enum ReportSink {
     Pneumo(Arc<Events>),
     Stream {
-        descriptor: Descriptor,
+        descriptor: Box<Descriptor>,
         sink: Box<dyn Sink>,
         events: Arc<Events>,
     },
@@ -30,7 +30,7 @@ impl ReportSink {
                     .open_sink()
                     .map_err(|e| format!("Sink: {e}"))?;
                 Ok(ReportSink::Stream {
-                    descriptor,
+                    descriptor: Box::new(descriptor),
                     sink,
                     events: events.clone(),
                 })
