@@ -1027,3 +1027,68 @@ fn skip_to_and_end_markers_are_honoured() {
         "{err}"
     );
 }
+
+#[test]
+fn cells_and_pools_are_shared_by_all_jets_and_updated_atomically() {
+    let env = Env::new();
+    // the spec's examples, one jet: a running sum in a cell, a count in a pool
+    engine_with(
+        &env,
+        "sums",
+        concat!(
+            "import fastscore\ndef begin():\n    fastscore.cells('counter').set(0)\n",
+            "def action(x):\n    counter = fastscore.cells('counter')\n",
+            "    counter.update(lambda y: x + y)\n    yield counter.value\n",
+        ),
+    );
+    let out = env.work().join("sums.jsons");
+    env.run(&[
+        "run",
+        "sums",
+        "inline:1,2,3",
+        &format!("file:{}", out.display()),
+        "-wait",
+    ])
+    .ok();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "1\n3\n6\n");
+    // three jets, one record per batch: every update counts, none is lost
+    engine_with(
+        &env,
+        "shared",
+        concat!(
+            "import fastscore, os, time\ndef action(x):\n    time.sleep(0.05)\n",
+            "    total = fastscore.cells('total').update(lambda y: (y or 0) + x)\n",
+            "    n = fastscore.pools('seen').update('records', lambda n: (n or 0) + 1)\n",
+            "    yield {'total': total, 'n': n, 'jet': os.getpid()}\n",
+        ),
+    );
+    let data = env.write("in.jsons", "1\n2\n3\n4\n5\n6\n");
+    let doc = serde_json::json!({"Transport": {"Type": "file", "Path": data}, "Encoding": "json", "Batching": null});
+    env.write("one.json", doc.to_string());
+    env.run(&["stream", "add", "one", "one.json"]).ok();
+    env.run(&["model", "scale", "3"]).ok();
+    let out = env.work().join("shared.jsons");
+    env.run(&[
+        "run",
+        "shared",
+        "one",
+        &format!("file:{}", out.display()),
+        "-wait",
+    ])
+    .ok();
+    let rows: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut totals: Vec<u64> = rows.iter().map(|r| r["total"].as_u64().unwrap()).collect();
+    let mut counts: Vec<u64> = rows.iter().map(|r| r["n"].as_u64().unwrap()).collect();
+    totals.sort_unstable();
+    counts.sort_unstable();
+    let jets: std::collections::BTreeSet<u64> =
+        rows.iter().map(|r| r["jet"].as_u64().unwrap()).collect();
+    assert!(jets.len() > 1, "one jet took every record: {rows:?}");
+    // with state per jet, sums stay partial and counts repeat
+    assert_eq!(totals.last(), Some(&21), "{rows:?}");
+    assert_eq!(counts, [1, 2, 3, 4, 5, 6], "{rows:?}");
+}

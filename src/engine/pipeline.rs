@@ -68,6 +68,9 @@ pub struct Pipeline {
     interrupts: Mutex<Vec<Interrupt>>,
     scaling: Mutex<()>,
     jets_dir: PathBuf,
+    /// Where the model's cells and pools live, shared by its jets (a SQLite file the
+    /// Python jets open; spec/engine.md §9.3).
+    state_file: PathBuf,
     /// The settlers of the inputs whose sources commit what was scored.
     settlers: Mutex<BTreeMap<u32, Arc<Settler>>>,
 }
@@ -200,6 +203,10 @@ impl Pipeline {
             interrupts: Mutex::new(Vec::new()),
             scaling: Mutex::new(()),
             jets_dir: engine.dir.join("jets"),
+            state_file: engine
+                .dir
+                .join("jets")
+                .join(format!("state-{}.sqlite", random_id())),
             settlers: Mutex::default(),
         });
         Ok(pipeline)
@@ -246,7 +253,7 @@ impl Pipeline {
             .map(|(n, s)| (n.to_string(), json!({"recordsets": s.recordsets})))
             .collect();
         let config = json!({"model": self.model.runner.model_file(), "explicit": self.model.slots.explicit(),
-                            "inputs": inputs, "outputs": outputs});
+                            "inputs": inputs, "outputs": outputs, "state": self.state_file});
         let host: Arc<dyn Host> = self.clone();
         // the index is the jet's place in the list: taken and filled under one lock
         let mut jets = lock(&self.jets);
@@ -836,6 +843,17 @@ impl Pipeline {
         self.replies.fail_all("the job has finished");
         if let Some(e) = self.engine.upgrade() {
             e.pipeline_finished(self, unscored);
+        }
+    }
+}
+
+impl Drop for Pipeline {
+    fn drop(&mut self) {
+        // the job's shared state goes with it
+        for suffix in ["", "-wal", "-shm"] {
+            let mut path = self.state_file.clone().into_os_string();
+            path.push(suffix);
+            let _ = std::fs::remove_file(path);
         }
     }
 }

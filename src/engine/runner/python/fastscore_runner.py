@@ -359,9 +359,11 @@ def serve():
     kind, payload = chan.recv()
     config = json.loads(payload)
     jet = Jet(chan, config)
+    import fastscore
     import fastscore.io
 
     fastscore.io._jet = jet
+    fastscore._state_path = config.get("state")
     jet.index = None
     try:
         module, code = load_module(config["model"])
