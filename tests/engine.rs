@@ -1092,3 +1092,88 @@ fn cells_and_pools_are_shared_by_all_jets_and_updated_atomically() {
     assert_eq!(totals.last(), Some(&21), "{rows:?}");
     assert_eq!(counts, [1, 2, 3, 4, 5, 6], "{rows:?}");
 }
+
+#[test]
+fn snapshots_capture_cells_at_the_end_and_restore_them_into_the_next_job() {
+    let env = Env::new();
+    engine_with(
+        &env,
+        "counter",
+        concat!(
+            "# fastscore.snapshots: eof\nimport fastscore\n",
+            "def begin():\n    c = fastscore.cells('counter')\n    if c.value is None:\n        c.set(0)\n",
+            "def action(x):\n    yield fastscore.cells('counter').update(lambda y: y + x)\n",
+        ),
+    );
+    let out = env.work().join("a.jsons");
+    env.run(&[
+        "run",
+        "counter",
+        "inline:1,2,3",
+        &format!("file:{}", out.display()),
+        "-wait",
+    ])
+    .ok();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "1\n3\n6\n");
+    let ids = env.run(&["snapshot", "list", "counter"]).ok().stdout;
+    let id = ids.trim().to_string();
+    assert_eq!(id.len(), 8, "{ids}");
+    let meta: serde_json::Value = serde_json::from_str(
+        &env.run(&["snapshot", "show", "counter", &id[..4], "-json"])
+            .ok()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(meta["id"], id.as_str());
+    assert_eq!(meta["stype"], "JSON1");
+    let table = env.run(&["snapshot", "list", "counter", "-v"]).ok().stdout;
+    assert!(table.contains(&format!("{id}  counter")), "{table}");
+    // restored before the next job (here before the model is loaded), the count goes on
+    env.run(&["engine", "reset"]).ok();
+    assert_eq!(
+        env.run(&["snapshot", "restore", "counter", "-v"])
+            .ok()
+            .stdout,
+        "Model state restored\n"
+    );
+    let out = env.work().join("b.jsons");
+    env.run(&[
+        "run",
+        "counter",
+        "inline:4,5",
+        &format!("file:{}", out.display()),
+        "-wait",
+    ])
+    .ok();
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "10\n15\n");
+    // a second snapshot; the engine refuses to restore while a job runs, and bad data
+    assert_eq!(
+        env.run(&["snapshot", "list", "counter"])
+            .ok()
+            .stdout
+            .lines()
+            .count(),
+        2
+    );
+    env.run(&["engine", "reset"]).ok();
+    env.run(&["run", "counter", "rest:", "rest:"]).ok();
+    let err = env
+        .run(&["snapshot", "restore", "counter", &id])
+        .expect(1)
+        .stderr;
+    assert!(err.contains("only before the job runs"), "{err}");
+    let api = env.engine_api("engine-1");
+    env.run(&["engine", "reset"]).ok();
+    let (status, body) = api.call("PUT", "/1/job/state", b"{\"cells\": 3}", &[]);
+    assert_eq!(status, 403, "{}", String::from_utf8_lossy(&body));
+    // removed
+    env.run(&["snapshot", "remove", "counter", &id]).ok();
+    assert_eq!(
+        env.run(&["snapshot", "list", "counter"])
+            .ok()
+            .stdout
+            .lines()
+            .count(),
+        1
+    );
+}

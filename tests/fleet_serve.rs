@@ -892,3 +892,56 @@ fn sensors_and_live_commands_work_through_the_fleets_websocket() {
         "{theirs}"
     );
 }
+
+#[test]
+fn snapshots_work_through_the_fleet() {
+    let server = Env::new();
+    let fleet = FleetServer::start(&server, &[]);
+    let c = client_of(&server, &fleet);
+    c.write(
+        "counter.py3",
+        concat!(
+            "# fastscore.snapshots: eof\nimport fastscore\n",
+            "def action(x):\n    yield fastscore.cells('n').update(lambda y: (y or 0) + x)\n",
+        ),
+    );
+    c.run(&["model", "add", "counter", "counter.py3"]).ok();
+    c.run(&["engine", "reset"]).ok();
+    c.run(&["run", "counter", "inline:1,2", "discard:", "-wait"])
+        .ok();
+    let id = c
+        .run(&["snapshot", "list", "counter"])
+        .ok()
+        .stdout
+        .trim()
+        .to_string();
+    assert_eq!(id.len(), 8, "{id}");
+    // a joined engine's way of storing one: PUT …/snapshot/<id>
+    let url = format!(
+        "{}/api/1/service/model-manage-1/1/model/counter/snapshot/abcd1234?type=JSON1",
+        fleet.url
+    );
+    // with the original SDK's Python (it has requests), trusting the fleet's certificate
+    let python = std::path::Path::new(&std::env::var("FASTSCORE_TEST_ORIG_CLI").unwrap())
+        .with_file_name("python");
+    let cert = server.store().join("fleet/cert.pem");
+    let script = format!(
+        "import requests, sys\nr = requests.put({url:?}, data=b'{{\"cells\": {{\"n\": 100}}}}', headers={{'Content-Type': 'application/octet-stream'}}, verify={:?})\nsys.stdout.write(str(r.status_code))",
+        cert.display().to_string()
+    );
+    let put = std::process::Command::new(python)
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&put.stdout),
+        "201",
+        "{}",
+        String::from_utf8_lossy(&put.stderr)
+    );
+    c.run(&["engine", "reset"]).ok();
+    c.run(&["snapshot", "restore", "counter", "abcd"]).ok();
+    c.run(&["run", "counter", "inline:5", "rest:"]).ok();
+    assert_eq!(c.run(&["model", "output"]).ok().stdout, "105\n");
+    c.run(&["engine", "reset"]).ok();
+}

@@ -35,6 +35,8 @@ pub trait Host: Send + Sync {
     /// `input` (the batch it was on).
     fn failed(&self, jet: usize, report: Value);
     fn console(&self, jet: usize, line: String);
+    /// The model's state at the end of its input (`snapshots: eof`).
+    fn snapshot(&self, state: Vec<u8>);
 }
 
 pub struct Jet {
@@ -179,6 +181,7 @@ impl Jet {
                         host.done(&b);
                     }
                 }
+                Ok(Some(FromJet::Snapshot(state))) => host.snapshot(state),
                 Ok(Some(FromJet::Finished)) => break Ok(()),
                 Ok(Some(FromJet::Failed(report))) => break Err(Some(report)),
                 Ok(None) => break Err(None),

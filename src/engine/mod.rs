@@ -46,6 +46,8 @@ use transport::rest::Popped;
 const READY_WAIT: Duration = Duration::from_secs(120);
 /// How long `stream sample` may read.
 const SAMPLE_WAIT: Duration = Duration::from_secs(10);
+/// The snapshots this engine makes: JSON of cells and pools.
+const SNAPSHOT_TYPE: &str = "JSON1";
 /// Console lines the engine keeps for `engine inspect -v`.
 const CONSOLE_LINES: usize = 50;
 
@@ -124,6 +126,8 @@ struct Inner {
     stats: BTreeMap<u32, Arc<SlotStats>>,
     verifiers: HashMap<u64, Arc<Avro>>,
     next_verifier: u64,
+    /// Cells and pools from `PUT /1/job/state`, for the next job's jets.
+    restore: Option<Value>,
 }
 
 /// Where an engine finds the schemas and attachments a load names: the local store, or the
@@ -154,6 +158,18 @@ impl Assets {
         match self {
             Assets::Local(store) => store.get_asset(AssetKind::Stream, name),
             Assets::Fleet(conn) => Assets::fleet(conn)?.get_asset(AssetKind::Stream, name),
+        }
+    }
+
+    pub fn put_snapshot(
+        &self,
+        model: &str,
+        stype: &str,
+        bytes: &[u8],
+    ) -> Result<crate::fleet::Snapshot, Failure> {
+        match self {
+            Assets::Local(store) => store.put_snapshot(model, stype, bytes),
+            Assets::Fleet(conn) => Assets::fleet(conn)?.put_snapshot(model, stype, bytes),
         }
     }
 
@@ -231,6 +247,7 @@ impl Engine {
                 stats: BTreeMap::new(),
                 verifiers: HashMap::new(),
                 next_verifier: 1,
+                restore: None,
             }),
             changed: Condvar::new(),
             console: Mutex::new(VecDeque::new()),
@@ -299,6 +316,7 @@ impl Engine {
             inner.scale = 1;
             inner.stats.clear();
             inner.pause_requested = false;
+            inner.restore = None;
             self.set_state(&mut inner, State::Init);
             inner.pipeline.take()
         };
@@ -920,6 +938,53 @@ impl Engine {
     }
 
     /// Stop the jets before the engine exits.
+    /// `PUT /1/job/state`: cells and pools for the next job (before or after the model
+    /// load, while the engine is in `init`).
+    pub fn restore_state(&self, bytes: &[u8]) -> Answer<()> {
+        let corrupt = |why: &str| refuse(403, format!("The state data is corrupted: {why}"));
+        let doc: Value = serde_json::from_slice(bytes).map_err(|_| corrupt("not JSON"))?;
+        let cells_ok = doc.get("cells").is_none_or(Value::is_object);
+        let pools_ok = doc.get("pools").is_none_or(|p| {
+            p.as_object().is_some_and(|pools| {
+                pools.values().all(|items| {
+                    items.as_array().is_some_and(|items| {
+                        items
+                            .iter()
+                            .all(|kv| kv.as_array().is_some_and(|kv| kv.len() == 2))
+                    })
+                })
+            })
+        });
+        if !doc.is_object() || !cells_ok || !pools_ok {
+            return Err(corrupt("not a snapshot of cells and pools"));
+        }
+        let mut inner = self.lock();
+        if inner.state != State::Init {
+            return Err(refuse(
+                403,
+                format!(
+                    "the model state can be restored only before the job runs (the engine is {})",
+                    inner.state.shown()
+                ),
+            ));
+        }
+        inner.restore = Some(doc);
+        drop(inner);
+        self.say("model state restored for the next job");
+        Ok(())
+    }
+
+    /// Store the state a model had at the end of its input in Model Manage.
+    fn save_snapshot(&self, model: &str, state: Vec<u8>) {
+        match self.store.put_snapshot(model, SNAPSHOT_TYPE, &state) {
+            Ok(snap) => self.say(&format!("snapshot {} of model '{model}' saved", snap.id)),
+            Err(e) => self.warn(&format!(
+                "the snapshot of model '{model}' could not be saved: {}",
+                e.cause
+            )),
+        }
+    }
+
     pub fn shutdown(&self) {
         self.reset();
         self.sensors.stop();

@@ -71,6 +71,10 @@ pub struct Pipeline {
     /// Where the model's cells and pools live, shared by its jets (a SQLite file the
     /// Python jets open; spec/engine.md §9.3).
     state_file: PathBuf,
+    /// The state the last jet to reach the end of its input reported (`snapshots: eof`).
+    last_state: Mutex<Option<Vec<u8>>>,
+    /// Cells and pools restored before the job (`PUT /1/job/state`).
+    restore: Option<Value>,
     /// The settlers of the inputs whose sources commit what was scored.
     settlers: Mutex<BTreeMap<u32, Arc<Settler>>>,
 }
@@ -207,6 +211,8 @@ impl Pipeline {
                 .dir
                 .join("jets")
                 .join(format!("state-{}.sqlite", random_id())),
+            last_state: Mutex::new(None),
+            restore: engine.lock().restore.clone(),
             settlers: Mutex::default(),
         });
         Ok(pipeline)
@@ -253,7 +259,8 @@ impl Pipeline {
             .map(|(n, s)| (n.to_string(), json!({"recordsets": s.recordsets})))
             .collect();
         let config = json!({"model": self.model.runner.model_file(), "explicit": self.model.slots.explicit(),
-                            "inputs": inputs, "outputs": outputs, "state": self.state_file});
+                            "inputs": inputs, "outputs": outputs, "state": self.state_file,
+                            "snapshots": self.model.slots.snapshots, "restore": self.restore});
         let host: Arc<dyn Host> = self.clone();
         // the index is the jet's place in the list: taken and filled under one lock
         let mut jets = lock(&self.jets);
@@ -842,6 +849,9 @@ impl Pipeline {
         }
         self.replies.fail_all("the job has finished");
         if let Some(e) = self.engine.upgrade() {
+            if let Some(state) = lock(&self.last_state).take() {
+                e.save_snapshot(&self.model.name, state);
+            }
             e.pipeline_finished(self, unscored);
         }
     }
@@ -918,6 +928,10 @@ impl Host for Pipeline {
 
     fn failed(&self, _jet: usize, report: Value) {
         self.fail(report);
+    }
+
+    fn snapshot(&self, state: Vec<u8>) {
+        *lock(&self.last_state) = Some(state);
     }
 
     fn console(&self, jet: usize, line: String) {

@@ -589,11 +589,10 @@ async fn get_policy(State(app): State<App>, headers: HeaderMap) -> Reply {
     text(200, policy)
 }
 
-async fn restore_state() -> Reply {
-    text(
-        403,
-        "model state snapshots are not supported by this engine",
-    )
+async fn restore_state(State(app): State<App>, body: Body) -> Result<Reply> {
+    let body = read_body(&app, body).await?;
+    app.engine.restore_state(&body)?;
+    Ok(empty(204))
 }
 
 async fn verify_schema(State(app): State<App>, body: Body) -> Result<Reply> {

@@ -179,6 +179,8 @@ pub trait ModelManage {
     fn snapshot_metadata(&self, model: &str, id: &str) -> Res<Snapshot>;
     fn snapshot_contents(&self, model: &str, id: &str) -> Res<Vec<u8>>;
     fn delete_snapshot(&self, model: &str, id: &str) -> Res<()>;
+    /// Store a model's state (an engine does, at the end of its input): its metadata.
+    fn put_snapshot(&self, model: &str, stype: &str, bytes: &[u8]) -> Res<Snapshot>;
 
     fn list_assets(&self, kind: AssetKind) -> Res<Vec<String>>;
     fn get_asset(&self, kind: AssetKind, name: &str) -> Res<Value>;

@@ -435,6 +435,19 @@ impl ModelManage for RemoteModelManage {
         self.service().call("DELETE", &path, &[], None).map(drop)
     }
 
+    fn put_snapshot(&self, model: &str, stype: &str, bytes: &[u8]) -> Res<Snapshot> {
+        let id = crate::ids::random_hex(8);
+        let path = format!(
+            "1/model/{}/snapshot/{}?{}",
+            segment(model),
+            segment(&id),
+            query(&[("type", stype.to_string())])
+        );
+        let headers = [("Content-Type", "application/octet-stream"), JSON];
+        let answer = self.service().call("PUT", &path, &headers, Some(bytes))?;
+        Ok(snapshot_from(&answer.json()))
+    }
+
     fn list_assets(&self, kind: AssetKind) -> Res<Vec<String>> {
         self.names(&format!("1/{}", kind.name()))
     }

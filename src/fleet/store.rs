@@ -174,6 +174,85 @@ impl Store {
         Ok(names)
     }
 
+    /// The snapshots stored in `dir` (`<id>.json` metadata beside `<id>.bin` contents).
+    fn snapshots_in(&self, dir: &Path) -> Res<Vec<Snapshot>> {
+        let entries = match fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_failure(dir, e)),
+        };
+        let mut all = Vec::new();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|x| x == "json") {
+                let Ok(meta) = fs::read(&path) else { continue };
+                let Ok(v) = serde_json::from_slice::<Value>(&meta) else {
+                    continue;
+                };
+                all.push(Snapshot {
+                    id: v["id"].as_str().unwrap_or_default().to_string(),
+                    created_on: v["created_on"].clone(),
+                    stype: v["type"].clone(),
+                    size: v["size"].clone(),
+                });
+            }
+        }
+        Ok(all)
+    }
+
+    /// The snapshot whose id starts with `prefix` (only one may), and its contents' path.
+    fn snapshot(&self, model: &str, prefix: &str) -> Res<(Snapshot, PathBuf)> {
+        let dir = self.require_model(model)?.join("snapshots");
+        let mut found: Vec<Snapshot> = self
+            .snapshots_in(&dir)?
+            .into_iter()
+            .filter(|s| !prefix.is_empty() && s.id.starts_with(prefix))
+            .collect();
+        match found.len() {
+            0 => Err(not_found("snapshot", prefix)),
+            1 => {
+                let snap = found.remove(0);
+                let blob = dir.join(format!("{}.bin", snap.id));
+                Ok((snap, blob))
+            }
+            n => Err(Failure::other(format!(
+                "{n} snapshots of '{model}' start with '{prefix}': give more of the id"
+            ))),
+        }
+    }
+
+    /// Store a snapshot under `id` (one that exists already is refused).
+    pub fn put_snapshot_as(
+        &self,
+        model: &str,
+        id: &str,
+        stype: &str,
+        bytes: &[u8],
+    ) -> Res<Snapshot> {
+        check_name("snapshot", id)?;
+        let dir = self.require_model(model)?.join("snapshots");
+        if dir.join(format!("{id}.json")).exists() {
+            return Err(Failure::other(format!(
+                "the snapshot '{id}' already exists"
+            )));
+        }
+        let snap = Snapshot {
+            id: id.to_string(),
+            created_on: Value::String(crate::timestamp::DateTime::now().isoformat()),
+            stype: Value::String(stype.to_string()),
+            size: Value::from(bytes.len()),
+        };
+        // the contents first: a snapshot is listed only once it is whole
+        self.save(&dir.join(format!("{}.bin", snap.id)), bytes)?;
+        let meta = serde_json::json!({"id": snap.id, "created_on": snap.created_on,
+                                      "type": snap.stype, "size": snap.size});
+        self.save(
+            &dir.join(format!("{}.json", snap.id)),
+            meta.to_string().as_bytes(),
+        )?;
+        Ok(snap)
+    }
+
     fn require_model(&self, model: &str) -> Res<PathBuf> {
         let dir = self.model_dir(model)?;
         if dir.join("model").is_file() {
@@ -294,25 +373,57 @@ impl ModelManage for Store {
         self.remove_file(&path, "attachment", name)
     }
 
-    fn list_snapshots(&self, model: &str, _query: &SnapshotQuery) -> Res<Vec<Snapshot>> {
-        // The embedded engines keep no snapshots.
-        self.require_model(model)?;
-        Ok(Vec::new())
+    fn list_snapshots(&self, model: &str, query: &SnapshotQuery) -> Res<Vec<Snapshot>> {
+        let dir = self.require_model(model)?.join("snapshots");
+        let mut all = self.snapshots_in(&dir)?;
+        let seconds = |s: &Snapshot| {
+            s.created_on
+                .as_str()
+                .and_then(crate::timestamp::parse)
+                .map(|t| t.unix_seconds())
+        };
+        let bound = |b: &Option<String>| {
+            b.as_deref()
+                .filter(|b| !b.is_empty())
+                .and_then(crate::timestamp::parse)
+                .map(|t| t.unix_seconds())
+        };
+        let (since, until) = (bound(&query.since), bound(&query.until));
+        all.retain(|s| {
+            let t = seconds(s);
+            since.is_none_or(|b| t.is_some_and(|t| t >= b))
+                && until.is_none_or(|b| t.is_some_and(|t| t <= b))
+        });
+        // newest first
+        all.sort_by(|a, b| {
+            b.created_on
+                .as_str()
+                .cmp(&a.created_on.as_str())
+                .then(b.id.cmp(&a.id))
+        });
+        if let Some(n) = query.count.filter(|n| *n > 0) {
+            all.truncate(n as usize);
+        }
+        Ok(all)
     }
 
     fn snapshot_metadata(&self, model: &str, id: &str) -> Res<Snapshot> {
-        self.require_model(model)?;
-        Err(not_found("snapshot", id))
+        Ok(self.snapshot(model, id)?.0)
     }
 
     fn snapshot_contents(&self, model: &str, id: &str) -> Res<Vec<u8>> {
-        self.require_model(model)?;
-        Err(not_found("snapshot", id))
+        let (_, path) = self.snapshot(model, id)?;
+        fs::read(&path).map_err(|e| io_failure(&path, e))
     }
 
     fn delete_snapshot(&self, model: &str, id: &str) -> Res<()> {
-        self.require_model(model)?;
-        Err(not_found("snapshot", id))
+        let (snap, blob) = self.snapshot(model, id)?;
+        self.remove_file(&blob.with_extension("json"), "snapshot", &snap.id)?;
+        self.remove_file(&blob, "snapshot", &snap.id)
+    }
+
+    fn put_snapshot(&self, model: &str, stype: &str, bytes: &[u8]) -> Res<Snapshot> {
+        self.put_snapshot_as(model, &crate::ids::random_hex(8), stype, bytes)
     }
 
     fn list_assets(&self, kind: AssetKind) -> Res<Vec<String>> {

@@ -30,7 +30,7 @@ pub fn router() -> Router<FleetState> {
         .route("/1/model/{model}/snapshot", get(list_snapshots))
         .route(
             "/1/model/{model}/snapshot/{id}",
-            axum::routing::delete(delete_snapshot),
+            axum::routing::delete(delete_snapshot).put(put_snapshot),
         )
         .route(
             "/1/model/{model}/snapshot/{id}/metadata",
@@ -267,9 +267,25 @@ async fn delete_attachment(
     .await
 }
 
-async fn list_snapshots(State(state): State<FleetState>, Path(model): Path<String>) -> Reply {
+async fn list_snapshots(
+    State(state): State<FleetState>,
+    Path(model): Path<String>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Reply {
     let m = model.clone();
-    let list = move |s: &Store| s.list_snapshots(&m, &SnapshotQuery::default());
+    // `count=<n>`, `date-range=<since>--<until>` (either side may be empty)
+    let (since, until) = q
+        .get("date-range")
+        .and_then(|r| r.split_once("--"))
+        .map_or((None, None), |(a, b)| {
+            (Some(a.to_string()), Some(b.to_string()))
+        });
+    let query = SnapshotQuery {
+        count: q.get("count").and_then(|c| c.parse().ok()),
+        since,
+        until,
+    };
+    let list = move |s: &Store| s.list_snapshots(&m, &query);
     on_store(&state, &[("model", &model)], 403, list, |list| {
         json_reply(
             200,
@@ -309,6 +325,26 @@ async fn snapshot_contents(
         404,
         move |s| s.snapshot_contents(&m, &id),
         |bytes| bytes_reply(200, "application/octet-stream", bytes),
+    )
+    .await
+}
+
+/// An engine stores a model's state: `PUT …/snapshot/<id>?type=<stype>`, the contents as
+/// the body.
+async fn put_snapshot(
+    State(state): State<FleetState>,
+    Path((model, id)): Path<(String, String)>,
+    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+    body: Bytes,
+) -> Reply {
+    let m = model.clone();
+    let stype = q.get("type").cloned().unwrap_or_else(|| "JSON1".into());
+    on_store(
+        &state,
+        &[("model", &model)],
+        404,
+        move |s| s.put_snapshot_as(&m, &id, &stype, &body),
+        |snap| json_reply(201, &snapshot_json(&snap)),
     )
     .await
 }

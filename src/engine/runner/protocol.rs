@@ -12,6 +12,7 @@
 //! | `N` | from jet | a batch is wanted: `<slot>`, or `*` for any input |
 //! | `O` | from jet | outputs: `<batch id> <slot>\n` + one JSON text per line (batch 0: outside any batch) |
 //! | `D` | from jet | `<batch id>`: the batch is processed and all its outputs sent |
+//! | `S` | from jet | the model's cells and pools at the end of its input, JSON (`snapshots: eof`) |
 //! | `F` | from jet | the model finished normally |
 //! | `X` | from jet | the model failed: JSON `{"message", "traceback", "input"}` |
 
@@ -54,6 +55,8 @@ pub enum FromJet {
         records: Vec<u8>,
     },
     Done(u64),
+    /// The model's cells and pools at the end of its input (JSON), for `snapshots: eof`.
+    Snapshot(Vec<u8>),
     Finished,
     Failed(Value),
 }
@@ -143,6 +146,7 @@ pub fn receive(r: &mut impl Read) -> io::Result<Option<FromJet>> {
             }
         }
         b'D' => FromJet::Done(number(&payload, "a bad batch id in D")?),
+        b'S' => FromJet::Snapshot(payload),
         b'F' => FromJet::Finished,
         b'X' => {
             FromJet::Failed(serde_json::from_slice(&payload).map_err(|_| bad("X is not JSON"))?)

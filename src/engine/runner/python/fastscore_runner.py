@@ -364,6 +364,8 @@ def serve():
 
     fastscore.io._jet = jet
     fastscore._state_path = config.get("state")
+    if config.get("restore") is not None:
+        fastscore._restore(config["restore"])
     jet.index = None
     try:
         module, code = load_module(config["model"])
@@ -373,6 +375,9 @@ def serve():
         else:
             exec(code, module.__dict__)
             run_callbacks(jet, module)
+        if config.get("snapshots") == "eof":
+            # the end of the input: the engine keeps the state the last jet saw
+            chan.send(ord("S"), fastscore._dump().encode())
     except BaseException as exc:  # noqa: B902 - every failure is reported
         if isinstance(exc, SystemExit) and not exc.code:
             jet.done()

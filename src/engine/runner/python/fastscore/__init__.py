@@ -82,6 +82,28 @@ def _keys(kind, name):
     return [json.loads(r[0]) for r in rows]
 
 
+def _dump():
+    """Every cell and pool, as the engine stores a snapshot: JSON text."""
+    state = {"cells": {}, "pools": {}}
+    for kind, name, key, value in _conn().execute("SELECT kind, name, key, value FROM state"):
+        if kind == "cell":
+            state["cells"][name] = json.loads(value)
+        else:
+            state["pools"].setdefault(name, []).append([json.loads(key), json.loads(value)])
+    return json.dumps(state)
+
+
+def _restore(state):
+    """Values of a snapshot, for the cells and pools no jet has set yet."""
+    rows = [("cell", n, "", _dumps(v)) for n, v in state.get("cells", {}).items()]
+    for name, items in state.get("pools", {}).items():
+        rows.extend(("pool", name, _dumps(k), _dumps(v)) for k, v in items)
+    db = _conn()
+    db.execute("BEGIN IMMEDIATE")
+    db.executemany("INSERT OR IGNORE INTO state (kind, name, key, value) VALUES (?, ?, ?, ?)", rows)
+    db.execute("COMMIT")
+
+
 class _Cell:
     def __init__(self, name):
         self.name = name
