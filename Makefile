@@ -85,6 +85,7 @@ bench: $(ATTACHMENT)
 	$(CARGO) bench --bench engine
 	$(CARGO) bench --bench kafka
 	$(CARGO) bench --bench sensors
+	$(CARGO) bench --bench first_output
 
 ## Rewrite completions/ and man/ from the command tree.
 generated:

@@ -57,6 +57,7 @@ impl Bench {
     }
 
     /// `run <model> file:<input> file:<output> -wait` on the current engine: its seconds.
+    #[allow(dead_code)] // not every benchmark runs file to file
     pub fn file_to_file(&self, model: &str, input: &Path, output: &Path) -> f64 {
         let start = std::time::Instant::now();
         self.ok(&[

@@ -59,9 +59,10 @@ impl Transport for File {
 
     fn open_sink(&self) -> Result<Box<dyn Sink>, String> {
         let file = std::fs::File::create(&self.path).map_err(|e| io_error_text(&self.path, &e))?;
-        Ok(Box::new(FileSink(Mutex::new(
+        Ok(Box::new(FileSink(Mutex::new((
             std::io::BufWriter::with_capacity(1 << 18, file),
-        ))))
+            std::time::Instant::now(),
+        )))))
     }
 }
 
@@ -89,29 +90,38 @@ pub fn read_chunk(r: &mut dyn Read) -> std::io::Result<Option<Vec<u8>>> {
     }
 }
 
-struct FileSink(Mutex<std::io::BufWriter<std::fs::File>>);
+/// The file, and when it was last written out: outputs that come slowly are written at
+/// once, those that come fast are buffered (and written out at least every `FLUSH_EVERY`).
+struct FileSink(Mutex<(std::io::BufWriter<std::fs::File>, std::time::Instant)>);
 
 impl Sink for FileSink {
     fn write(&self, records: &Framed) -> std::io::Result<()> {
-        lock(&self.0).write_all(&records.bytes)
+        let mut f = lock(&self.0);
+        f.0.write_all(&records.bytes)?;
+        if f.1.elapsed() >= super::FLUSH_EVERY {
+            f.0.flush()?;
+            f.1 = std::time::Instant::now();
+        }
+        Ok(())
     }
 
     fn finish(&self, _: Option<Duration>) -> std::io::Result<()> {
         let mut f = lock(&self.0);
-        f.flush()?;
-        f.get_ref().sync_all()
+        f.0.flush()?;
+        f.0.get_ref().sync_all()
     }
 
     fn abort(&self) {
         // what was written so far stays on disk
-        let _ = lock(&self.0).flush();
+        let _ = lock(&self.0).0.flush();
     }
 
     fn flush_buffered(&self) -> std::io::Result<()> {
         let mut f = lock(&self.0);
-        if f.buffer().is_empty() {
-            return Ok(());
+        if !f.0.buffer().is_empty() {
+            f.0.flush()?;
+            f.1 = std::time::Instant::now();
         }
-        f.flush()
+        Ok(())
     }
 }

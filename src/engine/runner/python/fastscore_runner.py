@@ -25,6 +25,8 @@ HEADER = struct.Struct("<IB")
 FLUSH_AFTER = 0.05
 # what follows each record set a model writes (the engine encodes it for the stream)
 SET_MARKER = '{"$fastscore": "set"}'
+# the time between two looks at the clock that makes records slow (their outputs go at once)
+SLOW_RECORDS = 0.005
 # a fast model looks at the clock at most every this many records
 CHECK_MAX = 256
 
@@ -119,6 +121,7 @@ class Jet:
         # the clock is read every `check_every` records: each record of a slow model, rarely
         # for a fast one
         self.last_flush = time.monotonic()
+        self.last_check = self.last_flush
         self.check_every = 1
         self.countdown = 1
 
@@ -150,7 +153,10 @@ class Jet:
         if self.countdown:
             return
         now = time.monotonic()
-        if now - self.last_flush >= FLUSH_AFTER:
+        # outputs of slow records go at once; those of fast ones every FLUSH_AFTER
+        slow = now - self.last_check >= SLOW_RECORDS
+        self.last_check = now
+        if slow or now - self.last_flush >= FLUSH_AFTER:
             if texts:
                 self.pending.setdefault(1, []).extend(texts)
                 self.pending_count += len(texts)
