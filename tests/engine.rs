@@ -13,6 +13,20 @@ fn engine_with(env: &Env, name: &str, source: &str) {
     env.run(&["engine", "reset"]).ok();
 }
 
+/// `run <model> <input> file:<name> -wait`: what the model wrote.
+fn scored(env: &Env, model: &str, input: &str, name: &str) -> String {
+    let out = env.work().join(name);
+    env.run(&[
+        "run",
+        model,
+        input,
+        &format!("file:{}", out.display()),
+        "-wait",
+    ])
+    .ok();
+    std::fs::read_to_string(out).unwrap()
+}
+
 #[test]
 fn call_back_model_over_rest_until_end_of_input() {
     let env = Env::new();
@@ -392,17 +406,13 @@ fn explicit_models_and_record_sets_get_pandas_batches() {
         "pairs.jsons",
         "{\"a\": 1, \"b\": 2}\n{\"a\": 3, \"b\": 4}\n",
     );
-    let out = env.work().join("sums.jsons");
-    env.run(&[
-        "run",
-        "explicit",
-        &format!("file:{}", data.display()),
-        &format!("file:{}", out.display()),
-        "-wait",
-    ])
-    .ok();
     assert_eq!(
-        std::fs::read_to_string(&out).unwrap(),
+        scored(
+            &env,
+            "explicit",
+            &format!("file:{}", data.display()),
+            "sums.jsons"
+        ),
         "{\"rows\": 2, \"sum\": 10}\n"
     );
     // call-back with record sets: a Series in, a DataFrame out (one record per row)
@@ -410,17 +420,8 @@ fn explicit_models_and_record_sets_get_pandas_batches() {
         "# fastscore.recordsets.0: true\n# fastscore.recordsets.1: true\nimport pandas as pd\n\
                 def action(s):\n    yield pd.DataFrame({'x': s, 'double': s * 2})\n";
     engine_with(&env, "sets", sets);
-    let out = env.work().join("sets.jsons");
-    env.run(&[
-        "run",
-        "sets",
-        "inline:1,2,3",
-        &format!("file:{}", out.display()),
-        "-wait",
-    ])
-    .ok();
     assert_eq!(
-        std::fs::read_to_string(&out).unwrap(),
+        scored(&env, "sets", "inline:1,2,3", "sets.jsons"),
         // the record set's records, then a `set` control record (spec/engine.md §7.4)
         "{\"x\": 1, \"double\": 2}\n{\"x\": 2, \"double\": 4}\n{\"x\": 3, \"double\": 6}\n{\"$fastscore\": \"set\"}\n"
     );
@@ -923,17 +924,8 @@ fn record_sets_end_with_a_set_marker_and_empty_ones_are_dispatched() {
     let doc = serde_json::json!({"Transport": {"Type": "file", "Path": input}, "Encoding": "json", "Batching": "explicit"});
     env.write("sets.json", doc.to_string());
     env.run(&["stream", "add", "sets", "sets.json"]).ok();
-    let output = env.work().join("out.jsons");
-    env.run(&[
-        "run",
-        "sums",
-        "sets",
-        &format!("file:{}", output.display()),
-        "-wait",
-    ])
-    .ok();
     assert_eq!(
-        std::fs::read_to_string(&output).unwrap(),
+        scored(&env, "sums", "sets", "out.jsons"),
         "{\"x\": 3.0, \"y\": 2.0, \"sum\": 5.0}\n{\"x\": 2.5, \"y\": 2.5, \"sum\": 5.0}\n{\"x\": -3.2, \"y\": -1.0, \"sum\": -4.2}\n{\"$fastscore\": \"set\"}\n{\"$fastscore\": \"set\"}\n"
     );
 }
@@ -1041,16 +1033,10 @@ fn cells_and_pools_are_shared_by_all_jets_and_updated_atomically() {
             "    counter.update(lambda y: x + y)\n    yield counter.value\n",
         ),
     );
-    let out = env.work().join("sums.jsons");
-    env.run(&[
-        "run",
-        "sums",
-        "inline:1,2,3",
-        &format!("file:{}", out.display()),
-        "-wait",
-    ])
-    .ok();
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "1\n3\n6\n");
+    assert_eq!(
+        scored(&env, "sums", "inline:1,2,3", "sums.jsons"),
+        "1\n3\n6\n"
+    );
     // three jets, one record per batch: every update counts, none is lost
     engine_with(
         &env,
@@ -1105,16 +1091,10 @@ fn snapshots_capture_cells_at_the_end_and_restore_them_into_the_next_job() {
             "def action(x):\n    yield fastscore.cells('counter').update(lambda y: y + x)\n",
         ),
     );
-    let out = env.work().join("a.jsons");
-    env.run(&[
-        "run",
-        "counter",
-        "inline:1,2,3",
-        &format!("file:{}", out.display()),
-        "-wait",
-    ])
-    .ok();
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "1\n3\n6\n");
+    assert_eq!(
+        scored(&env, "counter", "inline:1,2,3", "a.jsons"),
+        "1\n3\n6\n"
+    );
     let ids = env.run(&["snapshot", "list", "counter"]).ok().stdout;
     let id = ids.trim().to_string();
     assert_eq!(id.len(), 8, "{ids}");
@@ -1136,16 +1116,7 @@ fn snapshots_capture_cells_at_the_end_and_restore_them_into_the_next_job() {
             .stdout,
         "Model state restored\n"
     );
-    let out = env.work().join("b.jsons");
-    env.run(&[
-        "run",
-        "counter",
-        "inline:4,5",
-        &format!("file:{}", out.display()),
-        "-wait",
-    ])
-    .ok();
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "10\n15\n");
+    assert_eq!(scored(&env, "counter", "inline:4,5", "b.jsons"), "10\n15\n");
     // a second snapshot; the engine refuses to restore while a job runs, and bad data
     assert_eq!(
         env.run(&["snapshot", "list", "counter"])
