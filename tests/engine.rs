@@ -1148,3 +1148,38 @@ fn snapshots_capture_cells_at_the_end_and_restore_them_into_the_next_job() {
         1
     );
 }
+
+#[test]
+fn models_run_on_a_python_without_the_faster_json_parser() {
+    let env = Env::new();
+    engine_with(&env, "echo", "def action(x):\n    yield x\n");
+    // the system's Python: no orjson (nor pandas), the standard json module parses batches
+    let python = "/usr/bin/python3";
+    let check = std::process::Command::new(python)
+        .args([
+            "-c",
+            "import importlib.util as u, sys; sys.exit(u.find_spec('orjson') is not None)",
+        ])
+        .status()
+        .unwrap();
+    assert!(
+        check.success(),
+        "{python} has orjson: this test needs a Python without it"
+    );
+    env.run(&["engine", "stop"]).ok();
+    let out = env.work().join("out.jsons");
+    let run = support::finish_within(
+        env.command(&[
+            "run",
+            "echo",
+            "inline:1,2.5,\"x\"",
+            &format!("file:{}", out.display()),
+            "-wait",
+        ])
+        .env("FASTSCORE_PYTHON", python),
+        std::time::Duration::from_secs(60),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "1\n2.5\n\"x\"\n");
+    env.run(&["engine", "stop"]).ok();
+}
