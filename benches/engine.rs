@@ -59,10 +59,23 @@ impl Bench {
 fn main() {
     let bench = Bench::new();
     println!("engine benchmarks; models run in {}", bench.python);
-    throughput(&bench);
-    latency(&bench);
-    model_input(&bench);
-    iris(&bench);
+    // `cargo bench --bench engine -- c` runs only part (c)
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    type Part = fn(&Bench);
+    let parts: [(&str, Part); 4] = [
+        ("a", throughput),
+        ("b", latency),
+        ("d", model_input),
+        ("c", iris),
+    ];
+    for (name, part) in parts {
+        if only.is_empty() || only.iter().any(|o| o == name) {
+            part(&bench);
+        }
+    }
 }
 
 fn rate(n: usize, secs: f64) -> String {
@@ -333,7 +346,7 @@ fn iris(b: &Bench) {
         .current_dir(b.dir.path())
         .status()
         .expect("tar");
-    let baseline = b.python_seconds(
+    let predict = String::from(
         "import json, pickle, time, pandas as pd\n\
          rows = [json.loads(l) for l in open('iris.jsons')]\n\
          batches = [pd.DataFrame(rows[i:i + 1000]) for i in range(0, len(rows), 1000)]\n\
@@ -343,55 +356,81 @@ fn iris(b: &Bench) {
          for df in batches:\n    model.predict_proba(data=df[f])\n\
          print(time.perf_counter() - t)",
     );
-    // the model's start (importing xgboost, unpickling) is timed with a one-batch run
-    let small = b.write(
-        "iris-small.jsons",
-        &text[..text.match_indices('\n').nth(999).map_or(0, |(i, _)| i + 1)],
-    );
-    let run = |input: &Path| {
+    // the model's start (importing xgboost, unpickling) is left out: the scoring time runs
+    // from the first predictions in the output file to its last change
+    let scoring = || {
         b.ok(&["engine", "reset"]);
         let out = b.path("iris.out.jsons");
-        let start = Instant::now();
-        b.ok(&[
-            "run",
-            "iris",
-            &format!("file:{}", input.display()),
-            &format!("file:{}", out.display()),
-            "-wait",
-        ]);
-        let secs = start.elapsed().as_secs_f64();
-        (
-            secs,
-            BufReader::new(std::fs::File::open(&out).expect("output"))
-                .lines()
-                .count(),
-        )
+        let _ = std::fs::remove_file(&out);
+        let started = Instant::now();
+        let mut run = b
+            .fastscore(&[
+                "run",
+                "iris",
+                &format!("file:{}", input.display()),
+                &format!("file:{}", out.display()),
+                "-wait",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("run");
+        let size = || std::fs::metadata(&out).map_or(0, |m| m.len());
+        let mut first: Option<(Instant, u64)> = None;
+        let mut last = (started, 0);
+        loop {
+            let now = size();
+            if now != last.1 {
+                last = (Instant::now(), now);
+                first.get_or_insert(last);
+            }
+            if run.try_wait().expect("run").is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let whole = started.elapsed().as_secs_f64();
+        let text = std::fs::read_to_string(&out).expect("output");
+        assert_eq!(text.lines().count(), IRIS_RECORDS);
+        let (first_at, first_size) = first.expect("outputs");
+        let before = text.as_bytes()[..first_size as usize]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        let start_up = first_at.duration_since(started).as_secs_f64();
+        let steady = last.0.duration_since(first_at).as_secs_f64();
+        (whole, start_up, steady, IRIS_RECORDS - before)
     };
-    let (start_up, n) = run(&small);
-    assert_eq!(n, 1000);
-    let (ours, n) = run(&input);
-    assert_eq!(n, IRIS_RECORDS);
-    let steady = ours - start_up;
+    // this machine's speed varies from run to run: the best of three on each side
+    let best = |runs: Vec<(f64, f64, f64, usize)>| {
+        runs.into_iter()
+            .max_by(|x, y| (x.3 as f64 / x.2).total_cmp(&(y.3 as f64 / y.2)))
+            .expect("runs")
+    };
+    let (ours, start_up, steady, scored) = best((0..3).map(|_| scoring()).collect());
+    let baseline = (0..3)
+        .map(|_| b.python_seconds(&predict))
+        .fold(f64::INFINITY, f64::min);
+    let before = IRIS_RECORDS - scored;
     println!(
         "\n(c) iris explicit model, {IRIS_RECORDS} records in DataFrame batches of 1000, file→file"
     );
     println!(
-        "    predict_proba on the same batches (prediction only)  {:>7.2} s {}",
+        "    predict_proba on the same batches (prediction only, best of 3)  {:>7.2} s {}",
         baseline,
         rate(IRIS_RECORDS, baseline)
     );
     println!(
-        "    fastscore run … -wait, whole run                     {:>7.2} s {}",
+        "    fastscore run … -wait, whole run (best of 3)         {:>7.2} s {}",
         ours,
         rate(IRIS_RECORDS, ours)
     );
     println!(
-        "    … less the model's start ({start_up:.2} s for 1000 records)  {:>7.2} s {}",
+        "    … from the first {before} predictions ({start_up:.2} s) to the last   {:>7.2} s {}",
         steady,
-        rate(IRIS_RECORDS - 1000, steady)
+        rate(scored, steady)
     );
     println!(
         "    ratio: {:.0}% of predict_proba's rate once the model has started",
-        100.0 * baseline / steady * (IRIS_RECORDS - 1000) as f64 / IRIS_RECORDS as f64
+        100.0 * (scored as f64 / steady) / (IRIS_RECORDS as f64 / baseline)
     );
 }

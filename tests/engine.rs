@@ -428,6 +428,71 @@ fn explicit_models_and_record_sets_get_pandas_batches() {
 }
 
 #[test]
+fn data_frames_cross_as_typed_columns_both_ways() {
+    let env = Env::new();
+    support::data_python();
+    env.run_with_input(&["schema", "add", "mixed"], "{\"type\": \"record\", \"name\": \"m\", \"fields\": [{\"name\": \"x\", \"type\": \"double\"}, {\"name\": \"n\", \"type\": \"long\"}, {\"name\": \"flag\", \"type\": \"boolean\"}, {\"name\": \"name\", \"type\": \"string\"}]}").ok();
+    // numbers and booleans arrive typed, the frame is the model's to change, and a frame,
+    // a Series and a 2-D array written to a record-set slot come back as their rows
+    let model = "# fastscore.action: unused\n# fastscore.schema.0: mixed\n# fastscore.recordsets.1: true\n\
+                 from fastscore.io import Slot\nimport numpy as np\nimport pandas as pd\n\
+                 for df in Slot(0):\n    Slot(1).write({'dtypes': [str(df[c].dtype) for c in ['x', 'n', 'flag']], 'names': list(df.columns)})\n    \
+                 df.loc[0, 'x'] = -1.0\n    \
+                 Slot(1).write(pd.DataFrame({'x': df['x'].astype('float32'), 'n2': df['n'] * 2, 'flag': ~df['flag'], 'name': df['name'] + '!'}))\n    \
+                 Slot(1).write(df['n'])\n    Slot(1).write(np.array([[1.5, 2], [3, 4]]))\n";
+    engine_with(&env, "frames", model);
+    let data = env.write(
+        "mixed.jsons",
+        "{\"x\": 1.5, \"n\": 3, \"flag\": true, \"name\": \"a\"}\n{\"x\": 0.1, \"n\": 4, \"flag\": false, \"name\": \"b\\u00e9\"}\n",
+    );
+    assert_eq!(
+        scored(&env, "frames", &format!("file:{}", data.display()), "frames.jsons"),
+        "{\"dtypes\": [\"float64\", \"int64\", \"bool\"], \"names\": [\"x\", \"n\", \"flag\", \"name\"]}\n\
+         {\"x\": -1.0, \"n2\": 6, \"flag\": false, \"name\": \"a!\"}\n\
+         {\"x\": 0.10000000149011612, \"n2\": 8, \"flag\": true, \"name\": \"b\\u00e9!\"}\n\
+         {\"$fastscore\": \"set\"}\n3\n4\n{\"$fastscore\": \"set\"}\n[1.5, 2.0]\n[3.0, 4.0]\n{\"$fastscore\": \"set\"}\n"
+    );
+    // a frame written to a slot without record sets: its rows, no `set` after them
+    let plain =
+        "# fastscore.action: unused\n# fastscore.schema.0: mixed\nfrom fastscore.io import Slot\n\
+                 for df in Slot(0):\n    Slot(1).write(df[['n', 'name']])\n";
+    engine_with(&env, "plain", plain);
+    assert_eq!(
+        scored(
+            &env,
+            "plain",
+            &format!("file:{}", data.display()),
+            "plain.jsons"
+        ),
+        "{\"n\": 3, \"name\": \"a\"}\n{\"n\": 4, \"name\": \"b\\u00e9\"}\n"
+    );
+    // a model that fails on a batch of columns shows its records as rows
+    let boom = "# fastscore.recordsets.0: true\n# fastscore.schema.0: mixed\ndef action(df):\n    raise ValueError('no %d' % len(df))\n";
+    engine_with(&env, "boom", boom);
+    env.run(&[
+        "run",
+        "boom",
+        &format!("file:{}", data.display()),
+        "discard:",
+    ])
+    .ok();
+    let mut shown = String::new();
+    for _ in 0..100 {
+        shown = env.run(&["engine", "inspect", "-v"]).stdout;
+        if shown.contains("The input") {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert!(shown.contains("ValueError: no 2"), "{shown}");
+    assert!(
+        shown.contains("   1: {\"x\": 1.5, \"n\": 3, \"flag\": true, \"name\": \"a\"}\n   2: {\"x\": 0.1, \"n\": 4, \"flag\": false, \"name\": \"b\\u00e9\"}\n"),
+        "{shown}"
+    );
+    env.run(&["engine", "reset"]).ok();
+}
+
+#[test]
 fn attachments_are_unpacked_into_the_working_directory() {
     let env = Env::new();
     env.write(

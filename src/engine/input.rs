@@ -5,10 +5,12 @@
 use super::codec::{Codec, Control, Decoded};
 use super::dispatch::Dispatch;
 use super::runner::protocol::Batch;
+use super::runner::recordset::{JsonRows, RecordSet};
 use super::stats::{Op, SlotStats};
 use crate::schema::Avro;
 use crate::stream::descriptor::{Batching, Descriptor};
 use crate::sync::lock;
+use serde_json::Value;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
@@ -23,12 +25,15 @@ pub enum Pushed {
     Full,
 }
 
+/// A decoded record: its value (for the checks) and its JSON text (for the model).
+type Record = (Value, Vec<u8>);
+
 /// A batch is sent when its records reach this size, whatever the batching says.
 const MAX_BATCH_BYTES: usize = 16 << 20;
 
 struct Open {
-    payload: Vec<u8>,
-    count: usize,
+    /// The records of the open batch.
+    set: Box<dyn RecordSet>,
     first_at: Option<Instant>,
     next_seqno: u64,
     first_seqno: u64,
@@ -70,6 +75,7 @@ impl InputSlot {
         stats: Arc<SlotStats>,
         ids: Arc<AtomicU64>,
     ) -> InputSlot {
+        let raw = codec.raw_bytes();
         InputSlot {
             slot,
             codec,
@@ -77,8 +83,7 @@ impl InputSlot {
             batching: descriptor.batching.clone(),
             end_marker: descriptor.end_marker.clone(),
             open: Mutex::new(Open {
-                payload: Vec::new(),
-                count: 0,
+                set: Box::new(JsonRows::new(raw)),
                 first_at: None,
                 next_seqno: 1,
                 first_seqno: 1,
@@ -91,12 +96,18 @@ impl InputSlot {
         }
     }
 
+    /// Batches gathered in this form rather than as a JSON array (columns).
+    pub fn gathering(self, set: Box<dyn RecordSet>) -> InputSlot {
+        self.lock().set = set;
+        self
+    }
+
     fn lock(&self) -> MutexGuard<'_, Open> {
         lock(&self.open)
     }
 
-    /// Decode and check one record: its JSON text for the model, or why not.
-    fn admit(&self, raw: &[u8]) -> Result<Vec<u8>, Pushed> {
+    /// Decode and check one record: its value and JSON text for the model, or why not.
+    fn admit(&self, raw: &[u8]) -> Result<Record, Pushed> {
         match self.codec.decode(raw) {
             Err(reason) => {
                 self.stats.reject(false, raw, &reason);
@@ -107,7 +118,7 @@ impl InputSlot {
                 .stats
                 .timed(Op::ValidateInput, || check(&self.schemas, &value))
             {
-                Ok(()) => Ok(json),
+                Ok(()) => Ok((value, json)),
                 Err(reason) => {
                     self.stats.reject(true, raw, &reason);
                     Err(Pushed::Rejected(reason))
@@ -153,7 +164,7 @@ impl InputSlot {
     }
 
     /// The outcome of decoding, with the record's bytes counted unless it waits for room.
-    fn admitted(&self, raw: &[u8]) -> Result<Vec<u8>, Pushed> {
+    fn admitted(&self, raw: &[u8]) -> Result<Record, Pushed> {
         let admitted = self.admit(raw);
         if admitted.is_err() {
             self.count_bytes(raw);
@@ -161,17 +172,17 @@ impl InputSlot {
         admitted
     }
 
-    /// Decode, check and find room for one record: its JSON text and the slot's lock to
-    /// take it under, or what became of it.
-    fn accept(&self, raw: &[u8]) -> Result<(Vec<u8>, MutexGuard<'_, Open>), Pushed> {
-        let json = self.admitted(raw)?;
+    /// Decode, check and find room for one record: its value and JSON text and the slot's
+    /// lock to take it under, or what became of it.
+    fn accept(&self, raw: &[u8]) -> Result<(Record, MutexGuard<'_, Open>), Pushed> {
+        let record = self.admitted(raw)?;
         let open = self.lock();
         if let Some(refused) = self.refused(&open, raw) {
             return Err(refused);
         }
         self.count_bytes(raw);
         self.stats.records.fetch_add(1, Ordering::Relaxed);
-        Ok((json, open))
+        Ok((record, open))
     }
 
     /// Take one record into the open batch.
@@ -180,7 +191,7 @@ impl InputSlot {
             Some(m) if m.as_slice() == raw => Err(Pushed::Control(Control::End)),
             _ => self.accept(raw),
         };
-        let (json, mut open) = match accepted {
+        let ((value, json), mut open) = match accepted {
             Ok(taken) => taken,
             Err(Pushed::Control(c)) => {
                 match c {
@@ -193,20 +204,18 @@ impl InputSlot {
             }
             Err(other) => return other,
         };
-        if open.count == 0 {
-            open.payload.clear();
-            open.payload.push(b'[');
+        if open.set.count() == 0 {
             open.first_at = Some(Instant::now());
             open.first_seqno = open.next_seqno;
-        } else {
-            open.payload.push(b',');
         }
-        open.payload.extend_from_slice(&json);
-        open.count += 1;
+        open.set.push(&value, &json);
         let seqno = open.next_seqno;
         open.next_seqno += 1;
-        if self.batching.watermark.is_some_and(|w| open.count >= w)
-            || open.payload.len() >= MAX_BATCH_BYTES
+        if self
+            .batching
+            .watermark
+            .is_some_and(|w| open.set.count() >= w)
+            || open.set.size() >= MAX_BATCH_BYTES
         {
             self.close(&mut open);
         }
@@ -215,23 +224,21 @@ impl InputSlot {
 
     /// A round trip's record, sent at once as a batch of its own with the id `id`.
     pub fn push_alone(&self, raw: &[u8], id: u64) -> Pushed {
-        let (json, mut open) = match self.accept(raw) {
+        let ((value, json), mut open) = match self.accept(raw) {
             Ok(taken) => taken,
             Err(other) => return other,
         };
         // records that came before it go first
         self.close(&mut open);
-        let mut payload = Vec::with_capacity(json.len() + 2);
-        payload.push(b'[');
-        payload.extend_from_slice(&json);
-        payload.push(b']');
+        let mut alone = open.set.empty();
+        alone.push(&value, &json);
         self.dispatch.push(Batch {
             id,
             slot: self.slot,
             seqno: open.next_seqno,
             count: 1,
-            raw: self.codec.raw_bytes(),
-            payload: Arc::new(payload),
+            format: alone.format(),
+            payload: Arc::new(alone.take()),
         });
         let seqno = open.next_seqno;
         open.next_seqno += 1;
@@ -245,32 +252,28 @@ impl InputSlot {
     /// Send the open batch to the jets; with `empty`, also when it has no record (an empty
     /// record set, spec/engine.md §7.3).
     fn close_set(&self, open: &mut Open, empty: bool) {
-        if open.shut || (open.count == 0 && !empty) {
+        let count = open.set.count();
+        if open.shut || (count == 0 && !empty) {
             return;
         }
-        if open.count == 0 {
-            open.payload.clear();
-            open.payload.push(b'[');
+        if count == 0 {
             open.first_seqno = open.next_seqno;
         }
-        let mut payload = std::mem::take(&mut open.payload);
-        payload.push(b']');
         self.stats.debug(|| {
-            let last = (open.first_seqno + open.count as u64).saturating_sub(1);
+            let last = (open.first_seqno + count as u64).saturating_sub(1);
             format!(
-                "a batch of {} records ({}..{last}) goes to the jets",
-                open.count, open.first_seqno
+                "a batch of {count} records ({}..{last}) goes to the jets",
+                open.first_seqno
             )
         });
         self.dispatch.push(Batch {
             id: self.ids.fetch_add(1, Ordering::Relaxed),
             slot: self.slot,
             seqno: open.first_seqno,
-            count: open.count,
-            raw: self.codec.raw_bytes(),
-            payload: Arc::new(payload),
+            count,
+            format: open.set.format(),
+            payload: Arc::new(open.set.take()),
         });
-        open.count = 0;
         open.first_at = None;
     }
 
@@ -315,7 +318,7 @@ impl InputSlot {
 
     /// Records taken and not yet sent in a batch.
     pub fn pending(&self) -> usize {
-        self.lock().count
+        self.lock().set.count()
     }
 
     /// The job is torn down: nothing more is taken or queued; the records taken and not
@@ -323,6 +326,6 @@ impl InputSlot {
     pub fn shut(&self) -> usize {
         let mut open = self.lock();
         open.shut = true;
-        open.count
+        open.set.count()
     }
 }

@@ -257,9 +257,9 @@ impl Jet {
 
 /// A batch as a model error shows it: its slot, its last records and how many there were.
 fn shown_input(b: &Batch) -> Value {
-    let records: Vec<Value> = serde_json::from_slice(&b.payload).unwrap_or_default();
+    let records = b.rows();
     let skip = records.len().saturating_sub(SHOWN_RECORDS);
     let data: Vec<String> = records[skip..].iter().map(crate::json::compact).collect();
     json!({"slot": b.slot, "seqno": b.seqno + skip as u64, "data": data,
-           "batch_len": b.count, "encoding": if b.raw { "null" } else { "json" }})
+           "batch_len": b.count, "encoding": if b.format == protocol::Format::Raw { "null" } else { "json" }})
 }

@@ -3,7 +3,7 @@
 //! envelope → sink. The job tells the engine when its inputs have ended (finishing), when
 //! every jet has finished (finished) and when something failed (error).
 
-use super::codec::Control;
+use super::codec::{Codec, Control};
 use super::dispatch::{Dispatch, Take, Want};
 use super::envelope::{self, Framer};
 use super::input::{InputSlot, Pushed};
@@ -11,6 +11,7 @@ use super::jet::{Host, Jet};
 use super::output::OutputSlot;
 use super::prepare::{random_id, Prepared};
 use super::roundtrip::{Replies, Reply};
+use super::runner::columns::Columns;
 use super::runner::protocol::Batch;
 use super::settle::Settler;
 use super::stats::{Op, SlotStats};
@@ -104,6 +105,20 @@ fn leading_schema(model: &Prepared, slot: u32, attached: &Attached) -> Option<Ar
     }
 }
 
+/// Columns for the batches of a slot whose records a model reads as DataFrames (explicit
+/// models, record sets) when they are records; `None`: a JSON array.
+fn data_frame_columns(
+    model: &Prepared,
+    slot: u32,
+    schema: Option<&Avro>,
+    codec: &dyn Codec,
+) -> Option<Columns> {
+    let frames =
+        model.slots.explicit() || model.slots.slots.get(&slot).is_some_and(|s| s.recordsets);
+    let fields = schema.and_then(Avro::record_fields)?;
+    (frames && !codec.raw_bytes()).then(|| Columns::for_fields(&fields))
+}
+
 /// What a REST input request achieved.
 pub struct Taken {
     pub accepted: u64,
@@ -150,7 +165,8 @@ impl Pipeline {
                 {
                     rest_framers.insert(slot, Mutex::new(envelope::framer(d.envelope.as_ref())));
                 }
-                let input = InputSlot::new(
+                let columns = data_frame_columns(&model, slot, leading.as_deref(), &*codec);
+                let mut input = InputSlot::new(
                     slot,
                     codec,
                     schemas,
@@ -159,6 +175,9 @@ impl Pipeline {
                     slot_stats,
                     ids.clone(),
                 );
+                if let Some(columns) = columns {
+                    input = input.gathering(Box::new(columns));
+                }
                 inputs.insert(slot, Arc::new(input));
             } else {
                 let sink = d

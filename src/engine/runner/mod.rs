@@ -2,8 +2,10 @@
 //! is one file implementing `Runner`, registered for its model types in `RUNNERS`. A jet is
 //! a process the runner starts; it speaks `protocol.rs` whatever its language.
 
+pub mod columns;
 pub mod protocol;
 mod python;
+pub mod recordset;
 
 use super::annotations::{self, SlotMap};
 use std::collections::BTreeMap;

@@ -7,10 +7,10 @@
 //! | kind | direction | payload |
 //! |---|---|---|
 //! | `C` | to jet | configuration, JSON |
-//! | `B` | to jet | `<batch id> <slot> <seqno> <j or b>\n` + a JSON array of records (`b`: strings of bytes 0–255) |
+//! | `B` | to jet | `<batch id> <slot> <seqno> <j, b or c>\n` + a JSON array of records (`b`: strings of bytes 0–255; `c`: columns, see `columns.rs`) |
 //! | `E` | to jet | end of input: `<slot>`, or `*` for every input |
 //! | `N` | from jet | a batch is wanted: `<slot>`, or `*` for any input |
-//! | `O` | from jet | outputs: `<batch id> <slot>\n` + one JSON text per line (batch 0: outside any batch) |
+//! | `O` | from jet | outputs: `<batch id> <slot>\n` + one JSON text per line (batch 0: outside any batch), or `<batch id> <slot> c\n` + columns |
 //! | `D` | from jet | `<batch id>`: the batch is processed and all its outputs sent |
 //! | `S` | from jet | the model's cells and pools at the end of its input, JSON (`snapshots: eof`) |
 //! | `F` | from jet | the model finished normally |
@@ -31,10 +31,31 @@ pub struct Batch {
     /// Sequence number of the first record (records count from 1 per slot).
     pub seqno: u64,
     pub count: usize,
-    /// Records are raw bytes (no encoding), sent as strings of code points 0–255.
-    pub raw: bool,
-    /// `[r1,r2,…]` as JSON text.
+    pub format: Format,
+    /// The records in that form.
     pub payload: std::sync::Arc<Vec<u8>>,
+}
+
+/// How a batch's records are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `[r1,r2,…]` as JSON text.
+    Json,
+    /// Records are raw bytes (no encoding), sent as a JSON array of strings of code points
+    /// 0–255.
+    Raw,
+    /// Columns (`columns.rs`).
+    Columns,
+}
+
+impl Batch {
+    /// The records as values (to show those a model failed on).
+    pub fn rows(&self) -> Vec<Value> {
+        match self.format {
+            Format::Columns => super::columns::rows(&self.payload),
+            Format::Json | Format::Raw => serde_json::from_slice(&self.payload).unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -85,7 +106,11 @@ pub fn send(w: &mut impl Write, msg: &ToJet) -> io::Result<()> {
                 b.id,
                 b.slot,
                 b.seqno,
-                if b.raw { 'b' } else { 'j' }
+                match b.format {
+                    Format::Json => 'j',
+                    Format::Raw => 'b',
+                    Format::Columns => 'c',
+                }
             );
             w.write_all(&head(line.len() + b.payload.len(), b'B')?)?;
             w.write_all(line.as_bytes())?;
@@ -138,7 +163,13 @@ pub fn receive(r: &mut impl Read) -> io::Result<Option<FromJet>> {
             let mut words = payload[..split].split(|b| *b == b' ');
             let batch = number(words.next().unwrap_or(b""), "a bad batch id in O")?;
             let slot = number(words.next().unwrap_or(b""), "a bad slot in O")?;
-            let records = payload.get(split + 1..).unwrap_or(&[]).to_vec();
+            let body = payload.get(split + 1..).unwrap_or(&[]);
+            let records = match words.next() {
+                None => body.to_vec(),
+                Some(b"c") => super::columns::to_lines(body)
+                    .map_err(|e| bad(&format!("outputs as columns: {e}")))?,
+                Some(_) => return Err(bad("a bad form in O")),
+            };
             FromJet::Output {
                 batch,
                 slot,
@@ -174,7 +205,7 @@ mod tests {
             slot: 2,
             seqno: 11,
             count: 2,
-            raw: false,
+            format: Format::Json,
             payload: std::sync::Arc::new(b"[1,2]".to_vec()),
         };
         let mut out = Vec::new();
@@ -199,6 +230,10 @@ mod tests {
             frame(b'N', b"2"),
             frame(b'O', b"7 1\n{\"a\": 1}\n2"),
             frame(b'O', b"0 3\n"),
+            frame(
+                b'O',
+                b"2 1 c\n{\"n\":1,\"shape\":\"value\",\"columns\":[[\"\",\"json\",0,3]]}\n[7]",
+            ),
             frame(b'D', b"7"),
             frame(b'F', b""),
             frame(b'X', br#"{"message": "boom"}"#),
@@ -223,6 +258,11 @@ mod tests {
                     batch: 0,
                     slot: 3,
                     records: Vec::new()
+                },
+                FromJet::Output {
+                    batch: 2,
+                    slot: 1,
+                    records: b"7".to_vec()
                 },
                 FromJet::Done(7),
                 FromJet::Finished,

@@ -21,6 +21,10 @@ const FILES: &[(&str, &str)] = &[
         include_str!("python/fastscore/__init__.py"),
     ),
     ("fastscore/io.py", include_str!("python/fastscore/io.py")),
+    (
+        "fastscore_columns.py",
+        include_str!("python/fastscore_columns.py"),
+    ),
 ];
 
 /// How long a model check may take (imports are looked up, not run).

@@ -3,8 +3,10 @@
 The engine talks to the jet over the process's original stdin and stdout with the frames of
 the engine's jet protocol (src/engine/runner/protocol.rs, where every frame is described);
 the model's own stdout and stderr are moved to the console pipe the engine reads. In short:
-    engine to jet:  C config, B batch (b"<id> <slot> <seqno> <j|b>\\n" + JSON array), E end
-    jet to engine:  N want, O outputs (b"<batch id> <slot>\\n" + JSON lines), D batch done,
+    engine to jet:  C config, B batch (b"<id> <slot> <seqno> <j|b|c>\\n" + JSON array or
+                    columns), E end
+    jet to engine:  N want, O outputs (b"<batch id> <slot>\\n" + JSON lines, or
+                    b"<batch id> <slot> c\\n" + columns), D batch done,
                     F finished, X failed (JSON: message, traceback, input)
 
 `python fastscore_runner.py --check <model file> <callbacks JSON>` only inspects a model:
@@ -92,6 +94,17 @@ def is_frame(v, cls):
     return t.__name__ == cls and t.__module__.split(".")[0] in ("pandas", "numpy")
 
 
+def columns():
+    # numpy is imported only for models that use it
+    import fastscore_columns
+
+    return fastscore_columns
+
+
+def is_set(v):
+    return any(is_frame(v, c) for c in ("DataFrame", "Series", "matrix", "ndarray"))
+
+
 def expand(v):
     """Record sets written by the model: one record per row or element."""
     if is_frame(v, "DataFrame"):
@@ -102,6 +115,8 @@ def expand(v):
 
 
 def to_recordset(records, shape):
+    if type(records).__name__ == "Columns":
+        return records.frame()
     import pandas
 
     if not records:
@@ -131,6 +146,9 @@ class Jet:
         self.pending = {}
         self.pending_count = 0
         self.eof = set()
+        # explicit models: slots asked for a batch, answers not read yet
+        self.asked = set()
+        self.answers = {}
         self.current = None  # (batch id, slot, seqno, records) being processed
         # the clock is read every `check_every` records: each record of a slow model, rarely
         # for a fast one
@@ -145,16 +163,32 @@ class Jet:
             if slot % 2 == 0:
                 raise ModelError("Model emits data to an input slot %d" % slot)
             raise ModelError("Model emits data to an unknown slot %d" % slot)
+        # a record set is expanded into its records; on a record-set slot a `set` control
+        # record follows them (spec/engine.md §7.4)
+        marked = self.outputs[slot]["recordsets"]
+        if (expand_sets or marked) and is_set(value):
+            payload = columns().encode(value, dumps)
+            if payload is not None:
+                # the frame's columns go as they are, after what the model wrote before
+                self.flush(now=False)
+                batch = self.current[0] if self.current else 0
+                self.chan.send(ord("O"), b"%d %d c\n" % (batch, slot) + payload, False)
+                if marked:
+                    self.pending[slot] = [SET_MARKER]
+                    self.pending_count = 1
+                self.tick()
+                return
         texts = self.pending.setdefault(slot, [])
-        rows = expand(value) if (expand_sets or self.outputs[slot]["recordsets"]) else None
+        rows = expand(value) if (expand_sets or marked) else None
         if rows is None:
             texts.append(dumps(value))
             self.pending_count += 1
         else:
-            # a record set: its records, then a `set` control record
             texts.extend(dumps(r) for r in rows)
-            texts.append(SET_MARKER)
-            self.pending_count += len(rows) + 1
+            self.pending_count += len(rows)
+            if marked:
+                texts.append(SET_MARKER)
+                self.pending_count += 1
         if self.pending_count >= 1000:
             self.flush()
         else:
@@ -206,7 +240,10 @@ class Jet:
         """A B frame becomes the current batch: (slot, seqno, records)."""
         header, _, body = payload.partition(b"\n")
         batch, slot, seqno, kind = header.split(b" ")
-        records = loads(body)
+        if kind == b"c":
+            records = columns().Columns(payload, len(header) + 1, loads)
+        else:
+            records = loads(body)
         if kind == b"b":
             records = [r.encode("latin-1") for r in records]
         self.current = (int(batch), int(slot), int(seqno), records)
@@ -221,13 +258,27 @@ class Jet:
         if slot in self.eof:
             return None
         self.done()
-        self.chan.send(ord("N"), b"%d" % slot, flush=False)
-        kind, payload = self.chan.recv()
+        if slot not in self.asked:
+            self.chan.send(ord("N"), b"%d" % slot, flush=False)
+            self.asked.add(slot)
+        kind, payload = self.answer(slot)
         if kind == ord("E"):
             self.eof.add(slot)
             return None
+        # the slot's next batch is on its way while the model works on this one
+        self.chan.send(ord("N"), b"%d" % slot)
+        self.asked.add(slot)
         slot, seqno, records = self.take_batch(payload)
         return seqno, records
+
+    def answer(self, slot):
+        """The engine's answer to the N asked for `slot` (answers come in the order asked)."""
+        while slot not in self.answers:
+            kind, payload = self.chan.recv()
+            head = payload if kind == ord("E") else payload.split(b" ", 2)[1]
+            self.answers[int(head)] = (kind, payload)
+        self.asked.discard(slot)
+        return self.answers.pop(slot)
 
     def recordset(self, records, slot):
         return to_recordset(records, self.inputs[slot]["shape"])
@@ -236,21 +287,23 @@ class Jet:
         if self.current is None:
             return None
         _, slot, seqno, records = self.current
-        shown = records if index is None else records[index:index + 1]
-        first = seqno if index is None else seqno + index
+        total = len(records)
+        if index is not None:
+            first, shown = seqno + index, records[index:index + 1]
+        else:
+            # the last ten records of the batch
+            first = seqno + max(0, total - 10)
+            if type(records).__name__ == "Columns":
+                shown = records.rows(total - 10, total)
+            else:
+                shown = records[-10:]
         data = []
-        for r in shown[-10:]:
+        for r in shown:
             try:
                 data.append(dumps(r))
             except Exception:
                 data.append(repr(r))
-        return {
-            "slot": slot,
-            "seqno": first + max(0, len(shown) - 10),
-            "data": data,
-            "batch_len": len(records),
-            "encoding": "json",
-        }
+        return {"slot": slot, "seqno": first, "data": data, "batch_len": total, "encoding": "json"}
 
 
 def arity(fn):
