@@ -2,7 +2,8 @@
 //! (a) file→file throughput of an echo model vs a bare Python loop over the same file,
 //! (b) round-trip latency vs the engine's health call (same HTTP path, no model),
 //! (c) iris predictions/s through the engine vs predict_proba called directly,
-//! (d) `model input` records/s vs posting one record per request (the original protocol).
+//! (d) `model input` records/s vs posting one record per request (the original protocol),
+//! (e) concurrent round trips to a record-set model, gathered vs one record set each.
 
 mod common;
 
@@ -16,6 +17,8 @@ use std::time::{Duration, Instant};
 const RECORDS: usize = 1_000_000;
 const ROUND_TRIPS: usize = 5_000;
 const IRIS_RECORDS: usize = 200_000;
+const GATHER_CLIENTS: usize = 16;
+const GATHER_TRIPS: usize = 500;
 
 impl Bench {
     fn write(&self, name: &str, text: &str) -> PathBuf {
@@ -65,11 +68,12 @@ fn main() {
         .filter(|a| !a.starts_with('-'))
         .collect();
     type Part = fn(&Bench);
-    let parts: [(&str, Part); 4] = [
+    let parts: [(&str, Part); 5] = [
         ("a", throughput),
         ("b", latency),
         ("d", model_input),
         ("c", iris),
+        ("e", gathered_round_trips),
     ];
     for (name, part) in parts {
         if only.is_empty() || only.iter().any(|o| o == name) {
@@ -278,18 +282,19 @@ fn model_input(b: &Bench) {
     );
 }
 
-/// (c) The guide's iris model with DataFrame batches vs predict_proba on the same batches.
-fn iris(b: &Bench) {
+/// The iris schemas and the xgboost attachment in the store, and the first iris records;
+/// `None` when the models' Python lacks pandas or xgboost.
+fn iris_setup(b: &Bench) -> Option<Vec<String>> {
     let ok = Command::new(&b.python)
         .args(["-c", "import pandas, xgboost, sklearn"])
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
         println!(
-            "\n(c) skipped: {} has no pandas/xgboost (run `make bench`)",
+            "\n(c, e) skipped: {} has no pandas/xgboost (run `make bench`)",
             b.python
         );
-        return;
+        return None;
     }
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let attachment = std::env::var("FASTSCORE_TEST_ATTACHMENT")
@@ -300,36 +305,41 @@ fn iris(b: &Bench) {
         "{} is missing: run `make bench`",
         attachment.display()
     );
-    let rows: Vec<String> =
+    for (name, file) in [
+        ("xgboost_input", "xgboost_iris_input.avsc"),
+        ("xgboost_output", "xgboost_iris_output.avsc"),
+    ] {
+        let path = manifest.join("fixtures/guide").join(file);
+        b.ok(&["schema", "add", name, path.to_str().expect("path")]);
+    }
+    let copy = b.path("xgboost_explicit.tar.gz");
+    std::fs::copy(&attachment, &copy).expect("attachment");
+    std::process::Command::new("tar")
+        .arg("xzf")
+        .arg(&copy)
+        .current_dir(b.dir.path())
+        .status()
+        .expect("tar");
+    Some(
         std::fs::read_to_string(manifest.join("fixtures/guide/xgboost_iris_inputs.jsons"))
             .expect("iris inputs")
             .lines()
             .map(str::to_string)
-            .collect();
+            .collect(),
+    )
+}
+
+/// (c) The guide's iris model with DataFrame batches vs predict_proba on the same batches.
+fn iris(b: &Bench) {
+    let Some(rows) = iris_setup(b) else {
+        return;
+    };
     let mut text = String::new();
     for i in 0..IRIS_RECORDS {
         text.push_str(&rows[i % rows.len()]);
         text.push('\n');
     }
     let input = b.write("iris.jsons", &text);
-    b.ok(&[
-        "schema",
-        "add",
-        "xgboost_input",
-        manifest
-            .join("fixtures/guide/xgboost_iris_input.avsc")
-            .to_str()
-            .expect("path"),
-    ]);
-    b.ok(&[
-        "schema",
-        "add",
-        "xgboost_output",
-        manifest
-            .join("fixtures/guide/xgboost_iris_output.avsc")
-            .to_str()
-            .expect("path"),
-    ]);
     // the guide's model, with the prediction frame written at once (one record per row)
     let model = "#fastscore.action: unused\n#fastscore.schema.0: xgboost_input\n#fastscore.schema.1: xgboost_output\n#fastscore.module-attached: xgboost\n\
                  from fastscore.io import Slot\nimport pickle\nimport pandas as pd\n\
@@ -337,15 +347,7 @@ fn iris(b: &Bench) {
                  for df in Slot(0):\n    preds = model.predict_proba(data=df[['sepal_length', 'sepal_width', 'petal_length', 'petal_width']])\n    Slot(1).write(pd.DataFrame(preds, columns=['A', 'B', 'C']))\n";
     b.write("iris.py3", model);
     b.ok(&["model", "add", "iris", "iris.py3"]);
-    let copy = b.path("xgboost_explicit.tar.gz");
-    std::fs::copy(&attachment, &copy).expect("attachment");
     b.ok(&["attachment", "upload", "iris", "xgboost_explicit.tar.gz"]);
-    std::process::Command::new("tar")
-        .arg("xzf")
-        .arg(&copy)
-        .current_dir(b.dir.path())
-        .status()
-        .expect("tar");
     let predict = String::from(
         "import json, pickle, time, pandas as pd\n\
          rows = [json.loads(l) for l in open('iris.jsons')]\n\
@@ -433,4 +435,100 @@ fn iris(b: &Bench) {
         "    ratio: {:.0}% of predict_proba's rate once the model has started",
         100.0 * (scored as f64 / steady) / (IRIS_RECORDS as f64 / baseline)
     );
+}
+
+/// (e) Concurrent round trips to a record-set iris model: gathered into record sets (the
+/// default) vs one record set per request (`GatherRecords: 1`, how they went before).
+fn gathered_round_trips(b: &Bench) {
+    let Some(rows) = iris_setup(b) else {
+        return;
+    };
+    let model = "# fastscore.recordsets: both\n# fastscore.schema.0: xgboost_input\n# fastscore.schema.1: xgboost_output\n# fastscore.module-attached: xgboost\n\
+                 import pickle\nimport pandas as pd\n\
+                 model = pickle.load(open('xgboost_explicit.pkl', 'rb'))\n\
+                 def action(df):\n    preds = model.predict_proba(df[['sepal_length', 'sepal_width', 'petal_length', 'petal_width']].to_numpy())\n    yield pd.DataFrame(preds, columns=['A', 'B', 'C'])\n";
+    b.write("iris_sets.py3", model);
+    b.ok(&["model", "add", "iris_sets", "iris_sets.py3"]);
+    b.ok(&[
+        "attachment",
+        "upload",
+        "iris_sets",
+        "xgboost_explicit.tar.gz",
+    ]);
+    println!(
+        "\n(e) iris record-set model, {GATHER_CLIENTS} clients × {GATHER_TRIPS} round trips each, one keep-alive connection per client"
+    );
+    let mut figures = Vec::new();
+    for (label, records, wait) in [
+        (
+            "one record set per request (GatherRecords: 1)         ",
+            1,
+            0,
+        ),
+        (
+            "gathered (GatherRecords: 64, GatherTime: 0, defaults)",
+            64,
+            0,
+        ),
+        (
+            "gathered, one set per 16 clients (GatherRecords: 16, GatherTime: 2)",
+            16,
+            2,
+        ),
+    ] {
+        let doc = format!("{{\"Transport\": \"REST\", \"Encoding\": \"json\", \"Batching\": {{\"NagleTime\": 0, \"Watermark\": null, \"GatherRecords\": {records}, \"GatherTime\": {wait}}}}}");
+        let name = format!("trip{records}-{wait}");
+        b.write(&format!("{name}.json"), &doc);
+        b.ok(&["stream", "add", &name, &format!("{name}.json")]);
+        b.ok(&["engine", "reset"]);
+        b.ok(&["run", "iris_sets", &name, &name]);
+        let url = b.engine_url();
+        // the model's start is not timed
+        let mut warm = Conn::new(&url);
+        for row in rows.iter().take(50) {
+            let (status, body) =
+                warm.request("POST", "/2/active/model/roundtrip/0/1", row.as_bytes());
+            assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        }
+        let start = Instant::now();
+        let clients: Vec<_> = (0..GATHER_CLIENTS)
+            .map(|c| {
+                let url = url.clone();
+                let rows = rows.clone();
+                std::thread::spawn(move || {
+                    let mut conn = Conn::new(&url);
+                    let mut times = Vec::with_capacity(GATHER_TRIPS);
+                    for i in 0..GATHER_TRIPS {
+                        let row = &rows[(c * GATHER_TRIPS + i) % rows.len()];
+                        let t = Instant::now();
+                        let (status, body) =
+                            conn.request("POST", "/2/active/model/roundtrip/0/1", row.as_bytes());
+                        times.push(t.elapsed());
+                        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+                    }
+                    times
+                })
+            })
+            .collect();
+        let times: Vec<Duration> = clients
+            .into_iter()
+            .flat_map(|c| c.join().expect("client"))
+            .collect();
+        let secs = start.elapsed().as_secs_f64();
+        let n = times.len();
+        let (p50, p99) = percentiles(times);
+        println!(
+            "    {label}  {:>8.0} requests/s  p50 {p50:.2} ms  p99 {p99:.2} ms",
+            n as f64 / secs
+        );
+        figures.push((n as f64 / secs, p99));
+    }
+    b.ok(&["engine", "reset"]);
+    for (label, (rate, p99)) in ["defaults", "16 and 2"].iter().zip(&figures[1..]) {
+        println!(
+            "    ratio ({label}): {:.1}× the requests/s, p99 {p99:.2} ms against {:.2} ms",
+            rate / figures[0].0,
+            figures[0].1
+        );
+    }
 }

@@ -438,6 +438,96 @@ fn paused_echo() -> Env {
     env
 }
 
+/// Concurrent round trips to a record-set model, each answering with its record's `k` and
+/// the size of the record set it was scored in.
+fn gathering(env: &Env, batching: &str) -> EngineApi {
+    env.write(
+        "trip.json",
+        format!("{{\"Transport\": \"REST\", \"Encoding\": \"json\", \"Batching\": {batching}}}"),
+    );
+    env.run(&["stream", "add", "trip", "trip.json"]).ok();
+    env.run(&["run", "sets", "trip", "trip"]).ok();
+    env.engine_api("engine-1")
+}
+
+fn trip(api: &EngineApi, k: usize) -> (usize, usize) {
+    let (status, reply) = api.call(
+        "POST",
+        "/2/active/model/roundtrip/0/1",
+        format!("{{\"k\": {k}}}").as_bytes(),
+        &[],
+    );
+    let text = String::from_utf8_lossy(&reply).to_string();
+    assert_eq!(status, 200, "{text}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    (
+        v["k"].as_u64().unwrap() as usize,
+        v["n"].as_u64().unwrap() as usize,
+    )
+}
+
+#[test]
+fn concurrent_round_trips_to_a_record_set_model_are_gathered_and_each_gets_its_own_reply() {
+    const CLIENTS: usize = 16;
+    const EACH: usize = 15;
+    let env = Env::new();
+    support::data_python();
+    env.run_with_input(&["schema", "add", "k"], "{\"type\": \"record\", \"name\": \"k\", \"fields\": [{\"name\": \"k\", \"type\": \"int\"}]}").ok();
+    engine_with(
+        &env,
+        "sets",
+        "# fastscore.recordsets: both\n# fastscore.schema.0: k\nimport time\nimport pandas as pd\n\
+         def action(df):\n    time.sleep(0.02)\n    yield pd.DataFrame({'k': df['k'], 'n': len(df)})\n",
+    );
+    gathering(
+        &env,
+        "{\"NagleTime\": 0, \"Watermark\": null, \"GatherRecords\": 4}",
+    );
+    let sizes = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|c| {
+            let api = env.engine_api("engine-1");
+            let sizes = sizes.clone();
+            std::thread::spawn(move || {
+                for k in (c..CLIENTS * EACH).step_by(CLIENTS) {
+                    let (got, n) = trip(&api, k);
+                    assert_eq!(got, k, "a reply went to another request");
+                    sizes.lock().unwrap().push(n);
+                }
+            })
+        })
+        .collect();
+    for c in clients {
+        c.join().unwrap();
+    }
+    let sizes = sizes.lock().unwrap();
+    assert_eq!(sizes.len(), CLIENTS * EACH);
+    assert!(sizes.iter().all(|n| (1..=4).contains(n)), "{sizes:?}");
+    assert!(
+        sizes.iter().filter(|n| **n == 4).count() > CLIENTS * EACH / 2,
+        "requests that wait while the model works are scored together: {sizes:?}"
+    );
+    // with a gathering time, a free model waits for the next request (up to the size)
+    env.run(&["engine", "reset"]).ok();
+    let api = gathering(
+        &env,
+        "{\"NagleTime\": 0, \"Watermark\": null, \"GatherRecords\": 2, \"GatherTime\": 5000}",
+    );
+    let started = Instant::now();
+    let first = {
+        let api = env.engine_api("engine-1");
+        std::thread::spawn(move || trip(&api, 1))
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(trip(&api, 2), (2, 2));
+    assert_eq!(first.join().unwrap(), (1, 2));
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the wait ends when the set is full"
+    );
+    env.run(&["engine", "reset"]).ok();
+}
+
 #[test]
 fn a_paused_engine_with_waiting_inputs_still_answers_everything_else() {
     let env = paused_echo();

@@ -183,6 +183,11 @@ impl Dispatch {
     pub fn batch_done(&self) {
         let mut st = self.lock();
         st.in_flight = st.in_flight.saturating_sub(1);
+        // a jet gathering its next record set while this one was scored may stop waiting
+        if st.takers > 0 {
+            drop(st);
+            self.batches.notify_all();
+        }
     }
 
     /// No batch waits and none is being scored.
@@ -197,6 +202,69 @@ impl Dispatch {
             .values()
             .flat_map(|q| q.iter().map(|b| b.count))
             .sum()
+    }
+
+    /// Batches of `slot` that may join a record set a jet is taking, of at most `room`
+    /// records in all: those waiting now, and those that come until `until`, or while
+    /// `busy` says the jet is still at work on its last batch (until `busy_until`).
+    pub fn gather(
+        &self,
+        slot: u32,
+        mut room: usize,
+        until: Instant,
+        busy: &dyn Fn() -> bool,
+        busy_until: Instant,
+    ) -> Vec<Batch> {
+        let mut got = Vec::new();
+        let mut st = self.lock();
+        while !st.paused && !st.closed {
+            while let Some(q) = st.queues.get_mut(&slot) {
+                match q.front() {
+                    Some(b) if b.gather && b.count <= room => {
+                        room -= b.count;
+                        got.extend(q.pop_front());
+                    }
+                    _ => break,
+                }
+            }
+            let now = Instant::now();
+            let more_may_come =
+                st.queues.get(&slot).is_some_and(VecDeque::is_empty) && !st.ended.contains(&slot);
+            let deadline = if now < until {
+                until
+            } else if now < busy_until && busy() {
+                busy_until
+            } else {
+                break;
+            };
+            if room == 0 || !more_may_come {
+                break;
+            }
+            st.takers += 1;
+            st = self
+                .batches
+                .wait_timeout(st, deadline - now)
+                .unwrap_or_else(|p| p.into_inner())
+                .0;
+            st.takers -= 1;
+        }
+        let blocked = st.blocked_producers;
+        drop(st);
+        if !got.is_empty() {
+            self.freed(blocked);
+        }
+        got
+    }
+
+    /// Batches taken by `gather` that could not be joined go back to the front of their
+    /// queue, in order.
+    pub fn put_back(&self, batches: Vec<Batch>) {
+        let mut st = self.lock();
+        for b in batches.into_iter().rev() {
+            st.queues.entry(b.slot).or_default().push_front(b);
+        }
+        drop(st);
+        self.wake_takers();
     }
 
     /// The next batch a jet may have (blocking), or `End` as soon as `give_up` says so.

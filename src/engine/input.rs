@@ -197,8 +197,8 @@ impl InputSlot {
                 match c {
                     Control::End => self.end(),
                     // a `set` closes the record set, even an empty one
-                    Control::Set => self.close_set(&mut self.lock(), true),
-                    Control::Pig => self.close(&mut self.lock()),
+                    Control::Set => self.seal(&mut self.lock(), true),
+                    Control::Pig => self.seal(&mut self.lock(), false),
                 }
                 return Pushed::Control(c);
             }
@@ -239,19 +239,26 @@ impl InputSlot {
             count: 1,
             format: alone.format(),
             payload: Arc::new(alone.take()),
+            gather: true,
         });
         let seqno = open.next_seqno;
         open.next_seqno += 1;
         Pushed::Accepted(seqno)
     }
 
+    /// Send the open batch to the jets, to be gathered with others if the model takes
+    /// record sets.
     fn close(&self, open: &mut Open) {
-        self.close_set(open, false);
+        self.send(open, false, true);
     }
 
-    /// Send the open batch to the jets; with `empty`, also when it has no record (an empty
-    /// record set, spec/engine.md §7.3).
-    fn close_set(&self, open: &mut Open, empty: bool) {
+    /// Send the open batch as a record set of its own (a `set` or a `pig` closed it); with
+    /// `empty`, also when it has no record (an empty record set, spec/engine.md §7.3).
+    fn seal(&self, open: &mut Open, empty: bool) {
+        self.send(open, empty, false);
+    }
+
+    fn send(&self, open: &mut Open, empty: bool, gather: bool) {
         let count = open.set.count();
         if open.shut || (count == 0 && !empty) {
             return;
@@ -273,6 +280,7 @@ impl InputSlot {
             count,
             format: open.set.format(),
             payload: Arc::new(open.set.take()),
+            gather,
         });
         open.first_at = None;
     }

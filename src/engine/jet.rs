@@ -243,6 +243,11 @@ impl Jet {
         report
     }
 
+    /// The jet has a batch it has not finished.
+    pub fn busy(&self) -> bool {
+        !lock(&self.inflight).is_empty()
+    }
+
     /// Records sent to this jet and not yet processed.
     pub fn unscored(&self) -> usize {
         lock(&self.inflight).iter().map(|b| b.count).sum()

@@ -6,7 +6,7 @@ use super::codec::Codec;
 use super::codec::Control;
 use super::envelope::{Envelope, Framed};
 use super::input::check;
-use super::roundtrip::Replies;
+use super::roundtrip::{Offered, Replies};
 use super::stats::{Op, SlotStats};
 use super::transport::Sink;
 use crate::schema::Avro;
@@ -93,16 +93,21 @@ impl OutputSlot {
             self.stats
                 .bytes
                 .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-            match claim.take() {
-                Some(c) => {
-                    if !c.answer(bytes) {
+            // a round trip's reply goes to its request, other records to the stream
+            let bytes = match &mut claim {
+                Some(c) => match c.offer(bytes) {
+                    Offered::Answered => continue,
+                    Offered::Late => {
                         self.stats.late_reply();
+                        continue;
                     }
-                }
-                None => self.stats.timed(Op::WrapEnvelope, || {
-                    framed.push(self.envelope.as_ref(), &bytes)
-                }),
-            }
+                    Offered::Stream(bytes) => bytes,
+                },
+                None => bytes,
+            };
+            self.stats.timed(Op::WrapEnvelope, || {
+                framed.push(self.envelope.as_ref(), &bytes)
+            });
         }
         if let Some(c) = claim {
             replies.put_back(c);

@@ -13,6 +13,7 @@ use super::prepare::{random_id, Prepared};
 use super::roundtrip::{Replies, Reply};
 use super::runner::columns::Columns;
 use super::runner::protocol::Batch;
+use super::runner::recordset;
 use super::settle::Settler;
 use super::stats::{Op, SlotStats};
 use super::transport::{Interrupt, Source};
@@ -118,6 +119,9 @@ fn data_frame_columns(
     let fields = schema.and_then(Avro::record_fields)?;
     (frames && !codec.raw_bytes()).then(|| Columns::for_fields(&fields))
 }
+
+/// How long a jet still scoring a record set may wait to gather its next one.
+const GATHER_WHILE_BUSY: Duration = Duration::from_secs(1);
 
 /// What a REST input request achieved.
 pub struct Taken {
@@ -629,8 +633,6 @@ impl Pipeline {
         let deadline = tokio::time::Instant::now() + timeout;
         let id = self.ids.fetch_add(1, Ordering::Relaxed);
         let mut rx = self.replies.register(id, output);
-        // a request that goes away (timeout, client gone) leaves no waiter behind
-        let _waiter = Abandon(&self.replies, id);
         loop {
             let refused = match slot.push_alone(body, id) {
                 Pushed::Accepted(_) => break,
@@ -657,7 +659,7 @@ impl Pipeline {
             Ok(Err(_)) => Reply::Failed("the job has ended".into()),
             Err(_) => {
                 // a reply that comes now is late; one that came meanwhile is taken
-                self.replies.abandon(id);
+                rx.close();
                 match rx.try_recv() {
                     Ok(reply) => reply,
                     Err(_) => {
@@ -799,6 +801,59 @@ impl Pipeline {
     }
 
     /// A jet started or stopped (Pneumo `engine-config`).
+    /// A batch a jet takes, with the batches waiting after it gathered into one record set
+    /// when the model reads record sets from that slot (`GatherRecords`, `GatherTime`).
+    fn gather(&self, first: Batch, jet: &Jet) -> Batch {
+        let sets = self.model.slots.explicit()
+            || self
+                .model
+                .slots
+                .slots
+                .get(&first.slot)
+                .is_some_and(|s| s.recordsets);
+        let Some(attached) = self.streams.get(&first.slot) else {
+            return first;
+        };
+        let batching = &attached.descriptor.batching;
+        let limit = batching.gather;
+        // never more records than the stream's watermark allows in one batch
+        let most = limit.records.min(batching.watermark.unwrap_or(usize::MAX));
+        if !sets || !first.gather || first.count >= most {
+            return first;
+        }
+        // what comes while the jet still scores its last record set joins this one
+        let now = Instant::now();
+        let more = self.dispatch.gather(
+            first.slot,
+            most - first.count,
+            now + limit.wait,
+            &|| jet.busy(),
+            now + GATHER_WHILE_BUSY,
+        );
+        if more.is_empty() {
+            return first;
+        }
+        let mut parts = vec![first];
+        parts.extend(more);
+        let id = self.ids.fetch_add(1, Ordering::Relaxed);
+        match recordset::gathered(&parts, id) {
+            Ok(batch) => {
+                let counts: Vec<(u64, usize)> = parts.iter().map(|p| (p.id, p.count)).collect();
+                self.replies.regroup(id, &counts);
+                batch
+            }
+            Err(e) => {
+                // each goes on its own
+                if let Some(input) = self.inputs.get(&parts[0].slot) {
+                    input.stats.debug(|| format!("batches not gathered: {e}"));
+                }
+                let first = parts.remove(0);
+                self.dispatch.put_back(parts);
+                first
+            }
+        }
+    }
+
     fn jet_event(&self, op: &str, sandbox: &str) {
         if let Some(e) = self.engine.upgrade() {
             e.events.publish(
@@ -889,9 +944,13 @@ impl Drop for Pipeline {
 
 impl Host for Pipeline {
     fn take(&self, jet: &Jet, want: Want) -> Take {
-        let taken = self
+        let taken = match self
             .dispatch
-            .take(want, &|| jet.retiring.load(Ordering::SeqCst));
+            .take(want, &|| jet.retiring.load(Ordering::SeqCst))
+        {
+            Take::Batch(b) => Take::Batch(self.gather(b, jet)),
+            other => other,
+        };
         self.check_drained();
         taken
     }
@@ -994,13 +1053,4 @@ pub fn sample(
     drop(watchdog);
     records.truncate(count);
     Ok(records)
-}
-
-/// Abandons a round trip's waiter when its request ends, however it ends.
-struct Abandon<'a>(&'a Replies, u64);
-
-impl Drop for Abandon<'_> {
-    fn drop(&mut self) {
-        self.0.abandon(self.1);
-    }
 }

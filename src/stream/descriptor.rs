@@ -26,11 +26,27 @@ pub struct Batching {
     pub watermark: Option<usize>,
     /// Longest wait for more records; `None` = no timer.
     pub nagle: Option<Duration>,
+    pub gather: Gather,
 }
+
+/// How batches waiting for a record-set model are gathered into one record set when a jet
+/// takes them (concurrent round trips and REST inputs): at most `records` records, and a
+/// free jet waits at most `wait` for more (`GatherRecords`, `GatherTime`; ours).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gather {
+    pub records: usize,
+    pub wait: Duration,
+}
+
+const GATHER: Gather = Gather {
+    records: 64,
+    wait: Duration::ZERO,
+};
 
 const NORMAL: Batching = Batching {
     watermark: Some(1000),
     nagle: Some(Duration::from_millis(500)),
+    gather: GATHER,
 };
 
 #[derive(Debug, Clone)]
@@ -241,12 +257,14 @@ pub fn parse(doc: &Value, slot: Option<u32>) -> Result<Descriptor, String> {
         Some(Value::Null) => Batching {
             watermark: Some(1),
             nagle: None,
+            gather: GATHER,
         },
         Some(Value::String(s)) => match s.to_ascii_lowercase().as_str() {
             "normal" => NORMAL,
             "explicit" => Batching {
                 watermark: None,
                 nagle: None,
+                gather: GATHER,
             },
             other => {
                 return Err(format!(
@@ -269,7 +287,23 @@ pub fn parse(doc: &Value, slot: Option<u32>) -> Result<Descriptor, String> {
                 None => NORMAL.nagle,
                 Some(n) => duration_ms(n, "NagleTime")?,
             };
-            Batching { watermark, nagle }
+            let records = match field(b, "GatherRecords") {
+                None => GATHER.records,
+                Some(n) => n
+                    .as_u64()
+                    .filter(|n| *n > 0)
+                    .ok_or("GatherRecords must be a positive number")?
+                    as usize,
+            };
+            let wait = match field(b, "GatherTime") {
+                None => GATHER.wait,
+                Some(n) => duration_ms(n, "GatherTime")?.unwrap_or_default(),
+            };
+            Batching {
+                watermark,
+                nagle,
+                gather: Gather { records, wait },
+            }
         }
         Some(_) => return Err("Batching must be a string or an object".into()),
     };
@@ -347,9 +381,25 @@ impl Descriptor {
                 (_, Some(s)) => s.clone(),
                 _ => json!("undefined"),
             },
-            "batching": {"watermark": self.batching.watermark, "nagle_time": ms(self.batching.nagle)},
+            "batching": self.batching.internal(),
             "linger_time": ms(self.linger),
         })
+    }
+}
+
+impl Batching {
+    /// The internal form; the gathering settings only where they are not the defaults, so
+    /// that descriptors print as the original's do.
+    fn internal(&self) -> Value {
+        let mut b = json!({"watermark": self.watermark,
+                           "nagle_time": self.nagle.map(|d| d.as_millis() as u64)});
+        if self.gather.records != GATHER.records {
+            b["gather_records"] = json!(self.gather.records);
+        }
+        if self.gather.wait != GATHER.wait {
+            b["gather_time"] = json!(self.gather.wait.as_millis() as u64);
+        }
+        b
     }
 }
 
@@ -375,9 +425,31 @@ mod tests {
             trip.batching,
             Batching {
                 watermark: None,
-                nagle: Some(Duration::ZERO)
+                nagle: Some(Duration::ZERO),
+                gather: GATHER,
             }
         );
+        let gathered = parse(&json!({"Transport": {"Type": "rest"}, "Encoding": "json", "Batching": {"NagleTime": 0, "Watermark": null, "GatherRecords": 16, "GatherTime": 2}}), Some(0)).unwrap();
+        assert_eq!(
+            gathered.batching.gather,
+            Gather {
+                records: 16,
+                wait: Duration::from_millis(2)
+            }
+        );
+        assert_eq!(
+            gathered.internal(None)["batching"],
+            json!({"watermark": null, "nagle_time": 0, "gather_records": 16, "gather_time": 2})
+        );
+        assert_eq!(
+            trip.internal(None)["batching"],
+            json!({"watermark": null, "nagle_time": 0})
+        );
+        assert!(parse(
+            &json!({"Transport": {"Type": "rest"}, "Batching": {"GatherRecords": 0}}),
+            Some(0)
+        )
+        .is_err());
     }
 
     #[test]

@@ -184,19 +184,11 @@ impl RecordSet for Columns {
 
     fn take(&mut self) -> Vec<u8> {
         let taken = std::mem::replace(self, self.fresh());
-        let mut body = Vec::new();
-        let mut list = Vec::new();
-        for c in &taken.columns {
+        let columns = taken.columns.iter().map(|c| {
             let (kind, bytes) = c.bytes();
-            body.resize(body.len().next_multiple_of(ALIGN), 0);
-            list.push(serde_json::json!([c.name, kind, body.len(), bytes.len()]));
-            body.extend_from_slice(&bytes);
-        }
-        let head = serde_json::json!({"n": taken.n, "shape": "record", "columns": list});
-        let mut out = serde_json::to_vec(&head).unwrap_or_default();
-        out.push(b'\n');
-        out.extend_from_slice(&body);
-        out
+            (c.name.clone(), kind, bytes)
+        });
+        encode(taken.n, columns)
     }
 
     fn empty(&self) -> Box<dyn RecordSet> {
@@ -206,6 +198,70 @@ impl RecordSet for Columns {
     fn format(&self) -> Format {
         Format::Columns
     }
+}
+
+/// A payload of records: their number and each column's name, type and buffer.
+fn encode(n: usize, columns: impl Iterator<Item = (String, &'static str, Vec<u8>)>) -> Vec<u8> {
+    let mut body = Vec::new();
+    let mut list = Vec::new();
+    for (name, kind, bytes) in columns {
+        body.resize(body.len().next_multiple_of(ALIGN), 0);
+        list.push(serde_json::json!([name, kind, body.len(), bytes.len()]));
+        body.extend_from_slice(&bytes);
+    }
+    let head = serde_json::json!({"n": n, "shape": "record", "columns": list});
+    let mut out = serde_json::to_vec(&head).unwrap_or_default();
+    out.push(b'\n');
+    out.extend_from_slice(&body);
+    out
+}
+
+/// Record payloads of the same columns as one (batches gathered into one record set): a
+/// column typed alike in all of them stays typed, otherwise it becomes JSON.
+pub fn concat(payloads: &[&[u8]]) -> Result<Vec<u8>, String> {
+    let parts = payloads
+        .iter()
+        .map(|p| parse(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let first = parts.first().ok_or("no payload")?;
+    if parts
+        .iter()
+        .any(|p| p.shape != "record" || p.columns.len() != first.columns.len())
+    {
+        return Err("payloads of different columns".into());
+    }
+    let n = parts.iter().map(|p| p.n).sum();
+    let mut columns = Vec::new();
+    for (i, (name, read)) in first.columns.iter().enumerate() {
+        let name: String = serde_json::from_str(name).unwrap_or_default();
+        let typed = match read {
+            Read::Typed { kind, .. } => Some(*kind),
+            Read::Json(_) => None,
+        };
+        let same = |p: &Parsed| matches!(&p.columns[i].1, Read::Typed { kind, .. } if Some(*kind) == typed);
+        if typed.is_some() && parts.iter().all(same) {
+            let mut bytes = Vec::new();
+            for p in &parts {
+                if let Read::Typed { bytes: b, .. } = &p.columns[i].1 {
+                    bytes.extend_from_slice(b);
+                }
+            }
+            columns.push((name, typed.unwrap_or("json"), bytes));
+        } else {
+            let mut text = vec![b'['];
+            for p in &parts {
+                for row in 0..p.n {
+                    if text.len() > 1 {
+                        text.push(b',');
+                    }
+                    p.columns[i].1.write(row, &mut text);
+                }
+            }
+            text.push(b']');
+            columns.push((name, "json", text));
+        }
+    }
+    Ok(encode(n, columns.into_iter()))
 }
 
 /// A number as Python's json module writes it (non-finite ones too: the output check then
@@ -225,7 +281,7 @@ fn write_f64(out: &mut Vec<u8>, x: f64) {
 
 /// One column of a payload being read.
 enum Read<'a> {
-    Typed { kind: &'a str, bytes: &'a [u8] },
+    Typed { kind: &'static str, bytes: &'a [u8] },
     Json(Vec<Value>),
 }
 
@@ -256,18 +312,27 @@ fn fixed<const N: usize>(b: &[u8]) -> [u8; N] {
     a
 }
 
-fn item_size(kind: &str) -> Option<usize> {
+/// A buffer type's name as this file writes it, and the size of its items.
+fn buffer_type(kind: &str) -> Option<(&'static str, usize)> {
     match kind {
-        "f8" | "i8" => Some(8),
-        "f4" => Some(4),
-        "b1" => Some(1),
+        "f8" => Some(("f8", 8)),
+        "i8" => Some(("i8", 8)),
+        "f4" => Some(("f4", 4)),
+        "b1" => Some(("b1", 1)),
         _ => None,
     }
 }
 
-/// A columns payload as one JSON text per row, separated by newlines, written as Python's
-/// `json.dumps` writes the rows (so that outputs read the same whichever way they came).
-pub fn to_lines(payload: &[u8]) -> Result<Vec<u8>, String> {
+/// A columns payload, read.
+struct Parsed<'a> {
+    n: usize,
+    shape: &'static str,
+    width: usize,
+    /// Each column's name as a JSON string, and its values.
+    columns: Vec<(String, Read<'a>)>,
+}
+
+fn parse(payload: &[u8]) -> Result<Parsed<'_>, String> {
     let split = payload
         .iter()
         .position(|b| *b == b'\n')
@@ -279,18 +344,23 @@ pub fn to_lines(payload: &[u8]) -> Result<Vec<u8>, String> {
         .get("n")
         .and_then(Value::as_u64)
         .ok_or("columns without n")? as usize;
-    let shape = head
+    let shape = match head
         .get("shape")
         .and_then(Value::as_str)
-        .unwrap_or("record");
+        .unwrap_or("record")
+    {
+        "record" => "record",
+        "value" => "value",
+        "array" => "array",
+        other => return Err(format!("an unknown shape '{other}'")),
+    };
     let width = match shape {
         "array" => head
             .get("width")
             .and_then(Value::as_u64)
-            .ok_or("an array without width")?,
+            .ok_or("an array without width")? as usize,
         _ => 1,
-    } as usize;
-    let mut names = Vec::new();
+    };
     let mut columns = Vec::new();
     for c in head
         .get("columns")
@@ -311,8 +381,8 @@ pub fn to_lines(payload: &[u8]) -> Result<Vec<u8>, String> {
             .and_then(|(o, l)| body.get(o..o.checked_add(l)?))
             .ok_or_else(|| format!("column '{name}' lies outside the payload"))?;
         let values = n * width;
-        let read = match item_size(kind) {
-            Some(size) if bytes.len() == values * size => Read::Typed { kind, bytes },
+        let read = match buffer_type(kind) {
+            Some((kind, size)) if bytes.len() == values * size => Read::Typed { kind, bytes },
             Some(_) => return Err(format!("column '{name}' does not hold {values} values")),
             None if kind == "json" => {
                 let list: Vec<Value> =
@@ -324,12 +394,28 @@ pub fn to_lines(payload: &[u8]) -> Result<Vec<u8>, String> {
             }
             None => return Err(format!("column '{name}' has an unknown type '{kind}'")),
         };
-        names.push(crate::json::compact(&Value::from(name)));
-        columns.push(read);
+        columns.push((crate::json::compact(&Value::from(name)), read));
     }
     if shape != "record" && columns.len() != 1 {
         return Err(format!("a {shape} with {} columns", columns.len()));
     }
+    Ok(Parsed {
+        n,
+        shape,
+        width,
+        columns,
+    })
+}
+
+/// A columns payload as one JSON text per row, separated by newlines, written as Python's
+/// `json.dumps` writes the rows (so that outputs read the same whichever way they came).
+pub fn to_lines(payload: &[u8]) -> Result<Vec<u8>, String> {
+    let Parsed {
+        n,
+        shape,
+        width,
+        columns,
+    } = parse(payload)?;
     let mut out = Vec::with_capacity(n * (columns.len() * 24 + 2));
     for row in 0..n {
         if row > 0 {
@@ -338,7 +424,7 @@ pub fn to_lines(payload: &[u8]) -> Result<Vec<u8>, String> {
         match shape {
             "record" => {
                 out.push(b'{');
-                for (k, (name, c)) in names.iter().zip(&columns).enumerate() {
+                for (k, (name, c)) in columns.iter().enumerate() {
                     if k > 0 {
                         out.extend_from_slice(b", ");
                     }
@@ -348,18 +434,18 @@ pub fn to_lines(payload: &[u8]) -> Result<Vec<u8>, String> {
                 }
                 out.push(b'}');
             }
-            "value" => columns[0].write(row, &mut out),
+            "value" => columns[0].1.write(row, &mut out),
             "array" => {
                 out.push(b'[');
                 for k in 0..width {
                     if k > 0 {
                         out.extend_from_slice(b", ");
                     }
-                    columns[0].write(row * width + k, &mut out);
+                    columns[0].1.write(row * width + k, &mut out);
                 }
                 out.push(b']');
             }
-            other => return Err(format!("an unknown shape '{other}'")),
+            _ => {}
         }
     }
     Ok(out)
@@ -471,6 +557,32 @@ mod tests {
             small.extend(f64::to_le_bytes(x));
         }
         assert_eq!(to_lines(&small).unwrap(), b"1.5e-05\n-0.001\n1e+16");
+    }
+
+    #[test]
+    fn gathered_batches_keep_their_columns() {
+        let avro = schema();
+        let fields = avro.record_fields().unwrap();
+        let mut a = Columns::for_fields(&fields);
+        a.push(&json!({"x": 1.5, "n": 3, "ok": true, "s": "a"}), b"");
+        let mut b = Columns::for_fields(&fields);
+        b.push(&json!({"x": 2.5, "n": null, "ok": false, "s": "b"}), b"");
+        b.push(&json!({"x": 3.5, "n": 5, "ok": true, "s": "c"}), b"");
+        let (a, b) = (a.take(), b.take());
+        let both = concat(&[&a, &b]).unwrap();
+        let head = std::str::from_utf8(&both[..both.iter().position(|c| *c == b'\n').unwrap()])
+            .unwrap()
+            .to_string();
+        assert!(head.contains(r#"["x","f8",0,24]"#), "{head}");
+        assert!(head.contains(r#""n","json""#), "{head}");
+        assert_eq!(
+            rows(&both),
+            [
+                json!({"x": 1.5, "n": 3, "ok": true, "s": "a"}),
+                json!({"x": 2.5, "n": null, "ok": false, "s": "b"}),
+                json!({"x": 3.5, "n": 5, "ok": true, "s": "c"})
+            ]
+        );
     }
 
     #[test]

@@ -34,6 +34,9 @@ pub struct Batch {
     pub format: Format,
     /// The records in that form.
     pub payload: std::sync::Arc<Vec<u8>>,
+    /// It may be gathered with the batches after it into one record set (round trips,
+    /// REST inputs); not when a `set` or a `pig` closed it.
+    pub gather: bool,
 }
 
 /// How a batch's records are written.
@@ -207,6 +210,7 @@ mod tests {
             count: 2,
             format: Format::Json,
             payload: std::sync::Arc::new(b"[1,2]".to_vec()),
+            gather: false,
         };
         let mut out = Vec::new();
         send(&mut out, &ToJet::Batch(&batch)).unwrap();

@@ -2,8 +2,9 @@
 //! strings of bytes, for raw records), or as columns for models that read DataFrames
 //! (`columns.rs`). Each form is one implementation of `RecordSet`.
 
-use super::protocol::Format;
+use super::protocol::{Batch, Format};
 use serde_json::Value;
+use std::sync::Arc;
 
 pub trait RecordSet: Send {
     /// Add one record: its value (checked against the schemas) and its JSON text.
@@ -71,5 +72,76 @@ impl RecordSet for JsonRows {
         } else {
             Format::Json
         }
+    }
+}
+
+/// Batches of one slot, in order, as the one batch `id` (concurrent round trips and REST
+/// inputs gathered into one record set).
+pub fn gathered(parts: &[Batch], id: u64) -> Result<Batch, String> {
+    let first = parts.first().ok_or("nothing to gather")?;
+    let payload = match first.format {
+        Format::Columns => {
+            let payloads: Vec<&[u8]> = parts.iter().map(|b| b.payload.as_slice()).collect();
+            super::columns::concat(&payloads)?
+        }
+        Format::Json | Format::Raw => {
+            let mut text = vec![b'['];
+            for b in parts {
+                let inner = b
+                    .payload
+                    .strip_prefix(b"[")
+                    .and_then(|p| p.strip_suffix(b"]"))
+                    .ok_or("a batch that is not a JSON array")?;
+                if !inner.is_empty() {
+                    if text.len() > 1 {
+                        text.push(b',');
+                    }
+                    text.extend_from_slice(inner);
+                }
+            }
+            text.push(b']');
+            text
+        }
+    };
+    Ok(Batch {
+        id,
+        slot: first.slot,
+        seqno: first.seqno,
+        count: parts.iter().map(|b| b.count).sum(),
+        format: first.format,
+        payload: Arc::new(payload),
+        gather: true,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn batch(id: u64, seqno: u64, payload: &[u8], count: usize) -> Batch {
+        Batch {
+            id,
+            slot: 0,
+            seqno,
+            count,
+            format: Format::Json,
+            payload: Arc::new(payload.to_vec()),
+            gather: true,
+        }
+    }
+
+    #[test]
+    fn batches_gather_into_one_array() {
+        let g = gathered(
+            &[batch(3, 1, b"[1]", 1), batch(4, 2, b"[2,{\"a\":3}]", 2)],
+            9,
+        )
+        .unwrap();
+        assert_eq!((g.id, g.seqno, g.count), (9, 1, 3));
+        assert_eq!(g.payload.as_slice(), b"[1,2,{\"a\":3}]");
+        let mut rows = JsonRows::new(false);
+        rows.push(&Value::Null, b"7");
+        assert_eq!(rows.take(), b"[7]");
+        assert_eq!(rows.take(), b"[]", "an empty record set is an empty array");
     }
 }

@@ -38,8 +38,15 @@ class Columns:
     def frame(self):
         import pandas
 
-        # copied into the frame's own block: the model may change it
-        return pandas.DataFrame(dict(zip(self.names, self.arrays)))
+        arrays = self.arrays
+        first = arrays[0] if arrays else None
+        if isinstance(first, numpy.ndarray) and all(
+            isinstance(a, numpy.ndarray) and a.dtype == first.dtype for a in arrays
+        ):
+            # columns of one type become one block at once
+            return pandas.DataFrame(numpy.column_stack(arrays), columns=self.names)
+        # copied into the frame's own blocks: the model may change them
+        return pandas.DataFrame(dict(zip(self.names, arrays)))
 
     def rows(self, start, stop):
         """Records as dicts (to show those a model failed on)."""
@@ -80,7 +87,14 @@ def encode(value, dumps):
     if kind == "DataFrame":
         shape = "record"
         names = [str(c) for c in value.columns]
-        columns = [value.iloc[:, i] for i in range(len(names))]
+        dtypes = list(value.dtypes)
+        one = dtypes[0] if dtypes else None
+        if isinstance(one, numpy.dtype) and one.kind in "fiub" and all(t == one for t in dtypes):
+            # a frame of one numeric type: its columns straight from its array
+            array = value.to_numpy()
+            columns = [array[:, i] for i in range(len(names))]
+        else:
+            columns = [value.iloc[:, i] for i in range(len(names))]
     elif kind == "Series":
         shape, names, columns = "value", [""], [value]
     elif kind in ("ndarray", "matrix"):
