@@ -60,6 +60,12 @@ $(CHROMEDRIVER):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c \
 		'apt-get update -q && apt-get install -y -q --no-install-recommends chromium chromium-driver'
 
+## The runners of models in other languages: R with jsonlite (Debian's packages).
+R_JSONLITE := /usr/lib/R/site-library/jsonlite/DESCRIPTION
+$(R_JSONLITE):
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c \
+		'apt-get update -q && apt-get install -y -q --no-install-recommends r-base-core r-cran-jsonlite'
+
 ## A real Kafka broker for people: tansu 0.6 (SQLite storage) from crates.io, in target/tansu.
 TANSU := target/tansu/bin/tansu
 $(TANSU):
@@ -70,8 +76,8 @@ kafka-demo: build $(ATTACHMENT) $(TANSU)
 	./scripts/kafka-demo.sh $(BIN) $(ATTACHMENT) $(TANSU)
 
 ## Everything the tests need (the models' venv, the guide's attachment, the wheel, the
-## original CLI, Chromium), then all tests.
-test: $(ATTACHMENT) wheel $(ORIG_CLI) $(CHROMEDRIVER)
+## original CLI, Chromium, R), then all tests.
+test: $(ATTACHMENT) wheel $(ORIG_CLI) $(CHROMEDRIVER) $(R_JSONLITE)
 	$(CARGO) test
 
 ## Formatting and lints, as CI checks them.
@@ -80,12 +86,13 @@ lint:
 	$(CARGO) clippy --all-targets -- -D warnings
 
 ## Start-up and engine benchmarks; the figures go into BENCHMARKS.md.
-bench: $(ATTACHMENT)
+bench: $(ATTACHMENT) $(R_JSONLITE)
 	$(CARGO) bench --bench startup
 	$(CARGO) bench --bench engine
 	$(CARGO) bench --bench kafka
 	$(CARGO) bench --bench sensors
 	$(CARGO) bench --bench first_output
+	$(CARGO) bench --bench runners
 
 ## Rewrite completions/ and man/ from the command tree.
 generated:

@@ -117,7 +117,7 @@ fn data_frame_columns(
     let frames =
         model.slots.explicit() || model.slots.slots.get(&slot).is_some_and(|s| s.recordsets);
     let fields = schema.and_then(Avro::record_fields)?;
-    (frames && !codec.raw_bytes()).then(|| Columns::for_fields(&fields))
+    (frames && !codec.raw_bytes() && model.runner.columns()).then(|| Columns::for_fields(&fields))
 }
 
 /// How long a jet still scoring a record set may wait to gather its next one.

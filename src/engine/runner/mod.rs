@@ -5,14 +5,20 @@
 pub mod columns;
 pub mod protocol;
 mod python;
+mod r;
 pub mod recordset;
 
 use super::annotations::{self, SlotMap};
+use super::child;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// How long a model check may take (imports are looked up, not run; code is compiled).
+const CHECK_LIMIT: Duration = Duration::from_secs(120);
 
 /// What a runner found in a model without running it.
 #[derive(Clone, Debug, Default)]
@@ -40,6 +46,65 @@ pub trait Runner: Send + Sync {
     /// Install a library an import policy marks `install` (`command` overrides the default),
     /// within `limit`.
     fn install(&self, library: &str, command: Option<&str>, limit: Duration) -> Result<(), String>;
+    /// Jets take record sets of flat records as columns (`columns.rs`).
+    fn columns(&self) -> bool {
+        false
+    }
+}
+
+/// Run a runner's check program, which prints JSON: `{"error": …}`, or the `imports` and
+/// those `missing`. `missing_program` says what to install when `program` cannot start.
+fn checked(cmd: &mut Command, program: &str, missing_program: &str) -> Result<Check, String> {
+    let out = child::output_within(cmd, CHECK_LIMIT).map_err(|e| match e.kind() {
+        std::io::ErrorKind::TimedOut => format!("checking the model with '{program}': {e}"),
+        _ => format!("cannot start '{program}': {e}; {missing_program}"),
+    })?;
+    let answer: Value = serde_json::from_slice(&out.stdout).map_err(|_| {
+        format!(
+            "cannot check the model with '{program}': {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+    })?;
+    if let Some(error) = answer.get("error").and_then(Value::as_str) {
+        return Err(error.to_string());
+    }
+    let list = |k: &str| -> Vec<String> {
+        answer
+            .get(k)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect()
+    };
+    Ok(Check {
+        imports: list("imports"),
+        missing: list("missing"),
+    })
+}
+
+/// A policy's own install command, run by the shell.
+fn shell(command: &str) -> Command {
+    let mut sh = Command::new("sh");
+    sh.arg("-c").arg(command);
+    sh
+}
+
+/// Run an install command for `library` within `limit`.
+fn installed(cmd: &mut Command, library: &str, limit: Duration) -> Result<(), String> {
+    match child::output_within(cmd, limit) {
+        Ok(out) if out.status.success() => Ok(()),
+        Ok(out) => Err(format!(
+            "installing {library} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+                .trim()
+                .lines()
+                .last()
+                .unwrap_or("")
+        )),
+        Err(e) => Err(format!("installing {library} failed: {e}")),
+    }
 }
 
 /// What runners are made from: the interpreters to use and where their support files go.
@@ -50,7 +115,10 @@ pub struct Settings {
 
 type Make = fn(&Settings) -> std::io::Result<Arc<dyn Runner>>;
 
-const RUNNERS: &[(&[&str], Make)] = &[(&["python", "python3"], python::make)];
+const RUNNERS: &[(&[&str], Make)] = &[
+    (&["python", "python3"], python::make),
+    (&["R", "r"], r::make),
+];
 
 /// The runners of an engine, by model type.
 pub struct Runners(Vec<(&'static [&'static str], Arc<dyn Runner>)>);

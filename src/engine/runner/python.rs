@@ -3,8 +3,6 @@
 //! into the engine's runtime directory together with the `fastscore` package models import.
 
 use super::{Check, Runner, Settings};
-use crate::engine::child;
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,9 +24,6 @@ const FILES: &[(&str, &str)] = &[
         include_str!("python/fastscore_columns.py"),
     ),
 ];
-
-/// How long a model check may take (imports are looked up, not run).
-const CHECK_LIMIT: Duration = Duration::from_secs(120);
 
 struct Python {
     python: String,
@@ -56,44 +51,21 @@ impl Runner for Python {
         "__model.py"
     }
 
+    fn columns(&self) -> bool {
+        true
+    }
+
     fn check(&self, sandbox: &Path, callbacks: &BTreeMap<u32, String>) -> Result<Check, String> {
         let callbacks = serde_json::to_string(callbacks).unwrap_or_else(|_| "{}".into());
         let mut cmd = Command::new(&self.python);
         cmd.arg(&self.runner)
             .args(["--check", self.model_file(), &callbacks])
             .current_dir(sandbox);
-        let out = child::output_within(&mut cmd, CHECK_LIMIT).map_err(|e| match e.kind() {
-            std::io::ErrorKind::TimedOut => {
-                format!("checking the model with '{}': {e}", self.python)
-            }
-            _ => format!(
-                "cannot start Python ('{}'): {e}; set FASTSCORE_PYTHON to a Python 3 interpreter",
-                self.python
-            ),
-        })?;
-        let answer: Value = serde_json::from_slice(&out.stdout).map_err(|_| {
-            format!(
-                "cannot check the model with '{}': {}",
-                self.python,
-                String::from_utf8_lossy(&out.stderr).trim()
-            )
-        })?;
-        if let Some(error) = answer.get("error").and_then(Value::as_str) {
-            return Err(error.to_string());
-        }
-        let list = |k: &str| -> Vec<String> {
-            answer
-                .get(k)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        };
-        Ok(Check {
-            imports: list("imports"),
-            missing: list("missing"),
-        })
+        super::checked(
+            &mut cmd,
+            &self.python,
+            "set FASTSCORE_PYTHON to a Python 3 interpreter",
+        )
     }
 
     fn jet_command(&self, sandbox: &Path) -> Command {
@@ -104,29 +76,13 @@ impl Runner for Python {
 
     fn install(&self, library: &str, command: Option<&str>, limit: Duration) -> Result<(), String> {
         let mut cmd = match command {
-            Some(command) => {
-                let mut sh = Command::new("sh");
-                sh.arg("-c").arg(command);
-                sh
-            }
+            Some(command) => super::shell(command),
             None => {
                 let mut pip = Command::new(&self.python);
                 pip.args(["-m", "pip", "install", library]);
                 pip
             }
         };
-        match child::output_within(&mut cmd, limit) {
-            Ok(out) if out.status.success() => Ok(()),
-            Ok(out) => Err(format!(
-                "installing {library} failed ({}): {}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-                    .trim()
-                    .lines()
-                    .last()
-                    .unwrap_or("")
-            )),
-            Err(e) => Err(format!("installing {library} failed: {e}")),
-        }
+        super::installed(&mut cmd, library, limit)
     }
 }

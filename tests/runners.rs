@@ -1,0 +1,224 @@
+//! Models in other languages than Python, each run by its own runner: the project's own
+//! models in fixtures/models/<language>/ scored end to end, syntax errors reported by
+//! `model verify` with their line, crashes as engine errors, missing toolchains named.
+
+mod support;
+use std::time::{Duration, Instant};
+use support::Env;
+
+/// Add the fixture model `fixtures/models/<dir>/<file>` as `name`.
+fn add_fixture(env: &Env, dir: &str, file: &str, name: &str) {
+    let path = support::fixture(&format!("models/{dir}/{file}"));
+    let copy = env.write(file, std::fs::read(&path).expect("fixture model"));
+    env.run(&["model", "add", name, copy.to_str().unwrap()])
+        .ok();
+}
+
+fn add_schema(env: &Env, name: &str, schema: &str) {
+    env.run_with_input(&["schema", "add", name], schema).ok();
+}
+
+/// `run <model> file:<input> file:<output> -wait` on a reset engine: what it wrote.
+fn scored(env: &Env, model: &str, input: &str) -> String {
+    env.run(&["engine", "reset"]).ok();
+    let data = env.write(&format!("{model}.in"), input);
+    let out = env.work().join(format!("{model}.out"));
+    env.run(&[
+        "run",
+        model,
+        &format!("file:{}", data.display()),
+        &format!("file:{}", out.display()),
+        "-wait",
+    ])
+    .ok();
+    std::fs::read_to_string(out).unwrap()
+}
+
+/// `engine inspect -v` once the engine is in ERROR.
+fn failure(env: &Env) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let shown = env.run(&["engine", "inspect", "-v"]).stdout;
+        if shown.contains("The model failed") {
+            return shown;
+        }
+        assert!(Instant::now() < deadline, "no failure: {shown}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn rscript_present() {
+    assert!(
+        std::process::Command::new("Rscript")
+            .args(["-e", "library(jsonlite)"])
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "Rscript with jsonlite is missing: run `make test`, which installs r-base-core and r-cran-jsonlite"
+    );
+}
+
+#[test]
+fn r_models_score_records_and_record_sets() {
+    rscript_present();
+    let env = Env::new();
+    add_fixture(&env, "r", "echo.R", "echo-r");
+    assert_eq!(
+        scored(
+            &env,
+            "echo-r",
+            "{\"a\": 1, \"b\": [1, 2], \"c\": \"x\\u00e9\"}\n7\n\"s\"\n"
+        ),
+        // jsonlite's UTF-8 text rather than Python's \u escapes
+        "{\"a\": 1, \"b\": [1, 2], \"c\": \"x\u{e9}\"}\n7\n\"s\"\n"
+    );
+    add_schema(&env, "int", "\"int\"");
+    add_fixture(&env, "r", "add1.R", "add1-r");
+    assert_eq!(scored(&env, "add1-r", "1\n2\n41\n"), "2\n3\n42\n");
+    // emitTo another slot, the slot number as a second argument
+    add_schema(
+        &env,
+        "doubles",
+        "{\"type\": \"array\", \"items\": \"double\"}",
+    );
+    add_schema(&env, "double", "\"double\"");
+    add_fixture(&env, "r", "sum_array.R", "sum-r");
+    env.run(&["engine", "reset"]).ok();
+    let data = env.write("arrays.jsons", "[1.5, 2.25]\n[0.1, 0.2]\n[]\n");
+    let (sums, counts) = (env.work().join("sums"), env.work().join("counts"));
+    env.run(&["model", "load", "sum-r"]).ok();
+    for (path, slot) in [(&sums, "1"), (&counts, "3")] {
+        env.run(&[
+            "stream",
+            "attach",
+            &format!("file:{}", path.display()),
+            slot,
+        ])
+        .ok();
+    }
+    env.run(&["stream", "attach", &format!("file:{}", data.display()), "0"])
+        .ok();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while env.run(&["engine", "inspect"]).stdout != "FINISHED\n" {
+        assert!(Instant::now() < deadline, "the model never finished");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // numbers keep every digit (0.1 + 0.2 is not 0.3)
+    assert_eq!(
+        std::fs::read_to_string(&sums).unwrap(),
+        "3.75\n0.30000000000000004\n0\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&counts).unwrap(),
+        "{\"n\": 2, \"slot\": 0}\n{\"n\": 2, \"slot\": 0}\n{\"n\": 0, \"slot\": 0}\n"
+    );
+    // begin and end are the model's own; its console goes to the engine's log
+    add_schema(&env, "applicant", "{\"type\": \"record\", \"name\": \"a\", \"fields\": [{\"name\": \"id\", \"type\": \"int\"}, {\"name\": \"income\", \"type\": \"double\"}, {\"name\": \"debt\", \"type\": \"double\"}]}");
+    add_fixture(&env, "r", "score.R", "score-r");
+    assert_eq!(
+        scored(
+            &env,
+            "score-r",
+            "{\"id\": 1, \"income\": 50000, \"debt\": 0.5}\n{\"id\": 2, \"income\": 20000, \"debt\": 1.25}\n{\"id\": 3, \"income\": 120000, \"debt\": 0.1}\n"
+        ),
+        "{\"id\": 1, \"score\": 0.401312339887548}\n{\"id\": 2, \"score\": 0.13010847436299786}\n{\"id\": 3, \"score\": 0.8828810091242195}\n"
+    );
+    // record sets: a data.frame in, a data.frame out, then a `set`
+    add_fixture(&env, "r", "sort_sets.R", "sort-r");
+    env.write("sets.jsons", "{\"x\": 3, \"n\": \"c\"}\n{\"x\": 1.5, \"n\": \"a\"}\n{\"x\": 2, \"n\": \"b\"}\n{\"$fastscore\": \"set\"}\n{\"x\": 9, \"n\": \"z\"}\n{\"x\": -1, \"n\": \"y\"}\n");
+    let doc = serde_json::json!({"Transport": {"Type": "file", "Path": env.work().join("sets.jsons")}, "Encoding": "json", "Batching": "explicit"});
+    env.write("sets.json", doc.to_string());
+    env.run(&["stream", "add", "sets", "sets.json"]).ok();
+    env.run(&["engine", "reset"]).ok();
+    let out = env.work().join("sorted.jsons");
+    env.run(&[
+        "run",
+        "sort-r",
+        "sets",
+        &format!("file:{}", out.display()),
+        "-wait",
+    ])
+    .ok();
+    assert_eq!(
+        std::fs::read_to_string(out).unwrap(),
+        "{\"x\": 1.5, \"n\": \"a\"}\n{\"x\": 2, \"n\": \"b\"}\n{\"x\": 3, \"n\": \"c\"}\n{\"$fastscore\": \"set\"}\n\
+         {\"x\": -1, \"n\": \"y\"}\n{\"x\": 9, \"n\": \"z\"}\n{\"$fastscore\": \"set\"}\n"
+    );
+    env.run(&["engine", "reset"]).ok();
+}
+
+#[test]
+fn r_models_that_are_wrong_say_where() {
+    rscript_present();
+    let env = Env::new();
+    env.write(
+        "broken.R",
+        "action <- function(datum) {\n  x <- datum +\n  emit(x y)\n}\n",
+    );
+    env.run(&["model", "add", "broken", "broken.R"]).ok();
+    let verify = env.run(&["model", "verify", "broken"]).expect(1);
+    assert!(
+        verify
+            .stderr
+            .contains("syntax error: unexpected symbol (__model.R, line 3)"),
+        "{}",
+        verify.stderr
+    );
+    env.write("nocall.R", "act <- function(datum) emit(datum)\n");
+    env.run(&["model", "add", "nocall", "nocall.R"]).ok();
+    let verify = env.run(&["model", "verify", "nocall"]).expect(1);
+    assert!(
+        verify
+            .stderr
+            .contains("A slot 0 callback function named 'action' not found"),
+        "{}",
+        verify.stderr
+    );
+    // an error in the model: ERROR, with the R message, the model's line and the record
+    env.write(
+        "boom.R",
+        "action <- function(datum) {\n  if (datum == 2) stop(\"two is bad\")\n  emit(datum)\n}\n",
+    );
+    env.run(&["model", "add", "boom", "boom.R"]).ok();
+    env.run(&["engine", "reset"]).ok();
+    env.run(&["run", "boom", "inline:1,2,3", "discard:"]).ok();
+    let shown = failure(&env);
+    assert!(
+        shown.contains("The model failed: Error in action(datum): two is bad"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("__model.R#2: stop(\"two is bad\")"),
+        "{shown}"
+    );
+    assert!(shown.contains("   2: 2\n"), "{shown}");
+    // a model whose R process dies: ERROR with how it ended and its last words
+    env.write(
+        "quits.R",
+        "action <- function(datum) {\n  cat(\"leaving now\\n\")\n  quit(status = 7)\n}\n",
+    );
+    env.run(&["model", "add", "quits", "quits.R"]).ok();
+    env.run(&["engine", "reset"]).ok();
+    env.run(&["run", "quits", "inline:1", "discard:"]).ok();
+    let shown = failure(&env);
+    assert!(shown.contains("exited with status 7"), "{shown}");
+    assert!(shown.contains("leaving now"), "{shown}");
+    env.run(&["engine", "reset"]).ok();
+}
+
+#[test]
+fn a_missing_r_is_named_with_what_to_install() {
+    let env = Env::new();
+    add_fixture(&env, "r", "echo.R", "echo-r");
+    let verify = env
+        .command(&["model", "verify", "echo-r"])
+        .env("FASTSCORE_RSCRIPT", "/nonexistent/Rscript")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&verify.stderr);
+    assert_eq!(verify.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("install r-base-core and r-cran-jsonlite"),
+        "{stderr}"
+    );
+    env.run(&["engine", "stop"]).ok();
+}
