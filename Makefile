@@ -60,11 +60,16 @@ $(CHROMEDRIVER):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c \
 		'apt-get update -q && apt-get install -y -q --no-install-recommends chromium chromium-driver'
 
-## The runners of models in other languages: R with jsonlite (Debian's packages).
+## The runners of models in other languages (Debian's packages): R with jsonlite, a JDK.
 R_JSONLITE := /usr/lib/R/site-library/jsonlite/DESCRIPTION
 $(R_JSONLITE):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c \
 		'apt-get update -q && apt-get install -y -q --no-install-recommends r-base-core r-cran-jsonlite'
+JAVAC := $(shell command -v javac || echo /usr/bin/javac)
+$(JAVAC):
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c \
+		'apt-get update -q && apt-get install -y -q --no-install-recommends openjdk-17-jdk-headless'
+RUNNERS := $(R_JSONLITE) $(JAVAC)
 
 ## A real Kafka broker for people: tansu 0.6 (SQLite storage) from crates.io, in target/tansu.
 TANSU := target/tansu/bin/tansu
@@ -76,8 +81,8 @@ kafka-demo: build $(ATTACHMENT) $(TANSU)
 	./scripts/kafka-demo.sh $(BIN) $(ATTACHMENT) $(TANSU)
 
 ## Everything the tests need (the models' venv, the guide's attachment, the wheel, the
-## original CLI, Chromium, R), then all tests.
-test: $(ATTACHMENT) wheel $(ORIG_CLI) $(CHROMEDRIVER) $(R_JSONLITE)
+## original CLI, Chromium, the other languages' runners), then all tests.
+test: $(ATTACHMENT) wheel $(ORIG_CLI) $(CHROMEDRIVER) $(RUNNERS)
 	$(CARGO) test
 
 ## Formatting and lints, as CI checks them.
@@ -86,7 +91,7 @@ lint:
 	$(CARGO) clippy --all-targets -- -D warnings
 
 ## Start-up and engine benchmarks; the figures go into BENCHMARKS.md.
-bench: $(ATTACHMENT) $(R_JSONLITE)
+bench: $(ATTACHMENT) $(RUNNERS)
 	$(CARGO) bench --bench startup
 	$(CARGO) bench --bench engine
 	$(CARGO) bench --bench kafka

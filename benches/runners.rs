@@ -19,6 +19,13 @@ const ECHOES: &[(&str, &str, &str)] = &[
         "echo.R",
         "# fastscore.schema.0: rec\n# fastscore.schema.1: rec\naction <- function(r) emit(r)\n",
     ),
+    (
+        "Java",
+        "EchoJava.java",
+        "// fastscore.schema.0: rec\n// fastscore.schema.1: rec\nimport fastscore.IJavaModel;\n\
+         public class EchoJava implements IJavaModel {\n    public void begin() {}\n    \
+         public String action(String datum) { return datum; }\n    public void end() {}\n}\n",
+    ),
 ];
 
 fn main() {

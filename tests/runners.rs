@@ -222,3 +222,128 @@ fn a_missing_r_is_named_with_what_to_install() {
     );
     env.run(&["engine", "stop"]).ok();
 }
+
+fn jdk_present() {
+    assert!(
+        std::process::Command::new("javac")
+            .arg("-version")
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "javac is missing: run `make test`, which installs openjdk-17-jdk-headless"
+    );
+}
+
+#[test]
+fn java_models_are_compiled_at_load_and_score_records() {
+    jdk_present();
+    let env = Env::new();
+    add_fixture(&env, "java", "EchoJava.java", "echo-java");
+    assert_eq!(
+        scored(
+            &env,
+            "echo-java",
+            "{\"a\": 1, \"s\": \"x,y]\\n\\\"z\\\"\"}\n[1, [2, 3]]\n\"s\"\n"
+        ),
+        "{\"a\": 1, \"s\": \"x,y]\\n\\\"z\\\"\"}\n[1, [2, 3]]\n\"s\"\n"
+    );
+    add_schema(&env, "int", "\"int\"");
+    add_fixture(&env, "java", "AddOne.java", "add1-java");
+    assert_eq!(scored(&env, "add1-java", "1\n2\n41\n"), "2\n3\n42\n");
+    add_schema(
+        &env,
+        "doubles",
+        "{\"type\": \"array\", \"items\": \"double\"}",
+    );
+    add_schema(&env, "double", "\"double\"");
+    add_fixture(&env, "java", "SumArray.java", "sum-java");
+    assert_eq!(
+        scored(&env, "sum-java", "[1.5, 2.25]\n[0.1, 0.2]\n[]\n"),
+        "3.75\n0.30000000000000004\n0.0\n"
+    );
+    // a JAR in an attachment is on the class path
+    let jar_dir = support::fixture("models/java/jar");
+    let classes = env.work().join("jar-classes");
+    let javac = std::process::Command::new("javac")
+        .arg("-d")
+        .arg(&classes)
+        .arg(jar_dir.join("scoring/Coefficients.java"))
+        .status()
+        .unwrap();
+    assert!(javac.success());
+    let jar = std::process::Command::new("jar")
+        .args(["cf", "scoring.jar", "-C"])
+        .arg(&classes)
+        .arg(".")
+        .current_dir(env.work())
+        .status()
+        .unwrap();
+    assert!(jar.success());
+    let tar = std::process::Command::new("tar")
+        .args(["czf", "coefficients.tar.gz", "scoring.jar"])
+        .current_dir(env.work())
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    add_schema(&env, "applicant", "{\"type\": \"record\", \"name\": \"a\", \"fields\": [{\"name\": \"id\", \"type\": \"int\"}, {\"name\": \"income\", \"type\": \"double\"}, {\"name\": \"debt\", \"type\": \"double\"}]}");
+    add_fixture(&env, "java", "Score.java", "score-java");
+    env.run(&["attachment", "upload", "score-java", "coefficients.tar.gz"])
+        .ok();
+    assert_eq!(
+        scored(
+            &env,
+            "score-java",
+            "{\"id\": 1, \"income\": 50000, \"debt\": 0.5}\n{\"id\": 2, \"income\": 20000, \"debt\": 1.25}\n"
+        ),
+        "{\"id\": 1, \"score\": 0.401312339887548}\n{\"id\": 2, \"score\": 0.13010847436299786}\n"
+    );
+    env.run(&["engine", "reset"]).ok();
+}
+
+#[test]
+fn java_models_that_are_wrong_say_where() {
+    jdk_present();
+    let env = Env::new();
+    env.write(
+        "Broken.java",
+        "import fastscore.IJavaModel;\n\npublic class Broken implements IJavaModel {\n    public void begin() {}\n    public String action(String datum) {\n        return datum\n    }\n    public void end() {}\n}\n",
+    );
+    env.run(&["model", "add", "broken", "Broken.java"]).ok();
+    let verify = env.run(&["model", "verify", "broken"]).expect(1);
+    assert!(
+        verify
+            .stderr
+            .contains("compile error: ';' expected (Broken.java, line 6)"),
+        "{}",
+        verify.stderr
+    );
+    env.write(
+        "Throws.java",
+        "import fastscore.IJavaModel;\n\npublic class Throws implements IJavaModel {\n    public void begin() {}\n    public String action(String datum) {\n        if (datum.equals(\"2\")) throw new IllegalStateException(\"two is bad\");\n        return datum;\n    }\n    public void end() {}\n}\n",
+    );
+    env.run(&["model", "add", "throws", "Throws.java"]).ok();
+    env.run(&["engine", "reset"]).ok();
+    env.run(&["run", "throws", "inline:1,2,3", "discard:"]).ok();
+    let shown = failure(&env);
+    assert!(
+        shown.contains("The model failed: java.lang.IllegalStateException: two is bad"),
+        "{shown}"
+    );
+    assert!(shown.contains("at Throws.action(Throws.java:6)"), "{shown}");
+    assert!(shown.contains("   2: 2\n"), "{shown}");
+    env.run(&["engine", "reset"]).ok();
+    // no JDK: one message that says what to install
+    add_fixture(&env, "java", "EchoJava.java", "echo-java");
+    env.run(&["engine", "stop"]).ok();
+    let verify = env
+        .command(&["model", "verify", "echo-java"])
+        .env("JAVA_HOME", "/nonexistent")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&verify.stderr);
+    assert_eq!(verify.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("install openjdk-17-jdk-headless"),
+        "{stderr}"
+    );
+    env.run(&["engine", "stop"]).ok();
+}

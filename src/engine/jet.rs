@@ -64,7 +64,7 @@ impl Jet {
         config: &Value,
         host: Arc<dyn Host>,
     ) -> std::io::Result<Arc<Jet>> {
-        let mut cmd = runner.jet_command(sandbox_dir);
+        let mut cmd = runner.jet_command(sandbox_dir)?;
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

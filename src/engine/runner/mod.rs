@@ -3,6 +3,7 @@
 //! a process the runner starts; it speaks `protocol.rs` whatever its language.
 
 pub mod columns;
+mod java;
 pub mod protocol;
 mod python;
 mod r;
@@ -42,7 +43,7 @@ pub trait Runner: Send + Sync {
     /// unpacked there), without running it; `Err` is the one-line reason it cannot load.
     fn check(&self, sandbox: &Path, callbacks: &BTreeMap<u32, String>) -> Result<Check, String>;
     /// The command that starts one jet in `sandbox`.
-    fn jet_command(&self, sandbox: &Path) -> Command;
+    fn jet_command(&self, sandbox: &Path) -> std::io::Result<Command>;
     /// Install a library an import policy marks `install` (`command` overrides the default),
     /// within `limit`.
     fn install(&self, library: &str, command: Option<&str>, limit: Duration) -> Result<(), String>;
@@ -118,6 +119,7 @@ type Make = fn(&Settings) -> std::io::Result<Arc<dyn Runner>>;
 const RUNNERS: &[(&[&str], Make)] = &[
     (&["python", "python3"], python::make),
     (&["R", "r"], r::make),
+    (&["java"], java::make),
 ];
 
 /// The runners of an engine, by model type.

@@ -68,10 +68,10 @@ impl Runner for Python {
         )
     }
 
-    fn jet_command(&self, sandbox: &Path) -> Command {
+    fn jet_command(&self, sandbox: &Path) -> std::io::Result<Command> {
         let mut cmd = Command::new(&self.python);
         cmd.arg(&self.runner).current_dir(sandbox);
-        cmd
+        Ok(cmd)
     }
 
     fn install(&self, library: &str, command: Option<&str>, limit: Duration) -> Result<(), String> {

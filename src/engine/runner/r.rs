@@ -48,10 +48,10 @@ impl Runner for R {
         super::checked(&mut cmd, &self.rscript, INSTALL_R)
     }
 
-    fn jet_command(&self, sandbox: &Path) -> Command {
+    fn jet_command(&self, sandbox: &Path) -> std::io::Result<Command> {
         let mut cmd = Command::new(&self.rscript);
         cmd.arg(&self.runner).current_dir(sandbox);
-        cmd
+        Ok(cmd)
     }
 
     fn install(&self, library: &str, command: Option<&str>, limit: Duration) -> Result<(), String> {
