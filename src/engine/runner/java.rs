@@ -67,12 +67,15 @@ fn class_name(source: &str) -> Option<String> {
     static PACKAGE: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
         regex_lite::Regex::new(r"(?m)^\s*package\s+([\w.]+)\s*;").expect("static pattern")
     });
-    static CLASS: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
-        regex_lite::Regex::new(r"(?m)^\s*public\s+(?:final\s+|abstract\s+)*class\s+(\w+)|^\s*(?:final\s+)?class\s+(\w+)")
+    static PUBLIC: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
+        regex_lite::Regex::new(r"(?m)^\s*public\s+(?:final\s+|abstract\s+)*class\s+(\w+)")
             .expect("static pattern")
     });
-    let caps = CLASS.captures(source)?;
-    let name = caps.get(1).or_else(|| caps.get(2))?.as_str();
+    static ANY: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
+        regex_lite::Regex::new(r"(?m)^\s*(?:final\s+)?class\s+(\w+)").expect("static pattern")
+    });
+    let caps = PUBLIC.captures(source).or_else(|| ANY.captures(source))?;
+    let name = caps.get(1)?.as_str();
     Some(match PACKAGE.captures(source) {
         Some(p) => format!("{}.{name}", &p[1]),
         None => name.to_string(),
