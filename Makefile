@@ -60,7 +60,8 @@ $(CHROMEDRIVER):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c \
 		'apt-get update -q && apt-get install -y -q --no-install-recommends chromium chromium-driver'
 
-## The runners of models in other languages (Debian's packages): R with jsonlite, a JDK.
+## The runners of models in other languages (Debian's packages): R with jsonlite, a JDK,
+## gcc with Jansson.
 R_JSONLITE := /usr/lib/R/site-library/jsonlite/DESCRIPTION
 $(R_JSONLITE):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c \
@@ -69,7 +70,11 @@ JAVAC := $(shell command -v javac || echo /usr/bin/javac)
 $(JAVAC):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c \
 		'apt-get update -q && apt-get install -y -q --no-install-recommends openjdk-17-jdk-headless'
-RUNNERS := $(R_JSONLITE) $(JAVAC)
+JANSSON := /usr/include/jansson.h
+$(JANSSON):
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c \
+		'apt-get update -q && apt-get install -y -q --no-install-recommends gcc libc6-dev libjansson-dev'
+RUNNERS := $(R_JSONLITE) $(JAVAC) $(JANSSON)
 
 ## A real Kafka broker for people: tansu 0.6 (SQLite storage) from crates.io, in target/tansu.
 TANSU := target/tansu/bin/tansu

@@ -26,6 +26,12 @@ const ECHOES: &[(&str, &str, &str)] = &[
          public class EchoJava implements IJavaModel {\n    public void begin() {}\n    \
          public String action(String datum) { return datum; }\n    public void end() {}\n}\n",
     ),
+    (
+        "C",
+        "echo.c",
+        "// fastscore.schema.0: rec\n// fastscore.schema.1: rec\n#include \"fastscore.h\"\n\
+         void action(fastscore_value_t v, int slot, int seqno) {\n    json_incref(v.js);\n    fastscore_emit(v, 1);\n}\n",
+    ),
 ];
 
 fn main() {

@@ -180,7 +180,7 @@ fn r_models_that_are_wrong_say_where() {
     );
     env.run(&["model", "add", "boom", "boom.R"]).ok();
     env.run(&["engine", "reset"]).ok();
-    env.run(&["run", "boom", "inline:1,2,3", "discard:"]).ok();
+    env.run(&["run", "boom", "inline:1,2,3", "discard:"]);
     let shown = failure(&env);
     assert!(
         shown.contains("The model failed: Error in action(datum): two is bad"),
@@ -198,7 +198,7 @@ fn r_models_that_are_wrong_say_where() {
     );
     env.run(&["model", "add", "quits", "quits.R"]).ok();
     env.run(&["engine", "reset"]).ok();
-    env.run(&["run", "quits", "inline:1", "discard:"]).ok();
+    env.run(&["run", "quits", "inline:1", "discard:"]);
     let shown = failure(&env);
     assert!(shown.contains("exited with status 7"), "{shown}");
     assert!(shown.contains("leaving now"), "{shown}");
@@ -322,7 +322,7 @@ fn java_models_that_are_wrong_say_where() {
     );
     env.run(&["model", "add", "throws", "Throws.java"]).ok();
     env.run(&["engine", "reset"]).ok();
-    env.run(&["run", "throws", "inline:1,2,3", "discard:"]).ok();
+    env.run(&["run", "throws", "inline:1,2,3", "discard:"]);
     let shown = failure(&env);
     assert!(
         shown.contains("The model failed: java.lang.IllegalStateException: two is bad"),
@@ -343,6 +343,132 @@ fn java_models_that_are_wrong_say_where() {
     assert_eq!(verify.status.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains("install openjdk-17-jdk-headless"),
+        "{stderr}"
+    );
+    env.run(&["engine", "stop"]).ok();
+}
+
+fn gcc_present() {
+    assert!(
+        std::path::Path::new("/usr/include/jansson.h").exists()
+            && std::process::Command::new("gcc")
+                .arg("--version")
+                .output()
+                .is_ok_and(|o| o.status.success()),
+        "gcc or Jansson is missing: run `make test`, which installs gcc and libjansson-dev"
+    );
+}
+
+#[test]
+fn c_models_are_compiled_at_load_and_score_records_and_record_sets() {
+    gcc_present();
+    let env = Env::new();
+    add_fixture(&env, "c", "echo.c", "echo-c");
+    assert_eq!(
+        scored(&env, "echo-c", "{\"a\": 1, \"b\": [1.5, 2]}\n7\n\"s\\n\"\n"),
+        "{\"a\": 1, \"b\": [1.5, 2]}\n7\n\"s\\n\"\n"
+    );
+    add_schema(&env, "int", "\"int\"");
+    add_fixture(&env, "c", "add1.c", "add1-c");
+    assert_eq!(scored(&env, "add1-c", "1\n2\n41\n"), "2\n3\n42\n");
+    add_schema(
+        &env,
+        "doubles",
+        "{\"type\": \"array\", \"items\": \"double\"}",
+    );
+    add_schema(&env, "double", "\"double\"");
+    add_fixture(&env, "c", "sum_array.c", "sum-c");
+    assert_eq!(
+        scored(&env, "sum-c", "[1.5, 2.25]\n[0.1, 0.2]\n[]\n"),
+        "3.75\n0.30000000000000004\n0.0\n"
+    );
+    add_schema(&env, "applicant", "{\"type\": \"record\", \"name\": \"a\", \"fields\": [{\"name\": \"id\", \"type\": \"int\"}, {\"name\": \"income\", \"type\": \"double\"}, {\"name\": \"debt\", \"type\": \"double\"}]}");
+    add_fixture(&env, "c", "score.c", "score-c");
+    assert_eq!(
+        scored(
+            &env,
+            "score-c",
+            "{\"id\": 1, \"income\": 50000, \"debt\": 0.5}\n{\"id\": 3, \"income\": 120000, \"debt\": 0.1}\n"
+        ),
+        "{\"id\": 1, \"score\": 0.401312339887548}\n{\"id\": 3, \"score\": 0.8828810091242195}\n"
+    );
+    add_fixture(&env, "c", "sort_sets.c", "sort-c");
+    env.write("sets.jsons", "{\"x\": 3, \"n\": \"c\"}\n{\"x\": 1.5, \"n\": \"a\"}\n{\"x\": 2, \"n\": \"b\"}\n{\"$fastscore\": \"set\"}\n{\"x\": 9, \"n\": \"z\"}\n{\"x\": -1, \"n\": \"y\"}\n");
+    let doc = serde_json::json!({"Transport": {"Type": "file", "Path": env.work().join("sets.jsons")}, "Encoding": "json", "Batching": "explicit"});
+    env.write("sets.json", doc.to_string());
+    env.run(&["stream", "add", "sets", "sets.json"]).ok();
+    env.run(&["engine", "reset"]).ok();
+    let out = env.work().join("sorted.jsons");
+    env.run(&[
+        "run",
+        "sort-c",
+        "sets",
+        &format!("file:{}", out.display()),
+        "-wait",
+    ])
+    .ok();
+    assert_eq!(
+        std::fs::read_to_string(out).unwrap(),
+        "{\"x\": 1.5, \"n\": \"a\"}\n{\"x\": 2, \"n\": \"b\"}\n{\"x\": 3, \"n\": \"c\"}\n{\"$fastscore\": \"set\"}\n\
+         {\"x\": -1, \"n\": \"y\"}\n{\"x\": 9, \"n\": \"z\"}\n{\"$fastscore\": \"set\"}\n"
+    );
+    env.run(&["engine", "reset"]).ok();
+}
+
+#[test]
+fn c_models_that_are_wrong_say_where() {
+    gcc_present();
+    let env = Env::new();
+    env.write(
+        "broken.c",
+        "#include \"fastscore.h\"\n\nvoid action(fastscore_value_t v, int slot, int seqno)\n{\n    int x = 1\n}\n",
+    );
+    env.run(&["model", "add", "broken", "broken.c"]).ok();
+    let verify = env.run(&["model", "verify", "broken"]).expect(1);
+    assert!(
+        verify
+            .stderr
+            .contains("compile error: expected ',' or ';' before '}' token (__model.c, line 6)"),
+        "{}",
+        verify.stderr
+    );
+    env.write(
+        "noaction.c",
+        "#include \"fastscore.h\"\nvoid begin(void) {}\n",
+    );
+    env.run(&["model", "add", "noaction", "noaction.c"]).ok();
+    let verify = env.run(&["model", "verify", "noaction"]).expect(1);
+    assert!(
+        verify
+            .stderr
+            .contains("the model defines no action function"),
+        "{}",
+        verify.stderr
+    );
+    // a model that crashes: ERROR with the signal and what it printed
+    env.write(
+        "crash.c",
+        "#include <stdio.h>\n#include \"fastscore.h\"\n\nvoid action(fastscore_value_t v, int slot, int seqno)\n{\n    printf(\"record %d\\n\", seqno);\n    fflush(stdout);\n    if (seqno == 2) *(volatile int *)0 = 1;\n}\n",
+    );
+    env.run(&["model", "add", "crash", "crash.c"]).ok();
+    env.run(&["engine", "reset"]).ok();
+    // the model may crash before `run` returns, which then says so
+    env.run(&["run", "crash", "inline:1,2,3", "discard:"]);
+    let shown = failure(&env);
+    assert!(shown.contains("killed by signal 11 (SIGSEGV)"), "{shown}");
+    assert!(shown.contains("record 2"), "{shown}");
+    env.run(&["engine", "reset"]).ok();
+    // no compiler: one message that says what to install
+    env.run(&["engine", "stop"]).ok();
+    let verify = env
+        .command(&["model", "verify", "broken"])
+        .env("CC", "/nonexistent/gcc")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&verify.stderr);
+    assert_eq!(verify.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("install gcc and libjansson-dev"),
         "{stderr}"
     );
     env.run(&["engine", "stop"]).ok();

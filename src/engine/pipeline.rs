@@ -267,11 +267,13 @@ impl Pipeline {
             .slots
             .inputs()
             .map(|(n, s)| {
-                let shape = leading_schema(&self.model, n, &self.streams[&n])
-                    .map_or("record", |a| a.shape());
+                let stream = &self.streams[&n];
+                let shape = leading_schema(&self.model, n, stream).map_or("record", |a| a.shape());
+                let encoding = stream.descriptor.encoding.name();
                 (
                     n.to_string(),
-                    json!({"action": s.action, "recordsets": s.recordsets, "shape": shape}),
+                    json!({"action": s.action, "recordsets": s.recordsets, "shape": shape,
+                           "encoding": encoding}),
                 )
             })
             .collect();

@@ -2,6 +2,7 @@
 //! is one file implementing `Runner`, registered for its model types in `RUNNERS`. A jet is
 //! a process the runner starts; it speaks `protocol.rs` whatever its language.
 
+mod c;
 pub mod columns;
 mod java;
 pub mod protocol;
@@ -120,6 +121,7 @@ const RUNNERS: &[(&[&str], Make)] = &[
     (&["python", "python3"], python::make),
     (&["R", "r"], r::make),
     (&["java"], java::make),
+    (&["c"], c::make),
 ];
 
 /// The runners of an engine, by model type.
