@@ -13,11 +13,15 @@ WHEELS := target/wheels
 # the original FastScore CLI and SDK, as clients of `fleet serve` in the tests
 ORIG_VENV := target/orig-fastscore
 ORIG_CLI := $(ORIG_VENV)/bin/fastscore
+# PFA models run in titus2, in a venv of their own
+PFA_VENV := .venv-pfa
+PFA_PY := $(PFA_VENV)/bin/python
 
 export FASTSCORE_PYTHON := $(CURDIR)/$(PY)
 export FASTSCORE_TEST_ATTACHMENT := $(CURDIR)/$(ATTACHMENT)
 export FASTSCORE_TEST_WHEELS := $(CURDIR)/$(WHEELS)
 export FASTSCORE_TEST_ORIG_CLI := $(CURDIR)/$(ORIG_CLI)
+export FASTSCORE_PFA_PYTHON := $(CURDIR)/$(PFA_PY)
 
 .PHONY: demo kafka-demo test lint bench generated build venv wheel clean
 
@@ -60,8 +64,8 @@ $(CHROMEDRIVER):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c \
 		'apt-get update -q && apt-get install -y -q --no-install-recommends chromium chromium-driver'
 
-## The runners of models in other languages (Debian's packages): R with jsonlite, a JDK,
-## gcc with Jansson.
+## The runners of models in other languages: R with jsonlite, a JDK, gcc with Jansson
+## (Debian's packages), titus2 for PFA (its own venv).
 R_JSONLITE := /usr/lib/R/site-library/jsonlite/DESCRIPTION
 $(R_JSONLITE):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c \
@@ -74,7 +78,11 @@ JANSSON := /usr/include/jansson.h
 $(JANSSON):
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive sh -c \
 		'apt-get update -q && apt-get install -y -q --no-install-recommends gcc libc6-dev libjansson-dev'
-RUNNERS := $(R_JSONLITE) $(JAVAC) $(JANSSON)
+$(PFA_PY): python/pfa-requirements.txt
+	$(PYTHON3) -m venv $(PFA_VENV)
+	$(PFA_PY) -m pip install --quiet --disable-pip-version-check -r python/pfa-requirements.txt
+	touch $(PFA_PY)
+RUNNERS := $(R_JSONLITE) $(JAVAC) $(JANSSON) $(PFA_PY)
 
 ## A real Kafka broker for people: tansu 0.6 (SQLite storage) from crates.io, in target/tansu.
 TANSU := target/tansu/bin/tansu

@@ -1,5 +1,6 @@
 //! Each language's echo model against the Python echo model in the same run (`make bench`):
 //! records/s file to file, model start included, every record checked against its schema.
+//! PFA runs in `$FASTSCORE_PFA_PYTHON` (the Makefile's .venv-pfa).
 
 mod common;
 
@@ -31,6 +32,11 @@ const ECHOES: &[(&str, &str, &str)] = &[
         "echo.c",
         "// fastscore.schema.0: rec\n// fastscore.schema.1: rec\n#include \"fastscore.h\"\n\
          void action(fastscore_value_t v, int slot, int seqno) {\n    json_incref(v.js);\n    fastscore_emit(v, 1);\n}\n",
+    ),
+    (
+        "PFA",
+        "echo.pfa",
+        r#"{"input": {"type": "record", "name": "r", "fields": [{"name": "x", "type": "int"}, {"name": "name", "type": "string"}]}, "output": "r", "action": ["input"]}"#,
     ),
 ];
 

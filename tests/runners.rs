@@ -473,3 +473,95 @@ fn c_models_that_are_wrong_say_where() {
     );
     env.run(&["engine", "stop"]).ok();
 }
+
+/// The PFA venv `make test` makes (FASTSCORE_PFA_PYTHON).
+fn titus_present() {
+    let python = std::env::var("FASTSCORE_PFA_PYTHON").unwrap_or_default();
+    assert!(
+        std::process::Command::new(&python)
+            .args(["-c", "import titus, numpy"])
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "FASTSCORE_PFA_PYTHON ('{python}') has no titus2: run `make test`, which makes .venv-pfa"
+    );
+}
+
+#[test]
+fn pfa_models_in_json_yaml_and_pretty_pfa_score_with_their_own_types() {
+    titus_present();
+    let env = Env::new();
+    add_fixture(&env, "pfa", "echo.pfa", "echo-pfa");
+    assert_eq!(
+        scored(
+            &env,
+            "echo-pfa",
+            "{\"x\": 1, \"name\": \"a\\u00e9\"}\n{\"x\": \"one\", \"name\": \"b\"}\n{\"x\": 2, \"name\": \"c\"}\n"
+        ),
+        "{\"x\": 1, \"name\": \"a\\u00e9\"}\n{\"x\": 2, \"name\": \"c\"}\n"
+    );
+    // the record the document's input type refuses is rejected, with its reason
+    let shown = env.run(&["engine", "inspect", "-v"]).ok().stdout;
+    assert!(shown.contains("field 'x': int expected"), "{shown}");
+    add_fixture(&env, "pfa", "add1.pfa", "add1-pfa");
+    assert_eq!(scored(&env, "add1-pfa", "1\n2\n41\n"), "2\n3\n42\n");
+    // YAML, with a cell that keeps a running total
+    add_fixture(&env, "pfa", "sum_array.yaml", "sum-pfa");
+    assert_eq!(
+        scored(&env, "sum-pfa", "[1.5, 2.25]\n[0.1, 0.2]\n[]\n"),
+        "{\"sum\": 3.75, \"total\": 3.75}\n{\"sum\": 0.30000000000000004, \"total\": 4.05}\n{\"sum\": 0, \"total\": 4.05}\n"
+    );
+    add_fixture(&env, "pfa", "score.ppfa", "score-pfa");
+    assert_eq!(
+        scored(
+            &env,
+            "score-pfa",
+            "{\"id\": 1, \"income\": 50000, \"debt\": 0.5}\n{\"id\": 2, \"income\": 20000, \"debt\": 1.25}\n"
+        ),
+        "{\"id\": 1, \"score\": 0.401312339887548}\n{\"id\": 2, \"score\": 0.13010847436299786}\n"
+    );
+    add_fixture(&env, "pfa", "sort.yaml", "sort-pfa");
+    assert_eq!(
+        scored(&env, "sort-pfa", "[3, 1.5, 2]\n[9, -1]\n"),
+        "[1.5, 2.0, 3.0]\n[-1.0, 9.0]\n"
+    );
+    env.run(&["engine", "reset"]).ok();
+}
+
+#[test]
+fn pfa_models_that_are_wrong_say_why() {
+    titus_present();
+    let env = Env::new();
+    env.write(
+        "typed.pfa",
+        "{\"input\": \"double\", \"output\": \"string\", \"action\": [{\"+\": [\"input\", 1]}]}",
+    );
+    env.run(&["model", "add", "typed", "typed.pfa"]).ok();
+    let verify = env.run(&["model", "verify", "typed"]).expect(1);
+    assert!(
+        verify.stderr.contains("invalid PFA document: PFA semantic error: action's inferred output type is double but the declared output type is string"),
+        "{}",
+        verify.stderr
+    );
+    env.write(
+        "raises.pfa",
+        "{\"input\": \"double\", \"output\": \"double\", \"action\": [{\"if\": {\"==\": [\"input\", 2]}, \"then\": [{\"error\": \"two is bad\"}], \"else\": [\"input\"]}]}",
+    );
+    env.run(&["model", "add", "raises", "raises.pfa"]).ok();
+    env.run(&["engine", "reset"]).ok();
+    env.run(&["run", "raises", "inline:1,2,3", "discard:"]);
+    let shown = failure(&env);
+    assert!(shown.contains("two is bad"), "{shown}");
+    assert!(shown.contains("   2: 2\n"), "{shown}");
+    env.run(&["engine", "reset"]).ok();
+    // no PFA environment: one message that says what to set up
+    env.run(&["engine", "stop"]).ok();
+    let verify = env
+        .command(&["model", "verify", "typed"])
+        .env("FASTSCORE_PFA_PYTHON", "/nonexistent/python")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&verify.stderr);
+    assert_eq!(verify.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("titus2 in a Python 3.11 venv"), "{stderr}");
+    env.run(&["engine", "stop"]).ok();
+}

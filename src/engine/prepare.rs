@@ -74,6 +74,14 @@ impl Engine {
             });
         }
         let check = self.check(&*runner, &req.source, &attachments, &slots)?;
+        // the types a model declares itself (a PFA document's input and output)
+        for (slot, doc) in &check.schemas {
+            if slots.is_used(*slot) && !schemas.contains_key(slot) {
+                let avro = crate::schema::parse(doc)
+                    .map_err(|e| bad(format!("the model's type for slot {slot}: {e}")))?;
+                schemas.insert(*slot, (doc.clone(), Arc::new(avro)));
+            }
+        }
         let policy = self.policy_entries(&req.mtype);
         let mut prepared = Prepared {
             name: req.name,

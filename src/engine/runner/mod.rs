@@ -5,6 +5,7 @@
 mod c;
 pub mod columns;
 mod java;
+mod pfa;
 pub mod protocol;
 mod python;
 mod r;
@@ -29,6 +30,8 @@ pub struct Check {
     pub imports: Vec<String>,
     /// Those the runner cannot find.
     pub missing: Vec<String>,
+    /// Schemas the model itself declares, by slot (a PFA document's input and output).
+    pub schemas: BTreeMap<u32, Value>,
 }
 
 pub trait Runner: Send + Sync {
@@ -79,9 +82,17 @@ fn checked(cmd: &mut Command, program: &str, missing_program: &str) -> Result<Ch
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect()
     };
+    let schemas = answer
+        .get("schemas")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(slot, s)| Some((slot.parse().ok()?, s.clone())))
+        .collect();
     Ok(Check {
         imports: list("imports"),
         missing: list("missing"),
+        schemas,
     })
 }
 
@@ -122,6 +133,9 @@ const RUNNERS: &[(&[&str], Make)] = &[
     (&["R", "r"], r::make),
     (&["java"], java::make),
     (&["c"], c::make),
+    (&["pfa-json"], pfa::make_json),
+    (&["pfa-yaml"], pfa::make_yaml),
+    (&["pfa-pretty"], pfa::make_pretty),
 ];
 
 /// The runners of an engine, by model type.
