@@ -34,6 +34,25 @@ fn scored(env: &Env, model: &str, input: &str) -> String {
     std::fs::read_to_string(out).unwrap()
 }
 
+/// Two record sets (closed by a `set` control record and by the end) through `model`.
+fn sorted_sets(env: &Env, model: &str) -> String {
+    env.write("sets.jsons", "{\"x\": 3, \"n\": \"c\"}\n{\"x\": 1.5, \"n\": \"a\"}\n{\"x\": 2, \"n\": \"b\"}\n{\"$fastscore\": \"set\"}\n{\"x\": 9, \"n\": \"z\"}\n{\"x\": -1, \"n\": \"y\"}\n");
+    let doc = serde_json::json!({"Transport": {"Type": "file", "Path": env.work().join("sets.jsons")}, "Encoding": "json", "Batching": "explicit"});
+    env.write("sets.json", doc.to_string());
+    env.run(&["stream", "add", "sets", "sets.json"]).ok();
+    env.run(&["engine", "reset"]).ok();
+    let out = env.work().join(format!("{model}.sorted"));
+    env.run(&[
+        "run",
+        model,
+        "sets",
+        &format!("file:{}", out.display()),
+        "-wait",
+    ])
+    .ok();
+    std::fs::read_to_string(out).unwrap()
+}
+
 /// `engine inspect -v` once the engine is in ERROR.
 fn failure(env: &Env) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -124,22 +143,8 @@ fn r_models_score_records_and_record_sets() {
     );
     // record sets: a data.frame in, a data.frame out, then a `set`
     add_fixture(&env, "r", "sort_sets.R", "sort-r");
-    env.write("sets.jsons", "{\"x\": 3, \"n\": \"c\"}\n{\"x\": 1.5, \"n\": \"a\"}\n{\"x\": 2, \"n\": \"b\"}\n{\"$fastscore\": \"set\"}\n{\"x\": 9, \"n\": \"z\"}\n{\"x\": -1, \"n\": \"y\"}\n");
-    let doc = serde_json::json!({"Transport": {"Type": "file", "Path": env.work().join("sets.jsons")}, "Encoding": "json", "Batching": "explicit"});
-    env.write("sets.json", doc.to_string());
-    env.run(&["stream", "add", "sets", "sets.json"]).ok();
-    env.run(&["engine", "reset"]).ok();
-    let out = env.work().join("sorted.jsons");
-    env.run(&[
-        "run",
-        "sort-r",
-        "sets",
-        &format!("file:{}", out.display()),
-        "-wait",
-    ])
-    .ok();
     assert_eq!(
-        std::fs::read_to_string(out).unwrap(),
+        sorted_sets(&env, "sort-r"),
         "{\"x\": 1.5, \"n\": \"a\"}\n{\"x\": 2, \"n\": \"b\"}\n{\"x\": 3, \"n\": \"c\"}\n{\"$fastscore\": \"set\"}\n\
          {\"x\": -1, \"n\": \"y\"}\n{\"x\": 9, \"n\": \"z\"}\n{\"$fastscore\": \"set\"}\n"
     );
@@ -296,6 +301,13 @@ fn java_models_are_compiled_at_load_and_score_records() {
         ),
         "{\"id\": 1, \"score\": 0.401312339887548}\n{\"id\": 2, \"score\": 0.13010847436299786}\n"
     );
+    // record sets: the set's JSON array in, a JSON array out, then a `set`
+    add_fixture(&env, "java", "SortSets.java", "sort-java");
+    assert_eq!(
+        sorted_sets(&env, "sort-java"),
+        "{\"x\": 1.5, \"n\": \"a\"}\n{\"x\": 2, \"n\": \"b\"}\n{\"x\": 3, \"n\": \"c\"}\n{\"$fastscore\": \"set\"}\n\
+         {\"x\": -1, \"n\": \"y\"}\n{\"x\": 9, \"n\": \"z\"}\n{\"$fastscore\": \"set\"}\n"
+    );
     env.run(&["engine", "reset"]).ok();
 }
 
@@ -393,22 +405,8 @@ fn c_models_are_compiled_at_load_and_score_records_and_record_sets() {
         "{\"id\": 1, \"score\": 0.401312339887548}\n{\"id\": 3, \"score\": 0.8828810091242195}\n"
     );
     add_fixture(&env, "c", "sort_sets.c", "sort-c");
-    env.write("sets.jsons", "{\"x\": 3, \"n\": \"c\"}\n{\"x\": 1.5, \"n\": \"a\"}\n{\"x\": 2, \"n\": \"b\"}\n{\"$fastscore\": \"set\"}\n{\"x\": 9, \"n\": \"z\"}\n{\"x\": -1, \"n\": \"y\"}\n");
-    let doc = serde_json::json!({"Transport": {"Type": "file", "Path": env.work().join("sets.jsons")}, "Encoding": "json", "Batching": "explicit"});
-    env.write("sets.json", doc.to_string());
-    env.run(&["stream", "add", "sets", "sets.json"]).ok();
-    env.run(&["engine", "reset"]).ok();
-    let out = env.work().join("sorted.jsons");
-    env.run(&[
-        "run",
-        "sort-c",
-        "sets",
-        &format!("file:{}", out.display()),
-        "-wait",
-    ])
-    .ok();
     assert_eq!(
-        std::fs::read_to_string(out).unwrap(),
+        sorted_sets(&env, "sort-c"),
         "{\"x\": 1.5, \"n\": \"a\"}\n{\"x\": 2, \"n\": \"b\"}\n{\"x\": 3, \"n\": \"c\"}\n{\"$fastscore\": \"set\"}\n\
          {\"x\": -1, \"n\": \"y\"}\n{\"x\": 9, \"n\": \"z\"}\n{\"$fastscore\": \"set\"}\n"
     );

@@ -3,7 +3,7 @@ package fastscore;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The little JSON the runner needs: the elements of an array as texts, strings. */
+/** The little JSON the runner needs: its configuration, an array's elements, strings. */
 final class Json {
     private Json() {}
 
@@ -58,6 +58,75 @@ final class Json {
             }
         }
         return out;
+    }
+
+    /** A JSON text as maps, lists, strings, numbers (Double), booleans and null. */
+    static Object parse(String text) {
+        int[] at = {0};
+        return value(text, at);
+    }
+
+    private static void space(String t, int[] at) {
+        while (at[0] < t.length() && Character.isWhitespace(t.charAt(at[0]))) {
+            at[0]++;
+        }
+    }
+
+    private static Object value(String t, int[] at) {
+        space(t, at);
+        char c = t.charAt(at[0]);
+        if (c == '{') {
+            java.util.Map<String, Object> map = new java.util.LinkedHashMap<>();
+            at[0]++;
+            space(t, at);
+            while (t.charAt(at[0]) != '}') {
+                String key = (String) value(t, at);
+                space(t, at);
+                at[0]++; // the colon
+                map.put(key, value(t, at));
+                space(t, at);
+                if (t.charAt(at[0]) == ',') {
+                    at[0]++;
+                    space(t, at);
+                }
+            }
+            at[0]++;
+            return map;
+        }
+        if (c == '[') {
+            List<Object> list = new ArrayList<>();
+            at[0]++;
+            space(t, at);
+            while (t.charAt(at[0]) != ']') {
+                list.add(value(t, at));
+                space(t, at);
+                if (t.charAt(at[0]) == ',') {
+                    at[0]++;
+                }
+                space(t, at);
+            }
+            at[0]++;
+            return list;
+        }
+        if (c == '"') {
+            int start = at[0]++;
+            while (t.charAt(at[0]) != '"') {
+                at[0] += t.charAt(at[0]) == '\\' ? 2 : 1;
+            }
+            at[0]++;
+            return string(t.substring(start, at[0]));
+        }
+        int start = at[0];
+        while (at[0] < t.length() && ",]} \t\r\n".indexOf(t.charAt(at[0])) < 0) {
+            at[0]++;
+        }
+        String word = t.substring(start, at[0]);
+        switch (word) {
+            case "true": return Boolean.TRUE;
+            case "false": return Boolean.FALSE;
+            case "null": return null;
+            default: return Double.valueOf(word);
+        }
     }
 
     /** The value of a JSON string literal. */

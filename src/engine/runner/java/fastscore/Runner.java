@@ -48,8 +48,16 @@ public final class Runner {
         jet.run(args[0]);
     }
 
+    /** Whether the configuration turns record sets on for a slot (`inputs` or `outputs`). */
+    private static boolean recordSets(Object config, String side, int slot) {
+        Object slots = ((java.util.Map<?, ?>) config).get(side);
+        Object spec = slots instanceof java.util.Map ? ((java.util.Map<?, ?>) slots).get(Integer.toString(slot)) : null;
+        return spec instanceof java.util.Map && Boolean.TRUE.equals(((java.util.Map<?, ?>) spec).get("recordsets"));
+    }
+
     private void run(String className) throws IOException {
-        receive(); // the configuration: a Java model has one input and one output
+        Object config = Json.parse(new String(receive().payload, StandardCharsets.UTF_8));
+        boolean setsOut = recordSets(config, "outputs", 1);
         Object model;
         try {
             model = Class.forName(className).getDeclaredConstructor().newInstance();
@@ -71,18 +79,27 @@ public final class Runner {
                 if (f.kind == 'E') {
                     break;
                 }
-                takeBatch(f.payload);
-                for (index = 0; index < records.size(); index++) {
-                    String result = m.action(records.get(index));
-                    if (result != null) {
-                        if (pending.length() > 0) {
-                            pending.append('\n');
+                String body = takeBatch(f.payload);
+                if (recordSets(config, "inputs", slot)) {
+                    // a record set is one call: the JSON array of its records
+                    String result = m.action(body);
+                    if (result != null && setsOut && result.trim().startsWith("[")) {
+                        for (String r : Json.elements(result)) {
+                            output(r);
                         }
-                        // a JSON text's line breaks are whitespace: one record, one line
-                        pending.append(result.replace('\n', ' ').replace('\r', ' '));
+                        output("{\"$fastscore\": \"set\"}");
+                    } else if (result != null) {
+                        output(result);
                     }
-                    if (System.nanoTime() - lastFlush >= FLUSH_AFTER) {
-                        flushOutputs();
+                } else {
+                    for (index = 0; index < records.size(); index++) {
+                        String result = m.action(records.get(index));
+                        if (result != null) {
+                            output(result);
+                        }
+                        if (System.nanoTime() - lastFlush >= FLUSH_AFTER) {
+                            flushOutputs();
+                        }
                     }
                 }
                 index = -1;
@@ -100,6 +117,14 @@ public final class Runner {
         send('F', new byte[0]);
     }
 
+    private void output(String record) {
+        if (pending.length() > 0) {
+            pending.append('\n');
+        }
+        // a JSON text's line breaks are whitespace: one record, one line
+        pending.append(record.replace('\n', ' ').replace('\r', ' '));
+    }
+
     private void flushOutputs() throws IOException {
         if (pending.length() > 0) {
             String frame = batchId + " 1\n" + pending;
@@ -109,7 +134,8 @@ public final class Runner {
         lastFlush = System.nanoTime();
     }
 
-    private void takeBatch(byte[] payload) {
+    /** Take a batch's records; the JSON array they came in. */
+    private String takeBatch(byte[] payload) {
         int nl = 0;
         while (payload[nl] != '\n') {
             nl++;
@@ -128,6 +154,7 @@ public final class Runner {
             }
             records = raw;
         }
+        return body;
     }
 
     private void fail(Throwable e) throws IOException {
