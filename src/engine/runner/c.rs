@@ -4,22 +4,17 @@
 //! in the engine's runtime directory, and loaded by `c/fastscore_runner.c`, the jet.
 
 use super::{Check, Runner, Settings};
-use crate::engine::child;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 const HEADER: &str = include_str!("c/fastscore.h");
 const RUNNER: &str = include_str!("c/fastscore_runner.c");
 
 const MISSING: &str =
     "C models need gcc and the Jansson library: install gcc and libjansson-dev (apt)";
-
-/// How long compiling may take.
-const COMPILE_LIMIT: Duration = Duration::from_secs(120);
 
 struct C {
     gcc: String,
@@ -79,13 +74,7 @@ impl C {
             .arg(out)
             .args(sources)
             .args(libs);
-        let done = child::output_within(&mut cmd, COMPILE_LIMIT)
-            .map_err(|e| format!("cannot start '{}': {e}; {MISSING}", self.gcc))?;
-        if done.status.success() {
-            Ok(())
-        } else {
-            Err(compile_error(&String::from_utf8_lossy(&done.stderr)))
-        }
+        super::compile(&mut cmd, &self.gcc, MISSING, compile_error)
     }
 
     /// The jet program, compiled once; it exports `fastscore_emit` to the models it loads.
@@ -157,15 +146,6 @@ impl Runner for C {
         let mut cmd = Command::new(runner);
         cmd.arg(object).current_dir(sandbox);
         Ok(cmd)
-    }
-
-    fn install(
-        &self,
-        library: &str,
-        _command: Option<&str>,
-        _limit: Duration,
-    ) -> Result<(), String> {
-        Err(format!("C models cannot have {library} installed for them"))
     }
 }
 

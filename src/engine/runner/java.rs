@@ -5,7 +5,6 @@
 //! engine's runtime directory, so every jet of a model uses the same ones.
 
 use super::{Check, Runner, Settings};
-use crate::engine::child;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
@@ -28,9 +27,6 @@ const SOURCES: &[(&str, &str)] = &[
 
 const MISSING: &str = "Java models need a JDK (javac and java, 11 or later): install \
                        openjdk-17-jdk-headless (apt), or set JAVA_HOME";
-
-/// How long compiling may take.
-const COMPILE_LIMIT: Duration = Duration::from_secs(120);
 
 struct Java {
     javac: String,
@@ -132,13 +128,7 @@ impl Java {
         cmd.args(["-encoding", "UTF-8", "-nowarn", "-cp", class_path, "-d"])
             .arg(out)
             .args(sources);
-        let done = child::output_within(&mut cmd, COMPILE_LIMIT)
-            .map_err(|e| format!("cannot start '{}': {e}; {MISSING}", self.javac))?;
-        if done.status.success() {
-            Ok(())
-        } else {
-            Err(compile_error(&String::from_utf8_lossy(&done.stderr)))
-        }
+        super::compile(&mut cmd, &self.javac, MISSING, compile_error)
     }
 
     /// The runner's own classes, compiled once.

@@ -50,7 +50,17 @@ pub trait Runner: Send + Sync {
     fn jet_command(&self, sandbox: &Path) -> std::io::Result<Command>;
     /// Install a library an import policy marks `install` (`command` overrides the default),
     /// within `limit`.
-    fn install(&self, library: &str, command: Option<&str>, limit: Duration) -> Result<(), String>;
+    fn install(
+        &self,
+        library: &str,
+        _command: Option<&str>,
+        _limit: Duration,
+    ) -> Result<(), String> {
+        Err(format!(
+            "{library} cannot be installed for models run by {}",
+            self.program()
+        ))
+    }
     /// Jets take record sets of flat records as columns (`columns.rs`).
     fn columns(&self) -> bool {
         false
@@ -94,6 +104,25 @@ fn checked(cmd: &mut Command, program: &str, missing_program: &str) -> Result<Ch
         missing: list("missing"),
         schemas,
     })
+}
+
+/// How long compiling a model may take.
+const COMPILE_LIMIT: Duration = Duration::from_secs(120);
+
+/// Run a compiler; its first error as one line (`first_error` reads its standard error).
+fn compile(
+    cmd: &mut Command,
+    program: &str,
+    missing_program: &str,
+    first_error: fn(&str) -> String,
+) -> Result<(), String> {
+    let done = child::output_within(cmd, COMPILE_LIMIT)
+        .map_err(|e| format!("cannot start '{program}': {e}; {missing_program}"))?;
+    if done.status.success() {
+        Ok(())
+    } else {
+        Err(first_error(&String::from_utf8_lossy(&done.stderr)))
+    }
 }
 
 /// A policy's own install command, run by the shell.

@@ -149,15 +149,4 @@ impl Runner for Pfa {
         cmd.current_dir(sandbox);
         Ok(cmd)
     }
-
-    fn install(
-        &self,
-        library: &str,
-        _command: Option<&str>,
-        _limit: Duration,
-    ) -> Result<(), String> {
-        Err(format!(
-            "PFA models cannot have {library} installed for them"
-        ))
-    }
 }
