@@ -423,19 +423,18 @@ impl Pipeline {
                         to_skip -= n as u64;
                         chunk.drain(..n);
                     }
-                    if input.stats.profiling() {
-                        // the framer's time to each record, apart from the record's handling
-                        let mark = Cell::new(Instant::now());
-                        framer.feed(&chunk, &mut |r| {
-                            input
-                                .stats
-                                .add_time(Op::UnwrapEnvelope, mark.get().elapsed(), 1);
-                            push(r, &settler);
-                            mark.set(Instant::now());
-                        });
-                    } else {
-                        framer.feed(&chunk, &mut |r| push(r, &settler));
-                    }
+                    // while profiling: the framer's time to each record, apart from the
+                    // record's handling (looked at per record: a chunk may take long)
+                    let mark: Cell<Option<Instant>> = Cell::new(None);
+                    framer.feed(&chunk, &mut |r| {
+                        if let Some(m) = mark.take() {
+                            input.stats.add_time(Op::UnwrapEnvelope, m.elapsed(), 1);
+                        }
+                        push(r, &settler);
+                        if input.stats.profiling() {
+                            mark.set(Some(Instant::now()));
+                        }
+                    });
                 }
                 Ok(None) if d.looping => {
                     // start again from the beginning, header and all
