@@ -912,7 +912,11 @@ impl Pipeline {
         // a model may end before it has read all its input (spec §1.3): what it left is
         // counted, not dropped unsaid
         let unscored = self.halt();
-        for o in self.outputs.values() {
+        // outputs that clients read from the engine end last: who sees their end finds the
+        // other outputs (files, …) complete
+        let mut outputs: Vec<&Arc<OutputSlot>> = self.outputs.values().collect();
+        outputs.sort_by_key(|o| o.sink.rest_queue().is_some());
+        for o in outputs {
             let linger = self.streams.get(&o.slot).and_then(|a| a.descriptor.linger);
             if let Err(e) = o.sink.finish(linger) {
                 self.failed_now(
