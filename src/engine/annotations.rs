@@ -51,6 +51,12 @@ impl SlotMap {
     pub fn explicit(&self) -> bool {
         self.inputs().all(|(_, s)| s.action.is_none())
     }
+
+    /// The model reads record sets from input `slot`: all its inputs when it is explicit
+    /// (it iterates DataFrames), else those with the record-sets flag.
+    pub fn reads_sets(&self, slot: u32) -> bool {
+        self.explicit() || self.slots.get(&slot).is_some_and(|s| s.recordsets)
+    }
 }
 
 static ANNOTATION: LazyLock<regex_lite::Regex> = LazyLock::new(|| {

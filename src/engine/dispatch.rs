@@ -178,7 +178,6 @@ impl Dispatch {
         self.lock().ended.contains(&slot)
     }
 
-    /// Records in batches no jet has taken yet.
     /// A batch a jet took is done (its outputs written).
     pub fn batch_done(&self) {
         let mut st = self.lock();
@@ -196,6 +195,7 @@ impl Dispatch {
         st.in_flight == 0 && st.queues.values().all(VecDeque::is_empty)
     }
 
+    /// Records in batches no jet has taken yet.
     pub fn queued(&self) -> usize {
         self.lock()
             .queues
@@ -227,9 +227,12 @@ impl Dispatch {
                     _ => break,
                 }
             }
-            let now = Instant::now();
             let more_may_come =
                 st.queues.get(&slot).is_some_and(VecDeque::is_empty) && !st.ended.contains(&slot);
+            if room == 0 || !more_may_come {
+                break;
+            }
+            let now = Instant::now();
             let deadline = if now < until {
                 until
             } else if now < busy_until && busy() {
@@ -237,9 +240,6 @@ impl Dispatch {
             } else {
                 break;
             };
-            if room == 0 || !more_may_come {
-                break;
-            }
             st.takers += 1;
             st = self
                 .batches

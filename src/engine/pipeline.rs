@@ -114,10 +114,9 @@ fn data_frame_columns(
     schema: Option<&Avro>,
     codec: &dyn Codec,
 ) -> Option<Columns> {
-    let frames =
-        model.slots.explicit() || model.slots.slots.get(&slot).is_some_and(|s| s.recordsets);
     let fields = schema.and_then(Avro::record_fields)?;
-    (frames && !codec.raw_bytes() && model.runner.columns()).then(|| Columns::for_fields(&fields))
+    (model.slots.reads_sets(slot) && !codec.raw_bytes() && model.runner.columns())
+        .then(|| Columns::for_fields(&fields))
 }
 
 /// How long a jet still scoring a record set may wait to gather its next one.
@@ -805,13 +804,7 @@ impl Pipeline {
     /// A batch a jet takes, with the batches waiting after it gathered into one record set
     /// when the model reads record sets from that slot (`GatherRecords`, `GatherTime`).
     fn gather(&self, first: Batch, jet: &Jet) -> Batch {
-        let sets = self.model.slots.explicit()
-            || self
-                .model
-                .slots
-                .slots
-                .get(&first.slot)
-                .is_some_and(|s| s.recordsets);
+        let sets = self.model.slots.reads_sets(first.slot);
         let Some(attached) = self.streams.get(&first.slot) else {
             return first;
         };

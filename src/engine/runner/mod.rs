@@ -106,9 +106,6 @@ fn checked(cmd: &mut Command, program: &str, missing_program: &str) -> Result<Ch
     })
 }
 
-/// How long compiling a model may take.
-const COMPILE_LIMIT: Duration = Duration::from_secs(120);
-
 /// Run a compiler; its first error as one line (`first_error` reads its standard error).
 fn compile(
     cmd: &mut Command,
@@ -116,7 +113,7 @@ fn compile(
     missing_program: &str,
     first_error: fn(&str) -> String,
 ) -> Result<(), String> {
-    let done = child::output_within(cmd, COMPILE_LIMIT)
+    let done = child::output_within(cmd, CHECK_LIMIT)
         .map_err(|e| format!("cannot start '{program}': {e}; {missing_program}"))?;
     if done.status.success() {
         Ok(())
