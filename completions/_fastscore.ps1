@@ -123,6 +123,7 @@ Register-ArgumentCompleter -Native -CommandName 'fastscore' -ScriptBlock {
             [CompletionResult]::new('--cert', '--cert', [CompletionResultType]::ParameterName, 'the server''s certificate chain (PEM) for HTTPS, with --key [also -cert:<file>]')
             [CompletionResult]::new('--key', '--key', [CompletionResultType]::ParameterName, 'the private key (PEM) of --cert [also -key:<file>]')
             [CompletionResult]::new('--users', '--users', [CompletionResultType]::ParameterName, 'the fleet''s users, one name:password per line; requests must authenticate [also -users:<file>]')
+            [CompletionResult]::new('--engines', '--engines', [CompletionResultType]::ParameterName, 'the local engines the fleet serves: engine-1 … engine-<n> (default 1); engines elsewhere join with `engine serve --fleet` [also -engines:<n>]')
             [CompletionResult]::new('--http', '--http', [CompletionResultType]::ParameterName, 'serve plain HTTP instead of HTTPS [also -http]')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
             [CompletionResult]::new('--monitor', '--monitor', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')

@@ -596,7 +596,7 @@ _fastscore() {
             return 0
             ;;
         fastscore__subcmd__fleet__subcmd__serve)
-            opts="-m -h --bind --port --http --cert --key --users --monitor --help"
+            opts="-m -h --bind --port --http --cert --key --users --engines --monitor --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -619,6 +619,10 @@ _fastscore() {
                     return 0
                     ;;
                 --users)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --engines)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -112,6 +112,7 @@ set edit:completion:arg-completer[fastscore] = {|@words|
             cand --cert 'the server''s certificate chain (PEM) for HTTPS, with --key [also -cert:<file>]'
             cand --key 'the private key (PEM) of --cert [also -key:<file>]'
             cand --users 'the fleet''s users, one name:password per line; requests must authenticate [also -users:<file>]'
+            cand --engines 'the local engines the fleet serves: engine-1 … engine-<n> (default 1); engines elsewhere join with `engine serve --fleet` [also -engines:<n>]'
             cand --http 'serve plain HTTP instead of HTTPS [also -http]'
             cand -m 'monitor engine operations after the command'
             cand --monitor 'monitor engine operations after the command'

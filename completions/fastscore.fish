@@ -81,6 +81,7 @@ complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_se
 complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_seen_subcommand_from serve" -l cert -d 'the server\'s certificate chain (PEM) for HTTPS, with --key [also -cert:<file>]' -r
 complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_seen_subcommand_from serve" -l key -d 'the private key (PEM) of --cert [also -key:<file>]' -r
 complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_seen_subcommand_from serve" -l users -d 'the fleet\'s users, one name:password per line; requests must authenticate [also -users:<file>]' -r
+complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_seen_subcommand_from serve" -l engines -d 'the local engines the fleet serves: engine-1 … engine-<n> (default 1); engines elsewhere join with `engine serve --fleet` [also -engines:<n>]' -r
 complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_seen_subcommand_from serve" -l http -d 'serve plain HTTP instead of HTTPS [also -http]'
 complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_seen_subcommand_from serve" -s m -l monitor -d 'monitor engine operations after the command'
 complete -c fastscore -n "__fish_fastscore_using_subcommand fleet; and __fish_seen_subcommand_from serve" -s h -l help -d 'Print help'

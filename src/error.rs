@@ -208,9 +208,19 @@ static URL_PASSWORD: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLoc
         .expect("static URL pattern")
 });
 
-/// `text` with the password of every `scheme://user:password@host` URL in it masked.
-pub fn mask_url_passwords(text: &str) -> std::borrow::Cow<'_, str> {
-    URL_PASSWORD.replace_all(text, "$1:***@")
+static URL_TOKEN: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::new(|| {
+    regex_lite::Regex::new(r"(://[^/\s]*/token/)[^/\s]+").expect("static URL pattern")
+});
+
+/// `text` with the secrets of URLs in it masked: the password of every
+/// `scheme://user:password@host` URL and the owner's token of a fleet's `…/token/<token>`.
+pub fn mask_url_secrets(text: &str) -> std::borrow::Cow<'_, str> {
+    match URL_PASSWORD.replace_all(text, "$1:***@") {
+        std::borrow::Cow::Borrowed(b) => URL_TOKEN.replace_all(b, "$1***"),
+        std::borrow::Cow::Owned(o) => {
+            std::borrow::Cow::Owned(URL_TOKEN.replace_all(&o, "$1***").into_owned())
+        }
+    }
 }
 
 #[cfg(test)]
@@ -218,14 +228,18 @@ mod tests {
     #[test]
     fn passwords_in_urls_are_masked() {
         assert_eq!(
-            super::mask_url_passwords(
+            super::mask_url_secrets(
                 "GET https://bob:s3cr:et@fleet:8000/api/1: refused; http://x/y"
             ),
             "GET https://bob:***@fleet:8000/api/1: refused; http://x/y"
         );
         assert_eq!(
-            super::mask_url_passwords("https://bob@fleet"),
+            super::mask_url_secrets("https://bob@fleet"),
             "https://bob@fleet"
+        );
+        assert_eq!(
+            super::mask_url_secrets("at https://127.0.0.1:8000/token/9af3c/api/1/service/x"),
+            "at https://127.0.0.1:8000/token/***/api/1/service/x"
         );
     }
 }

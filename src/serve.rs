@@ -1,15 +1,24 @@
-//! The accept loop the engine and the fleet server share: HTTP/1.1 connections (upgrades
-//! allowed, for websockets), over TLS when an acceptor is given, each with a time limit on
-//! its handshake and headers.
+//! What the engine's server and the fleet server share: the accept loop (HTTP/1.1
+//! connections, upgrades allowed for websockets, over TLS when an acceptor is given, each
+//! with a time limit on its handshake and headers; every request learns its client's
+//! address as a `Peer`) and the limits on request bodies (`BodyLimits`).
 
+use http_body_util::BodyExt;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use std::convert::Infallible;
 use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tower::ServiceExt as _;
 
 /// How long a client has for its TLS handshake and then for its request headers.
 pub const HEADER_WAIT: Duration = Duration::from_secs(30);
+
+/// The address of a request's client (an extension of every request).
+#[derive(Clone, Copy, Debug)]
+pub struct Peer(pub SocketAddr);
 
 /// The connections still open after the accept loop ended.
 pub struct Open {
@@ -45,9 +54,9 @@ where
     let (stopping, _) = watch::channel(false);
     tokio::pin!(stop);
     loop {
-        let stream = tokio::select! {
+        let (stream, addr) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 // out of descriptors and the like: try again shortly
                 Err(_) => {
                     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -57,7 +66,12 @@ where
             () = &mut stop => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = hyper_util::service::TowerToHyperService::new(service.clone());
+        let service = hyper_util::service::TowerToHyperService::new(service.clone().map_request(
+            move |mut request: hyper::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(Peer(addr));
+                request
+            },
+        ));
         let tls = tls.clone();
         let stop = stopping.subscribe();
         tokio::spawn(async move {
@@ -116,4 +130,219 @@ pub fn swagger(title: &str) -> serde_json::Value {
         "schemes": ["https", "http"],
         "paths": {},
     })
+}
+
+/// How long a client has to send a request's body.
+pub const BODY_WAIT: Duration = Duration::from_secs(120);
+
+/// The limits on request bodies: the largest one taken, the time it may take to arrive, and
+/// the memory all bodies in flight may take together (twice the largest). A body is
+/// charged to that budget as its bytes arrive, so clients that declare large bodies and
+/// send them slowly hold only what they sent, and requests without a body hold nothing.
+#[derive(Clone)]
+pub struct BodyLimits {
+    max: usize,
+    /// In KiB.
+    budget: Arc<Semaphore>,
+    /// Who takes the bodies and the setting of the largest, for the 413's sentence.
+    who: String,
+    setting: &'static str,
+    /// How long a body may take to arrive.
+    wait: Duration,
+}
+
+/// A request body, holding its share of the budget.
+pub struct Received {
+    pub bytes: Vec<u8>,
+    share: Share,
+}
+
+/// A body's share of the budget, given back when dropped.
+pub struct Share(Option<OwnedSemaphorePermit>);
+
+impl Received {
+    /// The bytes, and the share to hold while they are in use.
+    pub fn split(self) -> (Vec<u8>, Share) {
+        (self.bytes, self.share)
+    }
+}
+
+impl std::ops::Deref for Received {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        &self.bytes
+    }
+}
+
+/// A body refused: the status and the sentence.
+pub struct Refusal {
+    pub status: u16,
+    pub message: String,
+}
+
+impl BodyLimits {
+    pub fn new(who: &str, max: usize, setting: &'static str) -> BodyLimits {
+        let budget_kib = max.saturating_mul(2) / 1024;
+        BodyLimits {
+            max,
+            budget: Arc::new(Semaphore::new(
+                budget_kib.clamp(64 << 10, Semaphore::MAX_PERMITS),
+            )),
+            who: who.to_string(),
+            setting,
+            wait: BODY_WAIT,
+        }
+    }
+
+    pub fn max(&self) -> usize {
+        self.max
+    }
+
+    fn too_large(&self) -> Refusal {
+        Refusal {
+            status: 413,
+            message: format!(
+                "the request body is larger than {} MiB, the limit of {} ({})",
+                self.max >> 20,
+                self.who,
+                self.setting
+            ),
+        }
+    }
+
+    /// Read `body` whole within the limits: a body declared larger than the largest is
+    /// refused at once (413), one that turns out larger after a little more than the
+    /// largest has been read (a client still sending then gets the 413 too), one that takes
+    /// longer than `BODY_WAIT` gets 408.
+    pub async fn read<B>(&self, mut body: B) -> Result<Received, Refusal>
+    where
+        B: hyper::body::Body<Data = axum::body::Bytes> + Unpin,
+        B::Error: std::fmt::Display,
+    {
+        if usize::try_from(body.size_hint().lower()).unwrap_or(usize::MAX) > self.max {
+            return Err(self.too_large());
+        }
+        let read = async {
+            let mut received = Received {
+                bytes: Vec::new(),
+                share: Share(None),
+            };
+            let mut over = 0usize;
+            while let Some(frame) = body.frame().await {
+                let frame = frame.map_err(|e| Refusal {
+                    status: 400,
+                    message: format!("cannot read the request: {e}"),
+                })?;
+                let Ok(bytes) = frame.into_data() else {
+                    continue;
+                };
+                if over == 0 && received.bytes.len() + bytes.len() <= self.max {
+                    let kib = u32::try_from(bytes.len().div_ceil(1024)).unwrap_or(u32::MAX);
+                    let share =
+                        self.budget
+                            .clone()
+                            .acquire_many_owned(kib)
+                            .await
+                            .map_err(|_| Refusal {
+                                status: 503,
+                                message: format!("{} is stopping", self.who),
+                            })?;
+                    match &mut received.share.0 {
+                        Some(held) => held.merge(share),
+                        None => received.share.0 = Some(share),
+                    }
+                    received.bytes.extend_from_slice(&bytes);
+                } else {
+                    // read a little past the limit, so that a client still sending sees the
+                    // answer, then stop
+                    over += bytes.len();
+                    if over > DRAIN_MAX {
+                        break;
+                    }
+                }
+            }
+            if over > 0 {
+                return Err(self.too_large());
+            }
+            Ok(received)
+        };
+        tokio::time::timeout(self.wait, read)
+            .await
+            .map_err(|_| Refusal {
+                status: 408,
+                message: format!(
+                    "the request body did not arrive within {} s",
+                    self.wait.as_secs_f64()
+                ),
+            })?
+    }
+}
+
+/// How much of a body over the limit is read (and dropped) before the 413 is sent.
+const DRAIN_MAX: usize = 64 << 20;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Bytes;
+    use hyper::body::{Frame, SizeHint};
+    use std::pin::Pin;
+    use std::task::{Context, Poll};
+
+    /// A body that declares `declared` bytes, sends `first`, then nothing more.
+    struct Trickle {
+        declared: u64,
+        first: Option<Bytes>,
+    }
+
+    impl hyper::body::Body for Trickle {
+        type Data = Bytes;
+        type Error = std::convert::Infallible;
+        fn poll_frame(
+            mut self: Pin<&mut Self>,
+            _: &mut Context<'_>,
+        ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+            match self.first.take() {
+                Some(b) => Poll::Ready(Some(Ok(Frame::data(b)))),
+                None => Poll::Pending,
+            }
+        }
+        fn size_hint(&self) -> SizeHint {
+            SizeHint::with_exact(self.declared)
+        }
+    }
+
+    fn refusal(r: Result<Received, Refusal>) -> (u16, String) {
+        match r {
+            Ok(_) => (200, String::new()),
+            Err(r) => (r.status, r.message),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_body_too_slow_is_408_and_one_declared_too_large_is_413_at_once() {
+        let mut limits = BodyLimits::new("engine-1", 1 << 20, "FASTSCORE_MAX_REQUEST_MB");
+        limits.wait = Duration::from_millis(50);
+        let slow = Trickle {
+            declared: 1000,
+            first: Some(Bytes::from_static(b"abcd")),
+        };
+        assert_eq!(
+            refusal(limits.read(slow).await),
+            (408, "the request body did not arrive within 0.05 s".into())
+        );
+        // refused before a byte is read, however long the client would take
+        limits.wait = Duration::from_secs(3600);
+        let large = Trickle {
+            declared: 2 << 20,
+            first: None,
+        };
+        assert_eq!(
+            refusal(limits.read(large).await),
+            (
+                413,
+                "the request body is larger than 1 MiB, the limit of engine-1 (FASTSCORE_MAX_REQUEST_MB)".into()
+            )
+        );
+    }
 }

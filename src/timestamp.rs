@@ -30,6 +30,15 @@ impl DateTime {
         text
     }
 
+    /// To the second, in UTC, as FastScore's services wrote dates: `2018-01-17T10:29:15Z`.
+    pub fn zulu(&self) -> String {
+        let utc = DateTime::from_unix_seconds(self.unix_seconds());
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second
+        )
+    }
+
     /// Seconds since 1970-01-01T00:00:00Z.
     pub fn unix_seconds(&self) -> i64 {
         days_from_civil(self.year, self.month, self.day) * 86400

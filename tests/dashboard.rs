@@ -153,8 +153,10 @@ fn the_dashboard_shows_the_running_engine_and_its_charts_move() {
     env.run(&["model", "add", "echo", "echo.py3"]).ok();
     env.run(&["run", "echo", "rest:", "discard:"]).ok();
     let url = env.run(&["dashboard"]).ok().stdout.trim().to_string();
+    // the owner's address: the page with the token of fleet/token, as notebook servers print
+    let token = std::fs::read_to_string(env.store().join("fleet/token")).unwrap();
     assert!(
-        url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
+        url.starts_with("http://127.0.0.1:") && url.ends_with(&format!("/?token={}", token.trim())),
         "{url}"
     );
     let record: Value =
@@ -165,7 +167,22 @@ fn the_dashboard_shows_the_running_engine_and_its_charts_move() {
     assert_eq!(env.run(&["dashboard"]).ok().stdout.trim(), url);
 
     let browser = Browser::start(&env.dir.path().join("chromium"));
+    // without the token the page is refused
+    let (plain, _) = url.split_once("?token=").unwrap();
+    browser.open(plain);
+    let refused = browser.until("return document.body.innerText", |v| {
+        v.as_str().unwrap_or("").contains("Authorization required")
+    });
+    assert!(
+        refused.as_str().unwrap().contains("answers only its owner"),
+        "{refused}"
+    );
+    // with it, the page sets its cookie and takes the token out of the address
     browser.open(&url);
+    let address = browser.until("return location.href", |v| {
+        v.as_str().is_some_and(|h| !h.contains("token"))
+    });
+    assert_eq!(address.as_str().unwrap(), plain, "{address}");
     let text = browser.until("return document.body.innerText", |v| {
         let t = v.as_str().unwrap_or("");
         t.contains("RUNNING") && t.contains("Model: echo (python3)")

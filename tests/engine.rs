@@ -203,10 +203,10 @@ fn file_to_file_with_schema_checks_reaches_finished() {
     ------  ---------  ----------------------  --------------------
          0          2                       1                     2
          1          2                       0                     1
-    Slot 0: rejected by schema: {"x": "oops"}: field 'x': double expected, not "oops"
+    Slot 0: rejected by schema: {"x": "oops"}: field 'x': Double expected, not "oops"
     Slot 0: rejected by encoding: not json: not JSON: Expected ident at line 1 column 2
     Slot 0: rejected by schema: {"y": 1}: field 'x': missing (double expected)
-    Slot 1: rejected by schema: {"x": "not a number"}: field 'x': double expected, not "not a number"
+    Slot 1: rejected by schema: {"x": "not a number"}: field 'x': Double expected, not "not a number"
     "#);
 }
 
@@ -613,7 +613,7 @@ fn round_trips_bulk_input_and_pause() {
     );
     assert_eq!(
         (status, String::from_utf8_lossy(&body).as_ref()),
-        (400, "the input was rejected: int expected, not \"x\"")
+        (400, "the input was rejected: Int expected, not \"x\"")
     );
     let (status, body) = http(
         &url,
@@ -730,7 +730,7 @@ fn stream_schemas_by_reference_inline_or_inherited() {
     );
     let inspect = env.run(&["engine", "inspect", "-v"]).ok().stdout;
     assert!(
-        inspect.contains("Slot 0: rejected by schema: \"a\": int expected, not \"a\""),
+        inspect.contains("Slot 0: rejected by schema: \"a\": Int expected, not \"a\""),
         "{inspect}"
     );
     // a stream whose schema disagrees with the model's is refused before anything runs

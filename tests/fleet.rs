@@ -536,6 +536,14 @@ fn session_cookie_login_captures_the_browser_cookie() {
         .starts_with("https://sso.example/login?app=1&redirect_uri=http%3A%2F%2Flocalhost%3A"));
     browser_get(port, "/auth_callback", Some("sso=xyz; other=1"));
     let run = login.join().unwrap().ok();
+    // the original's prompt, with the current value (none yet)
+    assert!(
+        run.stdout.starts_with(&format!(
+            "Please make sure that http://localhost:{port}/auth_callback is a whitelisted redirect_uri.\nLogin URL [None]:"
+        )),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout
             .contains("Full login url: https://sso.example/login?app=1&redirect_uri="),
@@ -612,10 +620,11 @@ fn tls_is_verified_unless_told_otherwise() {
     let fleet = Fleet::start();
     let https = support::tls::TlsProxy::start(&fleet.url);
     let untrusted = format!(
-        "Error: The certificate of {} is not trusted: it is not signed by a trusted authority. \
-         To trust it, connect with -cacert:<file> (the CA certificates of the fleet, PEM) or with \
-         -insecure (accept any certificate); FASTSCORE_CA_FILE=<file> or FASTSCORE_INSECURE=1 do \
-         the same for one command\n",
+        "Error: The certificate of {} is not trusted: it is self-signed, or signed by an \
+         authority this machine does not trust. To trust it, connect with -cacert:<file> (the CA \
+         certificates of the fleet, PEM; `fastscore fleet serve` keeps its own in <its data \
+         directory>/fleet/cert.pem) or with -insecure (accept any certificate); \
+         FASTSCORE_CA_FILE=<file> or FASTSCORE_INSECURE=1 do the same for one command\n",
         https.url
     );
     // verified by default: one line, and no connection saved
@@ -672,4 +681,40 @@ fn tls_is_verified_unless_told_otherwise() {
         .requests()
         .iter()
         .all(|r| r.header("Authorization").is_none()));
+}
+
+#[test]
+fn a_refused_certificate_is_named_in_words_with_the_fix() {
+    use support::tls::{Certificate, TlsProxy};
+    let fleet = Fleet::start();
+    let cases = [
+        (
+            Certificate::Expired,
+            "it expired on 2020-01-01T00:00:00+00:00. The fleet's operator must renew it",
+        ),
+        (
+            Certificate::OtherName,
+            "it is for fleet.example, not for 127.0.0.1. Connect with a name it is for",
+        ),
+        (
+            Certificate::Authority,
+            "it is a certificate authority's own certificate, which may only sign others, presented as the server's. The fleet must present a certificate of its own",
+        ),
+    ];
+    for (certificate, words) in cases {
+        let env = Env::new();
+        let https = TlsProxy::start_with(&fleet.url, certificate);
+        https.write_cert(&env.work().join("ca.pem"));
+        let err = env
+            .run(&["connect", &https.url, "-cacert:ca.pem"])
+            .expect(1)
+            .stderr;
+        let want = format!(
+            "Error: The certificate of {} is not trusted: {words}",
+            https.url
+        );
+        assert!(err.starts_with(&want), "{err}");
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(!err.contains("Other(") && !err.contains("Error("), "{err}");
+    }
 }

@@ -11,7 +11,7 @@ fn client_of(server_env: &Env, fleet: &FleetServer) -> Env {
     client
         .run(&[
             "connect",
-            &fleet.url,
+            &fleet.owner_url,
             &format!("-cacert:{}", cert.display()),
         ])
         .ok();
@@ -103,7 +103,7 @@ fn our_cli_runs_the_guide_against_a_fleet_over_https() {
 fn the_rest_api_of_connect_model_manage_and_the_proxy() {
     let server = Env::new();
     let fleet = FleetServer::start(&server, &["--http"]);
-    let url = fleet.url.clone();
+    let url = fleet.owner_url.clone();
     let call = |method: &str, path: &str, body: &[u8], headers: &[(&str, &str)]| {
         let (status, body) = http(&url, method, path, body, headers);
         (status, String::from_utf8_lossy(&body).into_owned())
@@ -128,11 +128,14 @@ fn the_rest_api_of_connect_model_manage_and_the_proxy() {
         assert_eq!(status, 200);
         assert_eq!(json(&body)["swagger"], "2.0");
     }
-    let (status, body) = call("GET", "/api/1/service/engine-0/1/health", b"", &[]);
-    assert_eq!(
-        (status, body.as_str()),
-        (404, "no instance 'engine-0' in this fleet")
-    );
+    // the fleet serves engine-1 (--engines 1, the default) and the engines that joined
+    for name in ["engine-0", "engine-2", "engine-42"] {
+        let (status, body) = call("GET", &format!("/api/1/service/{name}/1/health"), b"", &[]);
+        assert_eq!(
+            (status, body.as_str()),
+            (404, format!("Instance '{name}' not found").as_str())
+        );
+    }
     // the listing and its filters
     let (_, body) = call(
         "GET",
@@ -146,11 +149,18 @@ fn the_rest_api_of_connect_model_manage_and_the_proxy() {
     assert_eq!(listed[0]["health"], "ok");
     let (_, body) = call(
         "GET",
-        "/api/1/service/connect/1/connect?name=engine-2",
+        "/api/1/service/connect/1/connect?name=engine-1",
         b"",
         &[],
     );
     assert_eq!(json(&body)[0]["api"], "engine");
+    let (_, body) = call(
+        "GET",
+        "/api/1/service/connect/1/connect?name=engine-2",
+        b"",
+        &[],
+    );
+    assert_eq!(body, "[]");
     let (_, body) = call(
         "GET",
         "/api/1/service/connect/1/connect?name=nobody",
@@ -299,24 +309,8 @@ fn the_rest_api_of_connect_model_manage_and_the_proxy() {
 
 /// The status and headers (lower-case names) of a bodiless request.
 fn raw_head_method(url: &str, method: &str, path: &str) -> (u16, String) {
-    use std::io::{Read, Write};
-    let host = url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(host).unwrap();
-    write!(
-        stream,
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).to_lowercase();
-    let head = text.split("\r\n\r\n").next().unwrap_or("").to_string() + "\r\n";
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    (status, head)
+    let answer = support::request(url, method, path, b"", &[]);
+    (answer.status, answer.head + "\r\n")
 }
 
 fn raw_head(url: &str, path: &str) -> (u16, String) {
@@ -373,7 +367,7 @@ fn the_original_cli_runs_the_guide_against_fleet_serve() {
     let server = Env::new();
     let fleet = FleetServer::start(&server, &[]);
     let orig = Original::new();
-    orig.ok(&["connect", &fleet.url]);
+    orig.ok(&["connect", &fleet.owner_url]);
     let listed = orig.ok(&["fleet"]);
     assert!(
         listed.contains("model-manage-1  model-manage  ok"),
@@ -448,7 +442,7 @@ fn with_users_every_request_authenticates_and_without_them_only_loopback_is_serv
         .expect(1);
     assert!(
         refused.stderr.starts_with(
-            "Error: Without users the fleet takes every request, so it listens on loopback only"
+            "Error: Without users the fleet answers only its owner, on this machine, so it listens on loopback only"
         ),
         "{}",
         refused.stderr
@@ -571,7 +565,15 @@ impl JoinedEngine {
         let env = Env::new();
         let child = env
             .command(&[
-                "engine", "serve", name, "--bind", addr, "--port", "0", "--fleet", &fleet.url,
+                "engine",
+                "serve",
+                name,
+                "--bind",
+                addr,
+                "--port",
+                "0",
+                "--fleet",
+                &fleet.owner_url,
             ])
             .env("FASTSCORE_CA_FILE", cert)
             .stdin(std::process::Stdio::null())
@@ -646,7 +648,7 @@ fn engines_on_other_machines_join_the_fleet_and_take_its_assets() {
     assert!(first.starts_with("{\"A\": "), "{first}");
     // the original CLI drives engine-8, which resolves the schemas by name in the fleet
     let orig = Original::new();
-    orig.ok(&["connect", &fleet.url]);
+    orig.ok(&["connect", &fleet.owner_url]);
     orig.ok(&["use", "engine-8"]);
     orig.ok(&["run", "xgboost_iris-py3", "rest:", "rest:"]);
     assert_eq!(orig.ok(&["engine", "inspect"]), "RUNNING\n");
@@ -665,8 +667,11 @@ fn pneumo_carries_the_engines_messages_to_the_original_clients() {
     let server = Env::new();
     let fleet = FleetServer::start(&server, &[]);
     let orig = Original::new();
-    orig.ok(&["connect", &fleet.url]);
-    server.write("cube.py3", "def action(x):\n    yield x*x*x\n");
+    orig.ok(&["connect", &fleet.owner_url]);
+    // it scores once `run -wait` has opened its websocket: the original's client hears only
+    // what happens after it connects
+    let go = server.work().join("go-cube");
+    server.write("cube.py3", gated(&go, "    yield x*x*x\n"));
     orig.ok(&[
         "model",
         "add",
@@ -675,14 +680,15 @@ fn pneumo_carries_the_engines_messages_to_the_original_clients() {
     ]);
     orig.ok(&["engine", "reset"]);
     // `run -wait` follows the engine's state over the websocket until FINISHED
-    let mut run = std::process::Command::new(&orig.bin);
-    run.args(["run", "cube", "inline:1,2,3", "discard:", "-wait"])
-        .current_dir(orig.home.path())
-        .env("HOME", orig.home.path());
-    let waited = support::finish_within(&mut run, std::time::Duration::from_secs(60));
+    let waited = run_wait_gated(
+        &orig,
+        &server,
+        &["run", "cube", "inline:1,2,3", "discard:", "-wait"],
+        &go,
+    );
     assert_eq!(waited.code, 0, "{}{}", waited.stdout, waited.stderr);
     assert_eq!(orig.ok(&["engine", "inspect"]), "FINISHED\n");
-    // `pneumo` prints the messages as they come, the current state first
+    // `pneumo` prints the messages as they come (from then on, as the original's did)
     let log = orig.home.path().join("pneumo.log");
     let mut watch = std::process::Command::new(&orig.bin)
         .arg("pneumo")
@@ -705,10 +711,19 @@ fn pneumo_carries_the_engines_messages_to_the_original_clients() {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
     };
-    let first = seen("engine-1: state is FINISHED");
-    assert!(first.contains("engine-1: state is FINISHED"), "{first}");
+    // (it is listening once the fleet has a websocket client: its log says so)
+    let server_log = server.dir.path().join("fleet.log");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !std::fs::read_to_string(&server_log)
+        .unwrap_or_default()
+        .contains("fleet: a Pneumo client connected")
+        && std::time::Instant::now() < deadline
+    {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
     orig.ok(&["engine", "reset"]);
     let after = seen("engine-1: state is INIT");
+    assert!(!after.contains("state is FINISHED"), "{after}");
     let _ = watch.kill();
     let _ = watch.wait();
     assert!(after.contains("engine-1: state is INIT"), "{after}");
@@ -746,22 +761,125 @@ fn pneumo_carries_the_engines_messages_to_the_original_clients() {
     }
 }
 
-/// `GET /api/1/service/connect/2/pneumo` over HTTPS, with the original SDK's Python (it
-/// has requests), trusting the fleet's certificate.
-fn history(server: &Env, fleet: &FleetServer) -> (u16, String) {
-    let python = std::path::Path::new(&std::env::var("FASTSCORE_TEST_ORIG_CLI").unwrap())
-        .with_file_name("python");
-    let cert = server.store().join("fleet/cert.pem");
-    let script = format!(
-        "import requests, sys\nr = requests.get({:?}, verify={:?})\nsys.stdout.write(str(r.status_code) + '\\n' + r.text)",
-        format!("{}/api/1/service/connect/2/pneumo", fleet.url),
-        cert.display().to_string()
+#[test]
+fn the_original_run_wait_waits_for_its_own_engine_and_unknown_instances_are_not_found() {
+    let server = Env::new();
+    let fleet = FleetServer::start(&server, &["--engines", "2"]);
+    let orig = Original::new();
+    orig.ok(&["connect", &fleet.owner_url]);
+    // it scores once `run -wait` has opened its websocket: the original's client hears only
+    // what happens after it connects
+    let go = server.work().join("go-cube");
+    server.write("cube.py3", gated(&go, "    yield x*x*x\n"));
+    // it fails once the client has opened its websocket
+    let go_late = server.work().join("go-late");
+    server.write(
+        "late.py3",
+        gated(
+            &go_late,
+            "    raise ValueError('record %s is no good' % x)\n",
+        ),
     );
-    let out = std::process::Command::new(python)
-        .args(["-c", &script])
-        .output()
+    for model in ["cube", "late"] {
+        let file = server.work().join(format!("{model}.py3"));
+        orig.ok(&["model", "add", model, file.to_str().unwrap()]);
+    }
+    // engine-2 finishes first
+    orig.ok(&["use", "engine-2"]);
+    orig.ok(&["engine", "reset"]);
+    let finished = run_wait_gated(
+        &orig,
+        &server,
+        &["run", "cube", "inline:1,2,3", "discard:", "-wait"],
+        &go,
+    );
+    assert_eq!(finished.code, 0, "{}{}", finished.stdout, finished.stderr);
+    assert_eq!(orig.ok(&["engine", "inspect"]), "FINISHED\n");
+    // on engine-1 the model fails: -wait prints its error, not engine-2's old FINISHED
+    orig.ok(&["use", "engine-1"]);
+    orig.ok(&["engine", "reset"]);
+    let waited = run_wait_gated(
+        &orig,
+        &server,
+        &["run", "late", "inline:1", "discard:", "-wait"],
+        &go_late,
+    );
+    let said = format!("{}{}", waited.stdout, waited.stderr);
+    assert_eq!(waited.code, 0, "{said}");
+    assert!(said.contains("engine-1: MODEL ERROR"), "{said}");
+    assert!(said.contains("record 1 is no good"), "{said}");
+    assert_eq!(orig.run(&["engine", "inspect"], "").1, "ERROR\n");
+    // instances the fleet does not serve are not found, as in the original
+    for name in ["engine-3", "engine-42"] {
+        let (code, text) = orig.run(&["use", name], "");
+        assert_eq!(
+            (code, text.as_str()),
+            (1, format!("Error: Instance '{name}' not found\n").as_str())
+        );
+    }
+    let c = client_of(&server, &fleet);
+    assert_eq!(
+        c.run(&["use", "engine-42"]).expect(1).stderr,
+        "Error: Instance 'engine-42' not found\n"
+    );
+    assert!(!server.store().join("engines/engine-42").exists());
+    orig.ok(&["engine", "reset"]);
+}
+
+/// A Python model whose action waits (at most 60 s) for the file `go`, then runs `body`.
+fn gated(go: &std::path::Path, body: &str) -> String {
+    format!(
+        "import os, time\nGO = {:?}\ndef action(x):\n    deadline = time.time() + 60\n    while not os.path.exists(GO) and time.time() < deadline:\n        time.sleep(0.05)\n{body}",
+        go.display().to_string()
+    )
+}
+
+/// `orig` runs `args` (a `run … -wait`) while its model waits for the file `go`, which is
+/// made once the fleet has one more Pneumo client than before: the command's websocket.
+fn run_wait_gated(
+    orig: &Original,
+    server: &Env,
+    args: &[&str],
+    go: &std::path::Path,
+) -> support::Run {
+    let log = server.dir.path().join("fleet.log");
+    let clients = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .matches("fleet: a Pneumo client connected")
+            .count()
+    };
+    let before = clients();
+    let child = std::process::Command::new(&orig.bin)
+        .args(args)
+        .current_dir(orig.home.path())
+        .env("HOME", orig.home.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while clients() == before && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::fs::write(go, "").unwrap();
+    support::wait_within(
+        child,
+        std::time::Duration::from_secs(60),
+        &format!("{args:?}"),
+    )
+}
+
+/// `GET /api/1/service/connect/2/pneumo` over HTTPS, with the original SDK's Python.
+fn history(server: &Env, fleet: &FleetServer) -> (u16, String) {
+    let text = requests(
+        server,
+        &format!(
+            "import sys\nr = requests.get({:?}, verify=CERT)\nsys.stdout.write(str(r.status_code) + '\\n' + r.text)",
+            format!("{}/api/1/service/connect/2/pneumo", fleet.owner_url)
+        ),
+    );
     let (status, body) = text.split_once('\n').unwrap_or(("0", ""));
     (status.parse().unwrap_or(0), body.to_string())
 }
@@ -774,7 +892,7 @@ fn the_original_sdk_engine_calls_pass_through_the_fleet() {
     let python = std::path::Path::new(&orig.bin).with_file_name("python");
     let mut cmd = std::process::Command::new(python);
     cmd.arg(fixture("sdk/engine_calls.py"))
-        .arg(&fleet.url)
+        .arg(&fleet.owner_url)
         .current_dir(orig.home.path())
         .env("HOME", orig.home.path());
     let run = support::finish_within(&mut cmd, std::time::Duration::from_secs(120));
@@ -872,7 +990,7 @@ fn sensors_and_live_commands_work_through_the_fleets_websocket() {
     );
     // the original CLI reads the same sensors and reports
     let orig = Original::new();
-    orig.ok(&["connect", &fleet.url]);
+    orig.ok(&["connect", &fleet.owner_url]);
     orig.ok(&["use", "engine-1"]);
     assert!(orig
         .ok(&["sensor", "points"])
@@ -916,32 +1034,79 @@ fn snapshots_work_through_the_fleet() {
         .trim()
         .to_string();
     assert_eq!(id.len(), 8, "{id}");
-    // a joined engine's way of storing one: PUT …/snapshot/<id>
-    let url = format!(
-        "{}/api/1/service/model-manage-1/1/model/counter/snapshot/abcd1234?type=JSON1",
-        fleet.url
+    // a joined engine's way of storing one: PUT …/snapshot/<id>; with the original SDK's
+    // Python (it has requests), trusting the fleet's certificate
+    let snapshots = format!(
+        "{}/api/1/service/model-manage-1/1/model/counter/snapshot",
+        fleet.owner_url
     );
-    // with the original SDK's Python (it has requests), trusting the fleet's certificate
-    let python = std::path::Path::new(&std::env::var("FASTSCORE_TEST_ORIG_CLI").unwrap())
-        .with_file_name("python");
-    let cert = server.store().join("fleet/cert.pem");
-    let script = format!(
-        "import requests, sys\nr = requests.put({url:?}, data=b'{{\"cells\": {{\"n\": 100}}}}', headers={{'Content-Type': 'application/octet-stream'}}, verify={:?})\nsys.stdout.write(str(r.status_code))",
-        cert.display().to_string()
+    let put = requests(
+        &server,
+        &format!(
+            "r = requests.put({:?}, data=b'{{\"cells\": {{\"n\": 100}}}}', headers={{'Content-Type': 'application/octet-stream'}}, verify=CERT)\nprint(r.status_code)\n\
+             r = requests.put({:?}, data=b'x', headers={{'Content-Type': 'application/octet-stream'}}, verify=CERT)\nprint(r.status_code)",
+            format!("{snapshots}/abcd1234?type=JSON1"),
+            format!("{snapshots}/abcd1234?type=JSON1"),
+        ),
     );
-    let put = std::process::Command::new(python)
-        .args(["-c", &script])
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&put.stdout),
-        "201",
-        "{}",
-        String::from_utf8_lossy(&put.stderr)
-    );
+    // a second snapshot under an id that exists is refused (spec: 400)
+    assert_eq!(put, "201\n400\n");
     c.run(&["engine", "reset"]).ok();
     c.run(&["snapshot", "restore", "counter", "abcd"]).ok();
     c.run(&["run", "counter", "inline:5", "rest:"]).ok();
     assert_eq!(c.run(&["model", "output"]).ok().stdout, "105\n");
     c.run(&["engine", "reset"]).ok();
+    // a multipart upload stores its contents part; a prefix of two ids is ambiguous (300);
+    // GET …/snapshot/<id> is multipart/mixed: the metadata, then the contents
+    let answers = requests(
+        &server,
+        &format!(
+            "contents = b'{{\"cells\": {{\"n\": 7}}}}'\n\
+             r = requests.put({:?}, files={{'metadata': ('metadata', b'{{\"type\": \"JSON1\"}}', 'application/json'), 'contents': ('state', contents, 'application/octet-stream')}}, verify=CERT)\nprint(r.status_code, r.json()['size'] == len(contents))\n\
+             r = requests.get({:?}, verify=CERT)\nprint(r.status_code)\n\
+             r = requests.get({:?}, verify=CERT)\nprint(r.status_code, r.content == contents)\n\
+             r = requests.get({:?}, verify=CERT)\nprint(r.status_code, r.headers['Content-Type'].startswith('multipart/mixed; boundary='), r.content.count(contents), r.content.count(b'\"id\":\"abcd5678\"'))",
+            format!("{snapshots}/abcd5678"),
+            format!("{snapshots}/abcd/metadata"),
+            format!("{snapshots}/abcd5678/contents"),
+            format!("{snapshots}/abcd5678"),
+        ),
+    );
+    assert_eq!(answers, "201 True\n300\n200 True\n200 True 1 1\n");
+    // dates as the original's: to the second, in UTC
+    let shown: serde_json::Value = serde_json::from_str(
+        &c.run(&["snapshot", "show", "counter", "abcd1234", "-json"])
+            .ok()
+            .stdout,
+    )
+    .unwrap();
+    let date = shown["created_on"].as_str().unwrap();
+    assert!(
+        regex_lite::Regex::new(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+            .unwrap()
+            .is_match(date),
+        "{date}"
+    );
+}
+
+/// Run `script` with the original SDK's Python (it has requests), `CERT` the fleet's
+/// certificate; what it printed.
+fn requests(server: &Env, script: &str) -> String {
+    let python = std::path::Path::new(&std::env::var("FASTSCORE_TEST_ORIG_CLI").unwrap())
+        .with_file_name("python");
+    let cert = server.store().join("fleet/cert.pem");
+    let script = format!(
+        "import requests\nCERT = {:?}\n{script}",
+        cert.display().to_string()
+    );
+    let out = std::process::Command::new(python)
+        .args(["-c", &script])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }

@@ -281,7 +281,7 @@ fn schema_verify_says_per_record_ok_or_why_not() {
     assert_eq!(
         run.stdout,
         format!(
-            "Schema OK\nOK   {}\n\nFAIL {}\n     int expected, not \"fastscore\"\n\nJSON {}\n     Expected ident at line 1 column 2\n\nFAIL {}\n     int expected, not []\n\n",
+            "Schema OK\nOK   {}\n\nFAIL {}\n     Int expected, not \"fastscore\"\n\nJSON {}\n     Expected ident at line 1 column 2\n\nFAIL {}\n     Int expected, not []\n\n",
             pad("2"),
             pad("\"fastscore\""),
             pad("notjson"),
@@ -351,7 +351,7 @@ fn iris_records_match_the_guide_schema() {
         .expect(1);
     assert!(
         run.stdout
-            .contains("     field 'sepal_length': double expected, not \"long\"\n"),
+            .contains("     field 'sepal_length': Double expected, not \"long\"\n"),
         "{}",
         run.stdout
     );

@@ -499,7 +499,7 @@ fn pfa_models_in_json_yaml_and_pretty_pfa_score_with_their_own_types() {
     );
     // the record the document's input type refuses is rejected, with its reason
     let shown = env.run(&["engine", "inspect", "-v"]).ok().stdout;
-    assert!(shown.contains("field 'x': int expected"), "{shown}");
+    assert!(shown.contains("field 'x': Int expected"), "{shown}");
     add_fixture(&env, "pfa", "add1.pfa", "add1-pfa");
     assert_eq!(scored(&env, "add1-pfa", "1\n2\n41\n"), "2\n3\n42\n");
     // YAML, with a cell that keeps a running total

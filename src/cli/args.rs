@@ -39,6 +39,8 @@ pub struct Options {
     pub cert: Option<String>,
     pub key: Option<String>,
     pub users: Option<String>,
+    /// `fleet serve --engines <n>`: the local engines it serves.
+    pub engines: Option<u32>,
     /// `engine serve --fleet <url>`: the fleet to join.
     pub fleet: Option<String>,
     pub help: bool,
@@ -71,6 +73,7 @@ enum Valued {
     Cert,
     Key,
     Users,
+    Engines,
     Fleet,
 }
 
@@ -90,6 +93,7 @@ const VALUED: &[(&str, Valued)] = &[
     ("cert", Valued::Cert),
     ("key", Valued::Key),
     ("users", Valued::Users),
+    ("engines", Valued::Engines),
     ("fleet", Valued::Fleet),
 ];
 
@@ -277,6 +281,10 @@ impl Args {
             Valued::Key => o.key = Some(value.to_string()),
             Valued::Users => o.users = Some(value.to_string()),
             Valued::Fleet => o.fleet = Some(value.to_string()),
+            Valued::Engines => match value.trim().parse() {
+                Ok(n) => o.engines = Some(n),
+                Err(_) => self.ignored(arg),
+            },
             Valued::Port => match value.trim().parse() {
                 Ok(p) => o.port = Some(p),
                 Err(_) => self.ignored(arg),

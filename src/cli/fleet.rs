@@ -299,7 +299,7 @@ pub fn serve(ctx: &Ctx) -> Result<()> {
     };
     if users.is_none() && !ip.is_loopback() {
         return Err(Error::new(format!(
-            "Without users the fleet takes every request, so it listens on loopback only: give --users <file> (lines name:password) to listen on {bind}"
+            "Without users the fleet answers only its owner, on this machine, so it listens on loopback only: give --users <file> (lines name:password) to listen on {bind}"
         )));
     }
     let tls = match (opts.http, &opts.cert, &opts.key) {
@@ -334,17 +334,33 @@ pub fn serve(ctx: &Ctx) -> Result<()> {
         addr: std::net::SocketAddr::new(ip, opts.port.unwrap_or(8000)),
         tls,
         users,
+        engines: local_engines(opts.engines)?,
     })
+}
+
+/// The most local engines one fleet server runs.
+const MAX_LOCAL_ENGINES: u32 = 100;
+
+/// `--engines <n>`: 1 by default, 0 for a fleet of joined engines only.
+fn local_engines(given: Option<u32>) -> Result<u32> {
+    match given {
+        None => Ok(1),
+        Some(n) if n <= MAX_LOCAL_ENGINES => Ok(n),
+        Some(n) => Err(Error::new(format!(
+            "--engines {n}: a fleet server runs at most {MAX_LOCAL_ENGINES} local engines (engines on other machines join with `fastscore engine serve --fleet <url>`)"
+        ))),
+    }
 }
 
 /// How long `dashboard` waits for the fleet server it starts.
 const SERVER_START: std::time::Duration = std::time::Duration::from_secs(15);
 
-/// The URL of the fleet server running for `home`, if one answers.
+/// The URL of the fleet server running for `home`, if one answers its owner.
 fn running_server(home: &std::path::Path) -> Option<String> {
-    let record = crate::fleet_server::dashboard::record_path(home);
+    let record = crate::fleet::owner::record_path(home);
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(record).ok()?).ok()?;
     let url = doc["url"].as_str()?.to_string();
+    let token = crate::fleet::owner::read(home)?;
     let tls = crate::fleet::http::Tls {
         insecure: false,
         ca_file: Some(home.join("fleet").join("cert.pem")).filter(|c| c.exists()),
@@ -355,8 +371,15 @@ fn running_server(home: &std::path::Path) -> Option<String> {
     )
     .ok()?;
     let health = format!("{url}/api/1/service/connect/1/health");
+    let bearer = format!("Bearer {token}");
     let answer = client
-        .send("GET", &health, &[], None, std::time::Duration::from_secs(2))
+        .send(
+            "GET",
+            &health,
+            &[("Authorization", &bearer)],
+            None,
+            std::time::Duration::from_secs(2),
+        )
         .ok()?;
     (answer.status == 200).then_some(url)
 }
@@ -404,11 +427,13 @@ fn start_server(home: &std::path::Path) -> Result<String> {
     }
 }
 
-/// `dashboard`: the address of the fleet's dashboard page.
+/// `dashboard`: the address of the fleet's dashboard page; for a fleet of this data
+/// directory, with the owner's token (the way notebook servers print theirs), which the
+/// page turns into a cookie.
 pub fn dashboard(ctx: &Ctx) -> Result<()> {
     let conn = ctx.connection()?;
+    let home = config::local_home()?;
     let url = if conn.is_embedded() {
-        let home = config::local_home()?;
         match running_server(&home) {
             Some(url) => url,
             None => start_server(&home)?,
@@ -416,6 +441,9 @@ pub fn dashboard(ctx: &Ctx) -> Result<()> {
     } else {
         conn.proxy_prefix.trim_end_matches('/').to_string()
     };
-    println!("{url}/");
+    match crate::fleet::owner::token_for(&url) {
+        Some(token) => println!("{url}/?token={token}"),
+        None => println!("{url}/"),
+    }
     Ok(())
 }

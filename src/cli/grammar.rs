@@ -31,6 +31,7 @@ pub enum Opt {
     Cert,
     Key,
     Users,
+    Engines,
     Fleet,
 }
 
@@ -126,20 +127,34 @@ const RUN: &[Opt] = &[O::Verbose, O::Wait, O::Schema, O::Json];
 const SERVE: &[Opt] = &[O::Bind, O::Port, O::NoToken, O::Fleet];
 const POLICY: &[Opt] = &[O::Type, O::Preinstall, O::Verbose];
 const OUTPUT: &[Opt] = &[O::NoWait, O::Continuous];
-const FLEET_SERVE: &[Opt] = &[O::Bind, O::Port, O::Http, O::Cert, O::Key, O::Users];
+const FLEET_SERVE: &[Opt] = &[
+    O::Bind,
+    O::Port,
+    O::Http,
+    O::Cert,
+    O::Key,
+    O::Users,
+    O::Engines,
+];
 
 const FLEET_SERVE_MORE: &str =
     "One listener serves the layout of a FastScore fleet's proxy, /api/1/service/<instance>/…: \
-     Connect (connect), Model Manage (model-manage-1) on the same store the CLI uses, and the \
-     engines engine-1, engine-2, …, started on demand. The original FastScore CLI and SDK, \
-     and this CLI, connect to it:\n\
+     Connect (connect), Model Manage (model-manage-1) on the same store the CLI uses, the \
+     local engines engine-1 … engine-<n> (--engines, default 1), started on demand, and the \
+     engines that joined from elsewhere (`engine serve --fleet <url>`); any other instance \
+     is not found. The original FastScore CLI and SDK, and this CLI, connect to it:\n\
      \n    fastscore connect https://127.0.0.1:8000 -cacert:<data directory>/fleet/cert.pem\n\n\
      HTTPS by default, with a self-signed certificate made on first start and kept in \
      <data directory>/fleet/ (mode 0600), or --cert and --key; --http serves plain HTTP. \
-     Without --users it listens on loopback only and takes every request; with --users <file> \
-     (lines name:password) every request needs HTTP Basic credentials, or the session \
-     cookie of a POST /1/login, and it may listen on any address. The first line on stdout is \
-     the URL it serves at.";
+     It answers only its owner, whose token is kept in <data directory>/fleet/token (mode \
+     0600, made on first start): this CLI, run with the same data directory, sends it \
+     itself; other clients (the original CLI and SDK, curl) connect to \
+     https://127.0.0.1:8000/token/<token> or send 'Authorization: Bearer <token>'; \
+     `fastscore dashboard` prints the page's address with it. Without --users it listens \
+     on loopback only; with --users <file> (lines name:password) the users may call it too, \
+     with HTTP Basic credentials or the session cookie of a POST /1/login, and it may listen \
+     on any address. Failed logins slow down (per user and per address) and are logged \
+     without the password. The first line on stdout is the URL it serves at.";
 
 const ENGINE_SERVE_MORE: &str =
     "Every request must carry the engine's token, made afresh each time the engine starts:\n\
@@ -769,6 +784,12 @@ pub fn opt_help(
             "users",
             Some("FILE"),
             "the fleet's users, one name:password per line; requests must authenticate",
+        ),
+        O::Engines => (
+            "-engines:<n>",
+            "engines",
+            Some("N"),
+            "the local engines the fleet serves: engine-1 … engine-<n> (default 1); engines elsewhere join with `engine serve --fleet`",
         ),
         O::CaCert => (
             "-cacert:<file>",

@@ -31,7 +31,7 @@ pub fn login(ctx: &mut Ctx, mode: &str) -> Result<()> {
 fn credentials(ctx: &Ctx) -> Result<(String, String)> {
     let username = match &ctx.opts.username {
         Some(u) => u.clone(),
-        None => prompt::ask("Username", None)?,
+        None => prompt::ask_plain("Username")?,
     };
     let password = match &ctx.opts.password {
         Some(p) => p.clone(),

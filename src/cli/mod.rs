@@ -29,7 +29,7 @@ pub mod tree;
 mod watch;
 
 use crate::config::{self, Connection};
-use crate::error::{io_error_text, mask_url_passwords, Cause, Error, Result};
+use crate::error::{io_error_text, mask_url_secrets, Cause, Error, Result};
 use crate::fleet::engine_client::EngineClient;
 use crate::fleet::http::{Client, Timeouts, Tls};
 use crate::fleet::local::Local;
@@ -117,7 +117,7 @@ fn help_for(words: &[String], paint: Paint) -> String {
 
 fn report(err: &Error, opts: &Options, paint: Paint) {
     // a password given inside the fleet's URL never shows
-    let text = mask_url_passwords(&err.to_string()).into_owned();
+    let text = mask_url_secrets(&err.to_string()).into_owned();
     if err.cause_status() == Some(401) && !opts.json {
         eprintln!("{}", paint.fail("Authorization required"));
     } else if opts.json {
@@ -372,7 +372,7 @@ impl Ctx {
     /// Print `text` (plus a newline) when `-v` was given.
     pub fn verbose(&self, text: &str) {
         if self.opts.verbose {
-            println!("{}", mask_url_passwords(text));
+            println!("{}", mask_url_secrets(text));
         }
     }
 }

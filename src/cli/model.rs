@@ -26,7 +26,7 @@ fn closest_model(ctx: &Ctx, name: &str) -> Option<String> {
 
 /// A "not found" failure as `missing`, anything else as `other` with the failure as cause.
 pub fn missing_or(f: Failure, missing: String, other: impl FnOnce() -> String) -> Error {
-    if f.not_found {
+    if f.is_not_found() {
         Error::new(missing)
     } else {
         Error::new(other()).caused_by(f)
@@ -169,13 +169,15 @@ fn load_body(ctx: &Ctx, model: &Model, override_file: Option<&str>) -> Result<Lo
             body,
         });
     }
-    let boundary = crate::ids::random_hex(24);
-    let mut body = Vec::new();
+    let mut multipart = crate::multipart::Builder::default();
     let mut part = |disposition: String, ctype: &str, content: &[u8]| {
-        body.extend_from_slice(
-            format!("\r\n--{boundary}\r\nContent-Disposition: {disposition}\r\nContent-Type: {ctype}\r\n\r\n").as_bytes(),
+        multipart.part(
+            &[
+                ("Content-Disposition", &disposition),
+                ("Content-Type", ctype),
+            ],
+            content,
         );
-        body.extend_from_slice(content);
     };
     for (name, ctype, content) in &attachments {
         part(format!("attachment; filename=\"{name}\""), ctype, content);
@@ -192,9 +194,9 @@ fn load_body(ctx: &Ctx, model: &Model, override_file: Option<&str>) -> Result<Lo
         mime,
         model.source.as_bytes(),
     );
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let (content_type, body) = multipart.finish();
     Ok(LoadBody {
-        content_type: format!("multipart/mixed; boundary={boundary}"),
+        content_type,
         disposition: None,
         body,
     })

@@ -21,7 +21,20 @@ fn dialog_error(e: dialoguer::Error) -> Error {
     Error::new("Cannot read the answer").caused_by(e.to_string())
 }
 
-/// An answer shown as typed; `current` is kept when the answer is empty.
+/// An answer shown as typed, asked as the original asks (`Username:`).
+pub fn ask_plain(label: &str) -> Result<String> {
+    if std::io::stdin().is_terminal() {
+        return dialoguer::Input::<String>::new()
+            .with_prompt(label)
+            .allow_empty(true)
+            .interact_text()
+            .map_err(dialog_error);
+    }
+    read_stdin_line(&format!("{label}:"))
+}
+
+/// An answer shown as typed, asked with the current value as the original asks
+/// (`Login URL [None]:`); `current` is kept when the answer is empty.
 pub fn ask(label: &str, current: Option<&str>) -> Result<String> {
     if std::io::stdin().is_terminal() {
         let mut input = dialoguer::Input::<String>::new()
@@ -32,11 +45,7 @@ pub fn ask(label: &str, current: Option<&str>) -> Result<String> {
         }
         return input.interact_text().map_err(dialog_error);
     }
-    let shown = match current {
-        Some(c) => format!("{label} [{c}]: "),
-        None => format!("{label}: "),
-    };
-    let answer = read_stdin_line(&shown)?;
+    let answer = read_stdin_line(&format!("{label} [{}]:", current.unwrap_or("None")))?;
     Ok(match (answer.is_empty(), current) {
         (true, Some(c)) => c.to_string(),
         _ => answer,
@@ -56,7 +65,11 @@ pub fn secret(label: &str, current: Option<&str>) -> Result<String> {
             .interact()
             .map_err(dialog_error)?
     } else {
-        read_stdin_line(&format!("{label}: "))?
+        match current {
+            Some(c) if !c.is_empty() => read_stdin_line(&format!("{label} [*****]:"))?,
+            Some(_) => read_stdin_line(&format!("{label} []:"))?,
+            None => read_stdin_line(&format!("{label}:"))?,
+        }
     };
     Ok(match current {
         Some(c) if answer.is_empty() => c.to_string(),
@@ -66,14 +79,20 @@ pub fn secret(label: &str, current: Option<&str>) -> Result<String> {
 
 /// A Y/N question, asked until the answer is Y or N.
 pub fn yes_no(label: &str, current: bool) -> Result<bool> {
+    let mut label = label;
     let mut current = Some(if current { "Y" } else { "N" });
     loop {
         match ask(label, current)?.as_str() {
             "Y" | "y" => return Ok(true),
             "N" | "n" => return Ok(false),
-            _ => {
+            _ if std::io::stdin().is_terminal() => {
                 println!("Invalid input. Please enter \"Y\" or \"N\"");
                 current = None;
+            }
+            // the original asks again with this label and an empty current value
+            _ => {
+                label = "Invalid input. Please enter \"Y\" or \"N\"";
+                current = Some("");
             }
         }
     }

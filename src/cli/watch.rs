@@ -74,7 +74,9 @@ impl Watch {
     pub fn open(ctx: &Ctx, src: Option<&str>, kind: Option<&str>) -> Result<Watch> {
         let feed = match (ctx.local()?, ctx.remote()?) {
             (_, Some(remote)) => {
-                let mut filters = Vec::new();
+                // each engine's current state first, as with the local engines (the
+                // fleet sends it only to clients that ask: the original's did not)
+                let mut filters = vec![("replay", "states".to_string())];
                 if let Some(s) = src {
                     filters.push(("src", s.to_string()));
                 }

@@ -24,46 +24,8 @@ pub struct LoadRequest {
     pub schemas: Vec<(String, String)>,
 }
 
-/// `x-model; name="cube"` → ("x-model", [("name", "cube")]).
-pub fn header_params(value: &str) -> (String, Vec<(String, String)>) {
-    let mut parts = split_unquoted(value, ';').into_iter();
-    let kind = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
-    let params = parts
-        .filter_map(|p| {
-            let (k, v) = p.split_once('=')?;
-            let v = v.trim();
-            let v = v
-                .strip_prefix('"')
-                .and_then(|v| v.strip_suffix('"'))
-                .unwrap_or(v);
-            Some((k.trim().to_ascii_lowercase(), v.to_string()))
-        })
-        .collect();
-    (kind, params)
-}
-
-fn split_unquoted(text: &str, sep: char) -> Vec<String> {
-    let mut parts = vec![String::new()];
-    let mut quoted = false;
-    for c in text.chars() {
-        if c == '"' {
-            quoted = !quoted;
-        }
-        if c == sep && !quoted {
-            parts.push(String::new());
-        } else if let Some(last) = parts.last_mut() {
-            last.push(c);
-        }
-    }
-    parts
-}
-
-fn param<'a>(params: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    params
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
+pub use crate::multipart::header_params;
+use crate::multipart::param;
 
 fn model_type(content_type: &str) -> Result<String, String> {
     crate::model_type::from_mime_type(content_type.trim())
@@ -95,16 +57,10 @@ pub fn parse(
     let mut model = None;
     let mut attachments = Vec::new();
     let mut schemas = Vec::new();
-    for part in multipart_parts(body, boundary)? {
-        let (headers, content) = part;
-        let get = |name: &str| {
-            headers
-                .iter()
-                .find(|(k, _)| k.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_str())
-        };
-        let (disp, dparams) = header_params(get("Content-Disposition").unwrap_or(""));
-        let part_type = get("Content-Type").unwrap_or("");
+    for part in crate::multipart::parts(body, boundary)? {
+        let content = part.content;
+        let (disp, dparams) = part.disposition();
+        let part_type = part.header("Content-Type").unwrap_or("");
         match disp.as_str() {
             "attachment" => {
                 let name = param(&dparams, "filename")
@@ -161,51 +117,6 @@ pub fn parse(
         attachments,
         schemas,
     })
-}
-
-type Part<'a> = (Vec<(String, String)>, &'a [u8]);
-
-fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    hay.get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|i| i + from)
-}
-
-fn multipart_parts<'a>(body: &'a [u8], boundary: &str) -> Result<Vec<Part<'a>>, String> {
-    let delimiter = format!("--{boundary}");
-    let delim = delimiter.as_bytes();
-    let mut pos = find(body, delim, 0).ok_or("the multipart body has no parts")?;
-    let mut parts = Vec::new();
-    loop {
-        let after = pos + delim.len();
-        if body.get(after..after + 2) == Some(b"--") {
-            break;
-        }
-        let start = after
-            + if body.get(after..after + 2) == Some(b"\r\n") {
-                2
-            } else {
-                0
-            };
-        let next = find(body, &[b"\r\n", delim].concat(), start)
-            .ok_or("the multipart body is not closed")?;
-        let part = &body[start..next];
-        let split = find(part, b"\r\n\r\n", 0)
-            .map(|i| (i, i + 4))
-            .or_else(|| part.starts_with(b"\r\n").then_some((0, 2)))
-            .ok_or("a multipart part without headers")?;
-        let headers = String::from_utf8_lossy(&part[..split.0])
-            .split("\r\n")
-            .filter_map(|l| {
-                l.split_once(':')
-                    .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-            })
-            .collect();
-        parts.push((headers, &part[split.1..]));
-        pos = next + 2;
-    }
-    Ok(parts)
 }
 
 #[cfg(test)]

@@ -621,7 +621,7 @@ impl Engine {
 
     fn schema_named(&self, name: &str) -> Answer<Value> {
         self.store.get_schema(name).map_err(|f| {
-            if f.not_found {
+            if f.is_not_found() {
                 bad(format!("schema '{name}' not found"))
             } else {
                 bad(format!("schema '{name}': {}", f.cause))

@@ -63,7 +63,7 @@ impl Engine {
                 AttachmentPart::Inline { name, bytes } => (name, bytes),
                 AttachmentPart::Reference { name, model, attachment } => {
                     let bytes = self.store.get_attachment(&model, &attachment).map_err(|f| {
-                        if f.not_found {
+                        if f.is_not_found() {
                             bad(format!("attachment '{attachment}' of model '{model}' not found in Model Manage"))
                         } else {
                             bad(format!("attachment '{attachment}': {}", f.cause))

@@ -277,11 +277,11 @@ mod tests {
         r.put_back(claim);
         let mut claim = r.claim(9, 1).unwrap();
         assert!(matches!(claim.offer(b"y".to_vec()), Offered::Stream(_)));
-        claim.rejected("int expected");
+        claim.rejected("Int expected");
         r.put_back(claim);
         r.done(9);
         assert!(matches!(a.try_recv(), Ok(Reply::Output(o)) if o == b"a"));
-        assert!(matches!(b.try_recv(), Ok(Reply::Nothing(Some(why))) if why == "int expected"));
+        assert!(matches!(b.try_recv(), Ok(Reply::Nothing(Some(why))) if why == "Int expected"));
         assert!(matches!(c.try_recv(), Ok(Reply::Nothing(None))));
         assert_eq!(r.count.load(Ordering::Relaxed), 0);
     }
@@ -291,10 +291,10 @@ mod tests {
         let r = Replies::default();
         let mut a = r.register(1, 1);
         let mut claim = r.claim(1, 1).unwrap();
-        claim.rejected("int expected");
+        claim.rejected("Int expected");
         r.put_back(claim);
         r.done(1);
-        assert!(matches!(a.try_recv(), Ok(Reply::Nothing(Some(why))) if why == "int expected"));
+        assert!(matches!(a.try_recv(), Ok(Reply::Nothing(Some(why))) if why == "Int expected"));
         let mut b = r.register(2, 1);
         r.fail_all("the model failed");
         assert!(matches!(b.try_recv(), Ok(Reply::Failed(_))));

@@ -12,7 +12,6 @@ use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::Router;
-use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use std::future::Future;
 use std::sync::Arc;
@@ -26,10 +25,6 @@ const ROUNDTRIP_MAX: Duration = Duration::from_secs(600);
 const PNEUMO_WAIT: Duration = Duration::from_secs(10);
 /// How long a REST output read waits for a record before answering 202.
 const OUTPUT_WAIT: Duration = Duration::from_millis(500);
-/// A client must send its body within this (and its headers within `serve::HEADER_WAIT`).
-const BODY_WAIT: Duration = Duration::from_secs(120);
-/// How much of a body over the limit is read (and dropped) before the 413 is sent.
-const DRAIN_MAX: usize = 64 << 20;
 /// How long a stopping server lets requests in flight finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -48,8 +43,8 @@ pub struct Settings {
 struct App {
     engine: Arc<Engine>,
     settings: Arc<Settings>,
-    /// The memory request bodies may take together, in KiB: twice the largest body.
-    bodies: Arc<tokio::sync::Semaphore>,
+    /// The size and time limits of request bodies, and the memory they may take together.
+    bodies: crate::serve::BodyLimits,
 }
 
 type Reply = Response;
@@ -89,12 +84,13 @@ pub async fn serve(
     settings: Settings,
     stop: impl Future<Output = ()>,
 ) {
-    let budget_kib = settings.max_body.saturating_mul(2) / 1024;
     let app = App {
+        bodies: crate::serve::BodyLimits::new(
+            &engine.name,
+            settings.max_body,
+            "FASTSCORE_MAX_REQUEST_MB",
+        ),
         engine,
-        bodies: Arc::new(tokio::sync::Semaphore::new(
-            budget_kib.clamp(64 << 10, tokio::sync::Semaphore::MAX_PERMITS),
-        )),
         settings: Arc::new(settings),
     };
     let service = tower::ServiceBuilder::new()
@@ -200,7 +196,7 @@ async fn owner_only(
             .and_then(|v| v.strip_prefix("Bearer "))
             .unwrap_or("")
             .trim();
-        if !same(given.as_bytes(), token.as_bytes()) {
+        if !crate::secret::same(given.as_bytes(), token.as_bytes()) {
             let mut refused = text(
                 401,
                 format!(
@@ -227,82 +223,13 @@ fn signed(mut reply: Reply) -> Reply {
     reply
 }
 
-/// Compare without giving away, by timing, how much of a secret matched.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// A request body, holding its share of the memory all request bodies may take.
-struct Received {
-    bytes: Vec<u8>,
-    _share: Option<tokio::sync::OwnedSemaphorePermit>,
-}
-
-impl std::ops::Deref for Received {
-    type Target = [u8];
-    fn deref(&self) -> &[u8] {
-        &self.bytes
-    }
-}
-
-/// The request body, within the size and time limits, and within the memory all bodies
-/// in flight may take together (a request waits for its share). Up to `DRAIN_MAX` more
-/// than the limit is read and dropped, so that a client still sending its body gets the
-/// 413.
-async fn read_body(app: &App, mut body: Body) -> Result<Received> {
-    let limit = app.settings.max_body;
-    let read = async {
-        let mut received = Received {
-            bytes: Vec::new(),
-            _share: None,
-        };
-        let mut over = 0usize;
-        while let Some(frame) = body.frame().await {
-            let frame = frame.map_err(|e| refuse(400, format!("cannot read the request: {e}")))?;
-            let Ok(bytes) = frame.into_data() else {
-                continue;
-            };
-            if over == 0 && received.bytes.len() + bytes.len() <= limit {
-                let kib = u32::try_from(bytes.len().div_ceil(1024)).unwrap_or(u32::MAX);
-                let share = app
-                    .bodies
-                    .clone()
-                    .acquire_many_owned(kib)
-                    .await
-                    .map_err(|_| refuse(503, "the engine is stopping"))?;
-                match &mut received._share {
-                    Some(held) => held.merge(share),
-                    None => received._share = Some(share),
-                }
-                received.bytes.extend_from_slice(&bytes);
-            } else {
-                over += bytes.len();
-                if over > DRAIN_MAX {
-                    break;
-                }
-            }
-        }
-        if over > 0 {
-            return Err(refuse(
-                413,
-                format!(
-                    "the request body is larger than {} MiB, the limit of {} (FASTSCORE_MAX_REQUEST_MB)",
-                    limit >> 20,
-                    app.engine.name
-                ),
-            ));
-        }
-        Ok(received)
-    };
-    tokio::time::timeout(BODY_WAIT, read).await.map_err(|_| {
-        refuse(
-            408,
-            format!(
-                "the request body did not arrive within {} s",
-                BODY_WAIT.as_secs()
-            ),
-        )
-    })?
+/// The request body, within the limits all of the engine's request bodies share
+/// (`serve::BodyLimits`).
+async fn read_body(app: &App, body: Body) -> Result<crate::serve::Received> {
+    app.bodies
+        .read(body)
+        .await
+        .map_err(|r| refuse(r.status, r.message))
 }
 
 /// Run a blocking engine operation on the blocking pool.

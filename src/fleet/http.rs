@@ -263,28 +263,77 @@ fn transport(e: ureq::Error, method: &str, url: &str, limit: Duration) -> Transp
     Transport::Other(format!("{method} {url}: {}", transport_text(&e)))
 }
 
-/// Why the server's certificate was refused, if that is what happened.
+/// Why the server's certificate was refused, if that is what happened: the fault and what
+/// to do about it, in words.
 fn untrusted(e: &ureq::Error) -> Option<String> {
-    let rustls_error = match e {
-        ureq::Error::Rustls(r) => r,
-        ureq::Error::Io(io) => io.get_ref()?.downcast_ref::<rustls::Error>()?,
-        _ => return None,
-    };
+    match e {
+        ureq::Error::Rustls(r) => refused_certificate(r),
+        ureq::Error::Io(io) => untrusted_io(io),
+        _ => None,
+    }
+}
+
+/// As `untrusted`, for an I/O error of a TLS stream (the websocket's).
+pub fn untrusted_io(e: &std::io::Error) -> Option<String> {
+    refused_certificate(e.get_ref()?.downcast_ref::<rustls::Error>()?)
+}
+
+fn refused_certificate(e: &rustls::Error) -> Option<String> {
+    match e {
+        rustls::Error::InvalidCertificate(why) => Some(certificate_fault(why)),
+        _ => None,
+    }
+}
+
+const TRUST_IT: &str = "To trust it, connect with -cacert:<file> (the CA certificates of the \
+     fleet, PEM; `fastscore fleet serve` keeps its own in <its data directory>/fleet/cert.pem) \
+     or with -insecure (accept any certificate); FASTSCORE_CA_FILE=<file> or \
+     FASTSCORE_INSECURE=1 do the same for one command";
+
+/// `fleet.example` of rustls' `DnsName("fleet.example")`.
+fn bare_name(presented: &str) -> &str {
+    match (presented.find('"'), presented.rfind('"')) {
+        (Some(a), Some(b)) if b > a => &presented[a + 1..b],
+        _ => presented,
+    }
+}
+
+/// A refused certificate in words, with the fix.
+pub fn certificate_fault(why: &rustls::CertificateError) -> String {
     use rustls::CertificateError as C;
-    let rustls::Error::InvalidCertificate(why) = rustls_error else {
-        return None;
+    let date = |t: &rustls::pki_types::UnixTime| {
+        let secs = i64::try_from(t.as_secs()).unwrap_or(i64::MAX);
+        crate::timestamp::DateTime::from_unix_seconds(secs).isoformat()
     };
-    Some(match why {
-        C::UnknownIssuer => "it is not signed by a trusted authority".into(),
-        C::NotValidForName | C::NotValidForNameContext { .. } => {
-            "it is not valid for this host name".into()
-        }
-        C::Expired | C::ExpiredContext { .. } => "it has expired".into(),
-        C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet".into(),
-        C::Revoked => "it has been revoked".into(),
-        C::BadSignature => "its signature is wrong".into(),
-        other => format!("{other:?}"),
-    })
+    match why {
+        C::UnknownIssuer => format!(
+            "it is self-signed, or signed by an authority this machine does not trust. {TRUST_IT}"
+        ),
+        C::Expired => "it has expired. The fleet's operator must renew it (`fastscore fleet serve` makes a new one once fleet/cert.pem and fleet/key.pem are removed); -insecure accepts it meanwhile".into(),
+        C::ExpiredContext { not_after, .. } => format!(
+            "it expired on {}. The fleet's operator must renew it (`fastscore fleet serve` makes a new one once fleet/cert.pem and fleet/key.pem are removed); -insecure accepts it meanwhile",
+            date(not_after)
+        ),
+        C::NotValidYet | C::NotValidYetContext { .. } => "it is not valid yet. Check the clocks of this machine and of the fleet; -insecure accepts it meanwhile".into(),
+        C::NotValidForName => "it is not for this host name. Connect with a name it is for, or give the fleet a certificate for this name".into(),
+        C::NotValidForNameContext { expected, presented } => format!(
+            "it is for {}, not for {}. Connect with a name it is for, or give the fleet a certificate for this name (`fastscore fleet serve --bind <address>` puts that address in its own)",
+            if presented.is_empty() {
+                "no host name".to_string()
+            } else {
+                presented.iter().map(|n| bare_name(n)).collect::<Vec<_>>().join(", ")
+            },
+            expected.to_str()
+        ),
+        C::Revoked => "it has been revoked. The fleet's operator must replace it".into(),
+        C::BadSignature | C::BadEncoding => "it is damaged (its signature or encoding is wrong). The fleet's operator must replace it".into(),
+        C::Other(other) => match other.0.downcast_ref::<webpki::Error>() {
+            Some(webpki::Error::CaUsedAsEndEntity) => "it is a certificate authority's own certificate, which may only sign others, presented as the server's. The fleet must present a certificate of its own, signed by that authority (its file for -cacert:)".into(),
+            Some(webpki::Error::EndEntityUsedAsCa) => "it is signed by a certificate that is not an authority's. The fleet must present a certificate signed by a certificate authority, or its own self-signed one with -cacert:<that file>".into(),
+            _ => format!("it was refused ({other}). {TRUST_IT}"),
+        },
+        other => format!("it was refused ({other}). {TRUST_IT}"),
+    }
 }
 
 fn transport_text(e: &ureq::Error) -> String {
@@ -345,10 +394,7 @@ impl Transport {
                 advice.text()
             )),
             Transport::Untrusted(reason) => Cause::Standalone(format!(
-                "The certificate of {} is not trusted: {reason}. To trust it, connect with \
-                 -cacert:<file> (the CA certificates of the fleet, PEM) or with -insecure (accept \
-                 any certificate); FASTSCORE_CA_FILE=<file> or FASTSCORE_INSECURE=1 do the same \
-                 for one command",
+                "The certificate of {} is not trusted: {reason}",
                 origin(base)
             )),
             Transport::Other(text) => Cause::Text(text),

@@ -50,7 +50,7 @@ pub fn join(conn: Connection, name: &str, url: &str, token: Option<String>) -> M
                             "{name}: cannot join the fleet at {} (trying again every {} s): {}",
                             shown(&conn),
                             EVERY.as_secs(),
-                            crate::error::mask_url_passwords(why)
+                            crate::error::mask_url_secrets(why)
                         ),
                     }
                     was = Some(ok);
@@ -71,7 +71,7 @@ pub fn join(conn: Connection, name: &str, url: &str, token: Option<String>) -> M
 }
 
 fn shown(conn: &Connection) -> String {
-    crate::error::mask_url_passwords(&conn.proxy_prefix).into_owned()
+    crate::error::mask_url_secrets(&conn.proxy_prefix).into_owned()
 }
 
 impl Membership {

@@ -6,6 +6,7 @@ pub mod http;
 pub mod join;
 pub mod launcher;
 pub mod local;
+pub mod owner;
 pub mod remote;
 pub mod store;
 pub mod websocket;
@@ -13,33 +14,58 @@ pub mod websocket;
 use crate::error::{Cause, HttpError};
 use serde_json::Value;
 
-/// Why a service call failed: missing (404 and the like) or anything else.
+/// Why a service call failed: what kind of failure (for the status a server answers and the
+/// message a command prints) and its cause.
 #[derive(Debug)]
 pub struct Failure {
-    pub not_found: bool,
+    pub kind: FailureKind,
     pub cause: Cause,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// What was asked for is not there (404 and the like).
+    NotFound,
+    /// A name or document that cannot be taken (400).
+    Invalid,
+    /// What would be made exists already (a snapshot id).
+    Exists,
+    /// A prefix names more than one (a snapshot id prefix: 300).
+    Ambiguous,
+    /// Anything else: the store failed, the service did not answer.
+    Other,
 }
 
 impl Failure {
     pub fn not_found(cause: impl Into<Cause>) -> Failure {
+        Failure::of(FailureKind::NotFound, cause)
+    }
+
+    pub fn other(cause: impl Into<Cause>) -> Failure {
+        Failure::of(FailureKind::Other, cause)
+    }
+
+    pub fn of(kind: FailureKind, cause: impl Into<Cause>) -> Failure {
         Failure {
-            not_found: true,
+            kind,
             cause: cause.into(),
         }
     }
 
-    pub fn other(cause: impl Into<Cause>) -> Failure {
-        Failure {
-            not_found: false,
-            cause: cause.into(),
-        }
+    pub fn is_not_found(&self) -> bool {
+        self.kind == FailureKind::NotFound
     }
 }
 
 impl From<HttpError> for Failure {
     fn from(e: HttpError) -> Failure {
+        let kind = match e.status {
+            404 => FailureKind::NotFound,
+            300 => FailureKind::Ambiguous,
+            _ => FailureKind::Other,
+        };
         Failure {
-            not_found: e.status == 404,
+            kind,
             cause: Cause::Http(e),
         }
     }

@@ -39,6 +39,11 @@ impl Remote {
                 .as_ref()
                 .map(|sid| format!("connect.sid={}", segment(sid)))
         });
+        if client.authorization.is_none() && client.cookie.is_none() {
+            // a fleet this user's own data directory serves: its owner's token
+            client.authorization =
+                super::owner::token_for(&conn.proxy_prefix).map(|t| format!("Bearer {t}"));
+        }
         Ok(Remote {
             client: Rc::new(client),
             tls,

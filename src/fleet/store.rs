@@ -12,8 +12,8 @@
 //! that was killed are removed by the next one to take the lock.
 
 use super::{
-    ArchiveType, AssetKind, AttachmentInfo, Failure, Model, ModelInfo, ModelManage, Res, Saved,
-    Snapshot, SnapshotQuery,
+    ArchiveType, AssetKind, AttachmentInfo, Failure, FailureKind, Model, ModelInfo, ModelManage,
+    Res, Saved, Snapshot, SnapshotQuery,
 };
 use crate::error::{io_error_text, Cause};
 use crate::fsutil::write_atomic;
@@ -27,18 +27,33 @@ pub struct Store {
 }
 
 const TEMP_PREFIX: &str = ".fastscore-tmp-";
+/// The longest name, in bytes: a file name (at most 255 bytes) holds it and a suffix.
+pub const MAX_NAME: usize = 200;
 
-/// Refuse names that could escape the store or clash with its own files.
+/// Refuse names that could escape the store, clash with its own files or not fit a file
+/// name.
 pub fn check_name(what: &str, name: &str) -> Result<(), Failure> {
+    if name.len() > MAX_NAME {
+        return Err(Failure::of(
+            FailureKind::Invalid,
+            format!(
+                "a {what} name is at most {MAX_NAME} bytes long (this one has {})",
+                name.len()
+            ),
+        ));
+    }
     let bad = name.is_empty()
         || name == "."
         || name == ".."
         || name.starts_with(TEMP_PREFIX)
         || name.contains(['/', '\\', '\0']);
     if bad {
-        return Err(Failure::other(format!(
-            "'{name}' is not a valid {what} name (it must be non-empty, not '.' or '..', and contain no '/')"
-        )));
+        return Err(Failure::of(
+            FailureKind::Invalid,
+            format!(
+                "'{name}' is not a valid {what} name (it must be non-empty, not '.' or '..', and contain no '/')"
+            ),
+        ));
     }
     Ok(())
 }
@@ -174,8 +189,9 @@ impl Store {
         Ok(names)
     }
 
-    /// The snapshots stored in `dir` (`<id>.json` metadata beside `<id>.bin` contents).
-    fn snapshots_in(&self, dir: &Path) -> Res<Vec<Snapshot>> {
+    /// The snapshots stored in `dir` (`<id>.json` metadata beside `<id>.bin` contents),
+    /// each with when it was saved, in nanoseconds (`created_on` tells only the second).
+    fn snapshots_in(&self, dir: &Path) -> Res<Vec<(u128, Snapshot)>> {
         let entries = match fs::read_dir(dir) {
             Ok(e) => e,
             Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
@@ -189,12 +205,19 @@ impl Store {
                 let Ok(v) = serde_json::from_slice::<Value>(&meta) else {
                     continue;
                 };
-                all.push(Snapshot {
-                    id: v["id"].as_str().unwrap_or_default().to_string(),
-                    created_on: v["created_on"].clone(),
-                    stype: v["type"].clone(),
-                    size: v["size"].clone(),
-                });
+                let saved = v["saved"]
+                    .as_str()
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+                all.push((
+                    saved,
+                    Snapshot {
+                        id: v["id"].as_str().unwrap_or_default().to_string(),
+                        created_on: v["created_on"].clone(),
+                        stype: v["type"].clone(),
+                        size: v["size"].clone(),
+                    },
+                ));
             }
         }
         Ok(all)
@@ -206,6 +229,7 @@ impl Store {
         let mut found: Vec<Snapshot> = self
             .snapshots_in(&dir)?
             .into_iter()
+            .map(|(_, snap)| snap)
             .filter(|s| !prefix.is_empty() && s.id.starts_with(prefix))
             .collect();
         match found.len() {
@@ -215,9 +239,10 @@ impl Store {
                 let blob = dir.join(format!("{}.bin", snap.id));
                 Ok((snap, blob))
             }
-            n => Err(Failure::other(format!(
-                "{n} snapshots of '{model}' start with '{prefix}': give more of the id"
-            ))),
+            n => Err(Failure::of(
+                FailureKind::Ambiguous,
+                format!("{n} snapshots of '{model}' start with '{prefix}': give more of the id"),
+            )),
         }
     }
 
@@ -232,20 +257,29 @@ impl Store {
         check_name("snapshot", id)?;
         let dir = self.require_model(model)?.join("snapshots");
         if dir.join(format!("{id}.json")).exists() {
-            return Err(Failure::other(format!(
-                "the snapshot '{id}' already exists"
-            )));
+            return Err(Failure::of(
+                FailureKind::Exists,
+                format!("the snapshot '{id}' already exists"),
+            ));
         }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        let created = crate::timestamp::DateTime::from_unix_seconds(
+            i64::try_from(now.as_secs()).unwrap_or(i64::MAX),
+        );
         let snap = Snapshot {
             id: id.to_string(),
-            created_on: Value::String(crate::timestamp::DateTime::now().isoformat()),
+            // the original's form: `2018-01-17T10:29:15Z`
+            created_on: Value::String(created.zulu()),
             stype: Value::String(stype.to_string()),
             size: Value::from(bytes.len()),
         };
         // the contents first: a snapshot is listed only once it is whole
         self.save(&dir.join(format!("{}.bin", snap.id)), bytes)?;
         let meta = serde_json::json!({"id": snap.id, "created_on": snap.created_on,
-                                      "type": snap.stype, "size": snap.size});
+                                      "type": snap.stype, "size": snap.size,
+                                      "saved": now.as_nanos().to_string()});
         self.save(
             &dir.join(format!("{}.json", snap.id)),
             meta.to_string().as_bytes(),
@@ -389,18 +423,19 @@ impl ModelManage for Store {
                 .map(|t| t.unix_seconds())
         };
         let (since, until) = (bound(&query.since), bound(&query.until));
-        all.retain(|s| {
+        all.retain(|(_, s)| {
             let t = seconds(s);
             since.is_none_or(|b| t.is_some_and(|t| t >= b))
                 && until.is_none_or(|b| t.is_some_and(|t| t <= b))
         });
         // newest first
-        all.sort_by(|a, b| {
-            b.created_on
-                .as_str()
-                .cmp(&a.created_on.as_str())
+        all.sort_by(|(a_saved, a), (b_saved, b)| {
+            b_saved
+                .cmp(a_saved)
+                .then(b.created_on.as_str().cmp(&a.created_on.as_str()))
                 .then(b.id.cmp(&a.id))
         });
+        let mut all: Vec<Snapshot> = all.into_iter().map(|(_, snap)| snap).collect();
         if let Some(n) = query.count.filter(|n| *n > 0) {
             all.truncate(n as usize);
         }
@@ -446,6 +481,10 @@ impl ModelManage for Store {
 
     fn put_asset(&self, kind: AssetKind, name: &str, doc: &Value) -> Res<Saved> {
         let path = self.asset_path(kind, name)?;
+        if kind == AssetKind::Sensor {
+            crate::engine::sensors::check_descriptor(doc)
+                .map_err(|why| Failure::of(FailureKind::Invalid, why))?;
+        }
         self.save(&path, doc.to_string().as_bytes())
     }
 

@@ -157,6 +157,12 @@ impl Socket {
             tungstenite::HandshakeError::Failure(tungstenite::Error::Http(r)) => {
                 format!("the websocket was refused: {}", r.status())
             }
+            tungstenite::HandshakeError::Failure(tungstenite::Error::Io(io)) => {
+                match super::http::untrusted_io(&io) {
+                    Some(why) => format!("the certificate of {authority} is not trusted: {why}"),
+                    None => format!("the websocket could not open: {io}"),
+                }
+            }
             other => format!("the websocket could not open: {other}"),
         })?;
         Ok(Socket { ws, tcp: raw })

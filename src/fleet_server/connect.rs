@@ -1,10 +1,10 @@
 //! Connect (`/api/1/service/connect/…`, rest-api.md §4): health, the fleet listing with its
 //! filters, and the configuration — the same ones the CLI's embedded fleet has.
 
-use super::{blocking, json_reply, text, FleetState, Reply};
+use super::{blocking, internal, json_reply, text, FleetState, Reply};
 use crate::config::{Connection, EMBEDDED};
 use crate::fleet::http::Timeouts;
-use crate::fleet::local::Local;
+use crate::fleet::local::{Local, MODEL_MANAGE};
 use crate::fleet::{Connect, Instance, Saved};
 use axum::body::Bytes;
 use axum::extract::Path;
@@ -41,26 +41,19 @@ async fn listing(
     blocking(move || {
         let fleet = local(&state2);
         let joined = state2.registry.all();
-        let mut instances: Vec<Instance> = match query.get("name") {
-            Some(name) => match joined.iter().find(|(n, _)| n == name) {
-                Some((n, engine)) => vec![joined_instance(n, engine)],
-                // any engine name answers: local engines start on demand
-                None => fleet
-                    .get(name)
-                    .into_iter()
-                    .filter(|i| i.api != "connect")
-                    .collect(),
-            },
-            None => {
-                // engines that joined take the place of local ones of the same name
-                let mut all: Vec<Instance> = fleet
-                    .instances()
-                    .into_iter()
-                    .filter(|i| !joined.iter().any(|(n, _)| *n == i.name))
-                    .collect();
-                all.extend(joined.iter().map(|(n, e)| joined_instance(n, e)));
-                all
-            }
+        // Model Manage, the local engines it serves, then those that joined (which take
+        // the place of a local one of the same name)
+        let mut all: Vec<Instance> = Vec::new();
+        let local_names = std::iter::once(MODEL_MANAGE.to_string())
+            .chain(state2.local_engine_names())
+            .filter(|n| !joined.iter().any(|(j, _)| j == n));
+        for name in local_names {
+            all.extend(fleet.get(&name).ok());
+        }
+        all.extend(joined.iter().map(|(n, e)| joined_instance(n, e)));
+        let mut instances = match query.get("name") {
+            Some(name) => all.into_iter().filter(|i| i.name == *name).collect(),
+            None => all,
         };
         instances.retain(|i| {
             query.iter().all(|(key, wanted)| match key.as_str() {
@@ -104,7 +97,7 @@ async fn get_config(
             },
         },
         Ok(None) => text(404, "the configuration is not set"),
-        Err(f) => text(500, f.cause.to_string()),
+        Err(f) => internal("Connect", f.cause),
     })
     .await
 }
@@ -131,7 +124,7 @@ async fn put_config(State(state): State<FleetState>, headers: HeaderMap, body: B
     blocking(move || match local(&state).put_config(&doc, &yaml) {
         Ok(Saved::Created) => text(201, ""),
         Ok(Saved::Updated) => text(204, ""),
-        Err(f) => text(500, f.cause.to_string()),
+        Err(f) => internal("Connect", f.cause),
     })
     .await
 }

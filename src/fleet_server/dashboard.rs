@@ -21,8 +21,3 @@ pub async fn page() -> Response {
     )
         .into_response()
 }
-
-/// Where a running fleet server of this home answers: `fleet/server.json`.
-pub fn record_path(home: &std::path::Path) -> std::path::PathBuf {
-    home.join("fleet").join("server.json")
-}

@@ -9,6 +9,7 @@ mod model_manage;
 mod pneumo;
 mod proxy;
 mod registry;
+mod throttle;
 pub mod tls;
 
 use crate::engine::events::Events;
@@ -35,15 +36,18 @@ type Reply = Response;
 pub struct FleetState {
     /// The data directory: Model Manage's store, the local engines, the configuration.
     home: PathBuf,
-    users: Arc<Option<Users>>,
+    /// Who may call: the owner, and the users when there are.
+    access: Arc<auth::Access>,
+    /// The local engines served: `engine-1` … `engine-<local_engines>`.
+    local_engines: u32,
     /// Engines that joined from elsewhere.
     registry: Arc<registry::Registry>,
     /// The engines' Pneumo messages.
     hub: Arc<pneumo::Hub>,
     /// This run's instance ids, as `/1/health` reports them.
     ids: Arc<Ids>,
-    /// The memory request bodies may take together, in KiB (see `budget`).
-    bodies: Arc<tokio::sync::Semaphore>,
+    /// The limits on request bodies (see `bodies`).
+    bodies: crate::serve::BodyLimits,
     /// The sensors of Connect and of Model Manage (this process's memory and CPU).
     connect_sensors: Arc<Sensors>,
     model_manage_sensors: Arc<Sensors>,
@@ -62,14 +66,12 @@ pub struct Settings {
     /// None: plain HTTP.
     pub tls: Option<tls::Source>,
     pub users: Option<Users>,
+    /// The local engines served: `engine-1` … `engine-<engines>`.
+    pub engines: u32,
 }
 
 /// The largest request body taken (an attachment, a model): as an engine takes.
 const MAX_BODY: usize = 1024 << 20;
-/// What all request bodies in flight may take together, in KiB: twice the largest.
-const BODY_BUDGET_KIB: usize = 2 * MAX_BODY / 1024;
-/// How long a request waits for its share of that budget.
-const BUDGET_WAIT: Duration = Duration::from_secs(30);
 /// How long a stopping server lets requests in flight finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -92,10 +94,18 @@ pub fn run(settings: Settings) -> Result<()> {
     } else {
         format!("{scheme}://{addr}")
     };
+    let owner = crate::fleet::owner::load_or_make(&settings.home).map_err(|e| {
+        Error::new("Cannot make the fleet owner's token").caused_by(crate::error::io_error_text(
+            &crate::fleet::owner::token_path(&settings.home)
+                .display()
+                .to_string(),
+            &e,
+        ))
+    })?;
     // the first line says where: scripts and tests read the URL from it
     println!("Serving the FastScore fleet at {shown}");
     // and so does a record for `fastscore dashboard` (removed when the server stops)
-    let record = dashboard::record_path(&settings.home);
+    let record = crate::fleet::owner::record_path(&settings.home);
     let doc = json!({"url": shown, "pid": std::process::id()});
     if let Err(e) = std::fs::create_dir_all(record.with_file_name("")).and_then(|()| {
         crate::fsutil::write_atomic(&record, doc.to_string().as_bytes(), Some(0o600))
@@ -109,11 +119,21 @@ pub fn run(settings: Settings) -> Result<()> {
             cert.display()
         );
     }
+    let token_file = crate::fleet::owner::token_path(&settings.home);
     match &settings.users {
-        None => eprintln!("fleet: no credentials configured: listening on loopback only, requests are not authenticated"),
-        Some(users) => eprintln!("fleet: basic auth for {} user(s)", users.len()),
+        None => eprintln!(
+            "fleet: no users: it answers only its owner, with the token in {} (fastscore \
+             commands of this data directory send it themselves; other clients connect to \
+             {shown}/token/<token>; `fastscore dashboard` prints the page's address)",
+            token_file.display()
+        ),
+        Some(users) => eprintln!(
+            "fleet: basic auth for {} user(s); the owner's token in {} works too",
+            users.len(),
+            token_file.display()
+        ),
     }
-    let this_process: Arc<dyn Gauges> = Arc::new(ThisProcess);
+    let this_process: Arc<dyn Gauges> = Arc::new(ThisProcess::SERVICE);
     let service_sensors = |name: &str| {
         let events = Arc::new(Events::new(name));
         let sensors = Arc::new(Sensors::new(events.clone()));
@@ -128,10 +148,16 @@ pub fn run(settings: Settings) -> Result<()> {
         model_manage_sensors,
         this_process: this_process.clone(),
         home: settings.home.clone(),
-        users: Arc::new(settings.users),
+        access: Arc::new(auth::Access::new(
+            owner,
+            settings.users,
+            addr.port(),
+            tls.is_some(),
+        )),
+        local_engines: settings.engines,
         registry: Arc::default(),
         hub: Arc::default(),
-        bodies: Arc::new(tokio::sync::Semaphore::new(BODY_BUDGET_KIB)),
+        bodies: crate::serve::BodyLimits::new("the fleet", MAX_BODY, "its largest request"),
         ids: Arc::new(Ids {
             connect: crate::ids::random_hex(32),
             model_manage: crate::ids::random_hex(32),
@@ -148,7 +174,11 @@ pub fn run(settings: Settings) -> Result<()> {
         pneumo::start(state.clone());
         pneumo::forward(state.clone(), connect_events);
         pneumo::forward(state.clone(), model_manage_events);
-        let service = router(state).into_service();
+        let service = tower::ServiceBuilder::new()
+            .map_request(|r: hyper::Request<hyper::body::Incoming>| {
+                auth::strip_token_prefix(r.map(axum::body::Body::new))
+            })
+            .service(router(state));
         let open = crate::serve::accept_until(listener, tls, service, stop_signal()).await;
         eprintln!("fleet: stopping");
         open.drain(SHUTDOWN_GRACE).await;
@@ -201,42 +231,51 @@ fn router(state: FleetState) -> Router {
         .route("/dashboard", get(dashboard::page))
         .fallback(|uri: Uri| async move { text(404, format!("nothing at {}", uri.path())) })
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), budget))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), bodies))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::check,
         ))
+        .layer(axum::middleware::from_fn(plain_paths))
         .layer(axum::middleware::map_response(signed))
         .with_state(state)
 }
 
-/// A request holds its share of the body budget while it is handled (bodies are read whole),
-/// so the memory they take together stays bounded: its declared length, or the largest
-/// body when it declares none.
-async fn budget(
+/// A request's body is read whole within the limits (`serve::BodyLimits`) before it is
+/// handled, and holds its share of the memory bodies may take until it has been answered.
+/// This runs after the check of credentials: a stranger's body is never read.
+async fn bodies(
     State(state): State<FleetState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Reply {
-    let declared = request
-        .headers()
-        .get(axum::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    let chunked = request
-        .headers()
-        .contains_key(axum::http::header::TRANSFER_ENCODING);
-    let bytes = match declared {
-        Some(n) => n.min(MAX_BODY),
-        None if chunked => MAX_BODY,
-        None => 0,
-    };
-    let kib = u32::try_from(bytes / 1024 + 1).unwrap_or(u32::MAX);
-    let share =
-        tokio::time::timeout(BUDGET_WAIT, state.bodies.clone().acquire_many_owned(kib)).await;
-    let Ok(Ok(_share)) = share else {
-        return text(503, "the fleet is receiving too much at once; try again");
-    };
+    let (parts, body) = request.into_parts();
+    match state.bodies.read(body).await {
+        Ok(received) => {
+            let (bytes, share) = received.split();
+            let reply = next
+                .run(axum::extract::Request::from_parts(parts, bytes.into()))
+                .await;
+            drop(share);
+            reply
+        }
+        Err(refused) => text(refused.status, refused.message),
+    }
+}
+
+/// Paths whose segments hide a slash or a dot segment (`..%2f`, `%2e%2e`) are refused:
+/// decoded, they would name another path than the one checked.
+async fn plain_paths(request: axum::extract::Request, next: axum::middleware::Next) -> Reply {
+    let tricky = request.uri().path().split('/').any(|segment| {
+        let decoded = percent_encoding::percent_decode_str(segment).decode_utf8_lossy();
+        decoded.contains(['/', '\\', '\0']) || decoded == "." || decoded == ".."
+    });
+    if tricky {
+        return text(
+            400,
+            "a path here may not hold '.' or '..' segments, or encoded slashes ('%2F', '%5C')",
+        );
+    }
     next.run(request).await
 }
 
@@ -266,6 +305,32 @@ async fn to_engine(
     proxy::forward(state, instance, method, rest, headers, body).await
 }
 
+impl FleetState {
+    /// Whether `name` is an engine this fleet serves, here or joined from elsewhere.
+    fn serves_engine(&self, name: &str) -> bool {
+        self.is_local_engine(name) || self.registry.get(name).is_some()
+    }
+
+    /// Whether `name` is one of the local engines it was told to serve.
+    fn is_local_engine(&self, name: &str) -> bool {
+        crate::fleet::local::is_engine_name(name)
+            && name
+                .strip_prefix("engine-")
+                .and_then(|n| n.parse::<u32>().ok())
+                .is_some_and(|n| n <= self.local_engines)
+    }
+
+    /// The names of the local engines it serves.
+    fn local_engine_names(&self) -> impl Iterator<Item = String> {
+        (1..=self.local_engines).map(|n| format!("engine-{n}"))
+    }
+}
+
+/// The answer about an instance the fleet does not have, in the original's words.
+fn no_instance(name: &str) -> Reply {
+    text(404, format!("Instance '{name}' not found"))
+}
+
 fn health(id: &str) -> Value {
     json!({"id": id, "release": crate::VERSION, "built_on": crate::BUILT_ON})
 }
@@ -276,6 +341,16 @@ async fn connect_health(State(state): State<FleetState>) -> Reply {
 
 async fn model_manage_health(State(state): State<FleetState>) -> Reply {
     json_reply(200, &health(&state.ids.model_manage))
+}
+
+/// A failure of the server itself: its cause goes to the log (it may name the server's
+/// files), the answer says so in words.
+pub(crate) fn internal(service: &str, cause: impl std::fmt::Display) -> Reply {
+    eprintln!("fleet: {service}: {cause}");
+    text(
+        500,
+        format!("{service} could not do this (the fleet's log says why)"),
+    )
 }
 
 pub(crate) fn text(status: u16, body: impl Into<String>) -> Reply {

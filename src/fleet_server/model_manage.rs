@@ -1,9 +1,9 @@
 //! Model Manage (`/api/1/service/model-manage-1/…`, rest-api.md §5) over the same directory
 //! store the CLI's embedded fleet uses.
 
-use super::{blocking, bytes_reply, json_reply, text, FleetState, Reply};
+use super::{blocking, bytes_reply, internal, json_reply, text, FleetState, Reply};
 use crate::fleet::store::{check_name, Store};
-use crate::fleet::{ArchiveType, AssetKind, ModelManage, Res, Saved, SnapshotQuery};
+use crate::fleet::{ArchiveType, AssetKind, FailureKind, ModelManage, Res, Saved, SnapshotQuery};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method};
@@ -30,7 +30,7 @@ pub fn router() -> Router<FleetState> {
         .route("/1/model/{model}/snapshot", get(list_snapshots))
         .route(
             "/1/model/{model}/snapshot/{id}",
-            axum::routing::delete(delete_snapshot).put(put_snapshot),
+            get(get_snapshot).delete(delete_snapshot).put(put_snapshot),
         )
         .route(
             "/1/model/{model}/snapshot/{id}/metadata",
@@ -58,7 +58,9 @@ fn done(_: ()) -> Reply {
 
 /// Run `op` on the store, after checking the names it is given; its result as `reply`
 /// makes it, a failure as the original's status: `missing` (404, or 403 where the original
-/// answers that) for what is not there, 400 for a name the store refuses, 500 else.
+/// answers that) for what is not there, 400 for a name or document the store refuses or a
+/// snapshot that exists already, 300 for an id prefix that names several, 500 else
+/// (`internal`).
 async fn on_store<T: Send + 'static>(
     state: &FleetState,
     names: &[(&'static str, &str)],
@@ -74,7 +76,12 @@ async fn on_store<T: Send + 'static>(
     let home = state.home.clone();
     blocking(move || match op(&Store::new(&home)) {
         Ok(value) => reply(value),
-        Err(f) => text(if f.not_found { missing } else { 500 }, f.cause.to_string()),
+        Err(f) => match f.kind {
+            FailureKind::NotFound => text(missing, f.cause.to_string()),
+            FailureKind::Invalid | FailureKind::Exists => text(400, f.cause.to_string()),
+            FailureKind::Ambiguous => text(300, f.cause.to_string()),
+            FailureKind::Other => internal("Model Manage", f.cause),
+        },
     })
     .await
 }
@@ -329,21 +336,108 @@ async fn snapshot_contents(
     .await
 }
 
+/// `GET …/snapshot/<id-prefix>`: `multipart/mixed`, the metadata (JSON) then the contents.
+async fn get_snapshot(
+    State(state): State<FleetState>,
+    Path((model, id)): Path<(String, String)>,
+) -> Reply {
+    let m = model.clone();
+    let read = move |s: &Store| {
+        let snap = s.snapshot_metadata(&m, &id)?;
+        let bytes = s.snapshot_contents(&m, &snap.id)?;
+        Ok((snap, bytes))
+    };
+    on_store(&state, &[("model", &model)], 403, read, |(snap, bytes)| {
+        let mut body = crate::multipart::Builder::default();
+        let disposition = format!("attachment; filename=\"{}\"", snap.id);
+        body.part(
+            &[
+                ("Content-Disposition", "inline; name=\"metadata\""),
+                ("Content-Type", "application/json"),
+            ],
+            snapshot_json(&snap).to_string().as_bytes(),
+        )
+        .part(
+            &[
+                ("Content-Disposition", &disposition),
+                ("Content-Type", "application/octet-stream"),
+            ],
+            &bytes,
+        );
+        let (content_type, body) = body.finish();
+        let mut reply = bytes_reply(200, "multipart/mixed", body);
+        if let Ok(v) = axum::http::HeaderValue::from_str(&content_type) {
+            reply
+                .headers_mut()
+                .insert(axum::http::header::CONTENT_TYPE, v);
+        }
+        reply
+    })
+    .await
+}
+
+/// A snapshot's contents and type from an upload: the body itself (`?type=<stype>`), or a
+/// `multipart/mixed` or `multipart/form-data` body whose contents are the part that is not
+/// JSON metadata (a metadata part may give the type).
+fn snapshot_upload(
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+    body: &[u8],
+) -> Result<(String, Vec<u8>), String> {
+    let mut stype = query.get("type").cloned();
+    let ctype = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(boundary) = crate::multipart::boundary(ctype) else {
+        return Ok((stype.unwrap_or_else(|| "JSON1".into()), body.to_vec()));
+    };
+    let parts = crate::multipart::parts(body, &boundary)?;
+    let is_metadata = |p: &crate::multipart::Part| {
+        let (_, params) = p.disposition();
+        crate::multipart::param(&params, "name") == Some("metadata")
+            || p.header("Content-Type")
+                .is_some_and(|t| t.starts_with("application/json"))
+    };
+    let mut contents = None;
+    for part in &parts {
+        if parts.len() > 1 && is_metadata(part) {
+            let doc: Value = serde_json::from_slice(part.content).unwrap_or(Value::Null);
+            if let Some(t) = doc.get("type").or(doc.get("stype")).and_then(Value::as_str) {
+                stype.get_or_insert_with(|| t.to_string());
+            }
+        } else if contents.is_none() {
+            contents = Some(part.content.to_vec());
+        } else {
+            return Err(
+                "a snapshot upload has one part of contents (and may have one of JSON metadata)"
+                    .into(),
+            );
+        }
+    }
+    let contents = contents.ok_or("the snapshot upload has no part of contents")?;
+    Ok((stype.unwrap_or_else(|| "JSON1".into()), contents))
+}
+
 /// An engine stores a model's state: `PUT …/snapshot/<id>?type=<stype>`, the contents as
-/// the body.
+/// the body (or a part of a multipart body).
 async fn put_snapshot(
     State(state): State<FleetState>,
     Path((model, id)): Path<(String, String)>,
-    axum::extract::Query(q): axum::extract::Query<std::collections::HashMap<String, String>>,
+    axum::extract::Query(q): axum::extract::Query<HashMap<String, String>>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
+    let (stype, contents) = match snapshot_upload(&headers, &q, &body) {
+        Ok(upload) => upload,
+        Err(why) => return text(400, why),
+    };
     let m = model.clone();
-    let stype = q.get("type").cloned().unwrap_or_else(|| "JSON1".into());
     on_store(
         &state,
         &[("model", &model)],
         404,
-        move |s| s.put_snapshot_as(&m, &id, &stype, &body),
+        move |s| s.put_snapshot_as(&m, &id, &stype, &contents),
         |snap| json_reply(201, &snapshot_json(&snap)),
     )
     .await

@@ -1,6 +1,8 @@
 //! The fleet's Pneumo (rest-api.md §7): the messages of every engine, gathered by reading
 //! each one's `GET /1/pneumo`, kept as a short history and sent to websocket clients
-//! (`/api/1/service/connect/2/pneumo[?src=…][&type=…]`), each engine's current state first.
+//! (`/api/1/service/connect/2/pneumo[?src=…][&type=…]`) from the moment they connect, as the
+//! original's did (its CLI's `run -wait` takes any `finished` it hears for its own engine's);
+//! `&replay=states` first sends each engine's current state (our page asks for it).
 
 use super::{json_reply, FleetState, Reply};
 use crate::fleet::http::{Client, Service, Timeouts};
@@ -112,7 +114,7 @@ pub fn start(state: FleetState) {
 
 fn engines_to_read(state: &FleetState) -> Vec<String> {
     let mut names: Vec<String> = state.registry.all().into_iter().map(|(n, _)| n).collect();
-    for name in launcher::known(&state.home) {
+    for name in state.local_engine_names() {
         let dir = launcher::engine_dir(&state.home, &name);
         if launcher::read_info(&dir).is_some() && !names.contains(&name) {
             names.push(name);
@@ -224,8 +226,11 @@ pub async fn pneumo(
     let (mut parts, _) = request.into_parts();
     match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
         Ok(upgrade) => {
+            // what happens from now on is the client's (subscribed before the log says so)
+            let rx = state.hub.tx.subscribe();
+            eprintln!("fleet: a Pneumo client connected");
             let hub = state.hub.clone();
-            upgrade.on_upgrade(move |socket| send_messages(socket, hub, filter))
+            upgrade.on_upgrade(move |socket| send_messages(socket, hub, rx, filter))
         }
         Err(rejection) => rejection.into_response(),
     }
@@ -239,9 +244,18 @@ fn wanted(filter: &HashMap<String, String>, message: &Value) -> bool {
     })
 }
 
-async fn send_messages(mut socket: WebSocket, hub: Arc<Hub>, filter: HashMap<String, String>) {
-    let mut rx = hub.tx.subscribe();
-    let current: Vec<Value> = lock(&hub.states).values().cloned().collect();
+async fn send_messages(
+    mut socket: WebSocket,
+    hub: Arc<Hub>,
+    mut rx: broadcast::Receiver<Value>,
+    filter: HashMap<String, String>,
+) {
+    let replay = filter.get("replay").is_some_and(|r| r == "states");
+    let current: Vec<Value> = if replay {
+        lock(&hub.states).values().cloned().collect()
+    } else {
+        Vec::new()
+    };
     for message in current.into_iter().filter(|m| wanted(&filter, m)) {
         if socket
             .send(Message::Text(message.to_string().into()))

@@ -1,10 +1,10 @@
 //! Forwarding `/api/1/service/engine-<n>/…` to the engine: one that joined from elsewhere,
-//! else a local engine of the server's home, started on demand; driven with its token.
+//! else one of the local engines the fleet serves, started on demand; driven with its
+//! token. Any other instance is not found.
 
 use super::{blocking, text, FleetState, Reply};
 use crate::fleet::http::{Client, Timeouts};
 use crate::fleet::launcher;
-use crate::fleet::local::is_engine_name;
 use axum::body::Bytes;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::response::IntoResponse;
@@ -24,8 +24,8 @@ pub async fn forward(
     headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
-    if !is_engine_name(&name) {
-        return text(404, format!("no instance '{name}' in this fleet"));
+    if !state.serves_engine(&name) {
+        return super::no_instance(&name);
     }
     let home = state.home.clone();
     let joined = state.registry.get(&name);

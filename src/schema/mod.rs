@@ -131,7 +131,9 @@ impl Avro {
             path: path.clone(),
             message,
         };
-        let expected = |what: &str| fail(format!("{what} expected, not {}", show(v)));
+        // `Int expected, not "fastscore"`: the original's words, type first and capitalised
+        let expected =
+            |what: &str| fail(format!("{} expected, not {}", capitalised(what), show(v)));
         match schema {
             Schema::Null => v.is_null().then_some(()).ok_or_else(|| expected("null")),
             Schema::Boolean => v
@@ -318,15 +320,23 @@ fn byte_string(v: &Value) -> Option<usize> {
         .then(|| s.chars().count())
 }
 
+fn capitalised(what: &str) -> String {
+    let mut chars = what.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 fn check_fixed(v: &Value, size: usize, name: &Name) -> Result<(), String> {
     match byte_string(v) {
         Some(n) if n == size => Ok(()),
         Some(n) => Err(format!(
-            "fixed {} of {size} bytes expected, not {n} bytes",
+            "Fixed {} of {size} bytes expected, not {n} bytes",
             name.name()
         )),
         None => Err(format!(
-            "fixed {} of {size} bytes expected, not {}",
+            "Fixed {} of {size} bytes expected, not {}",
             name.name(),
             show(v)
         )),
@@ -375,7 +385,7 @@ mod tests {
     fn primitives() {
         assert_eq!(
             check(json!("int"), json!("fastscore")),
-            Err("int expected, not \"fastscore\"".into())
+            Err("Int expected, not \"fastscore\"".into())
         );
         assert!(check(json!("int"), json!(5)).is_ok());
         assert!(check(json!("int"), json!(5.0)).is_err());
@@ -396,11 +406,11 @@ mod tests {
         assert!(check(s.clone(), json!({"a": 1.5, "b": [1], "extra": true})).is_ok());
         assert_eq!(
             check(s.clone(), json!({"a": "x", "b": []})),
-            Err("field 'a': double expected, not \"x\"".into())
+            Err("field 'a': Double expected, not \"x\"".into())
         );
         assert_eq!(
             check(s.clone(), json!({"a": 1, "b": [1, "2"]})),
-            Err("field 'b[1]': int expected, not \"2\"".into())
+            Err("field 'b[1]': Int expected, not \"2\"".into())
         );
         assert_eq!(
             check(s.clone(), json!({"b": []})),
@@ -408,7 +418,7 @@ mod tests {
         );
         assert_eq!(
             check(s, json!([1])),
-            Err("record r expected, not [1]".into())
+            Err("Record r expected, not [1]".into())
         );
     }
 
@@ -421,7 +431,7 @@ mod tests {
         assert!(check(s.clone(), json!({"x": 1})).is_ok());
         assert!(check(s, json!(1))
             .unwrap_err()
-            .contains("one of the union types (null, string, p)"));
+            .contains("One of the union types (null, string, p)"));
     }
 
     #[test]
@@ -437,7 +447,7 @@ mod tests {
         .is_ok());
         assert_eq!(
             check(s, json!({"e": "RED", "f": "BLUE", "next": null})),
-            Err("field 'f': one of RED, GREEN expected, not \"BLUE\"".into())
+            Err("field 'f': One of RED, GREEN expected, not \"BLUE\"".into())
         );
     }
 

@@ -124,19 +124,25 @@ pub fn finish(cmd: &mut Command, input: &str) -> Run {
 /// As `finish`, but a command still running after `limit` is killed and the test fails
 /// (a command that hangs must not hang the test suite).
 pub fn finish_within(cmd: &mut Command, limit: std::time::Duration) -> Run {
-    let mut child = cmd
+    let child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn fastscore");
+    wait_within(child, limit, &format!("{cmd:?}"))
+}
+
+/// Wait for `child` (its stdout and stderr piped) to end; one still running after `limit`
+/// is killed and the test fails.
+pub fn wait_within(mut child: std::process::Child, limit: std::time::Duration, what: &str) -> Run {
     let deadline = std::time::Instant::now() + limit;
     while child.try_wait().expect("wait").is_none() {
         if std::time::Instant::now() > deadline {
             let _ = child.kill();
             let out = child.wait_with_output().expect("wait");
             panic!(
-                "{cmd:?} did not finish within {limit:?}\n--- stdout\n{}\n--- stderr\n{}",
+                "{what} did not finish within {limit:?}\n--- stdout\n{}\n--- stderr\n{}",
                 String::from_utf8_lossy(&out.stdout),
                 String::from_utf8_lossy(&out.stderr)
             );
@@ -252,7 +258,8 @@ impl Env {
     }
 }
 
-/// A plain HTTP/1.1 request to a local engine: (status, body).
+/// A plain HTTP/1.1 request to a local engine or server (`url` may have a path, which
+/// goes before `path`): (status, body).
 pub fn http(
     url: &str,
     method: &str,
@@ -260,9 +267,46 @@ pub fn http(
     body: &[u8],
     headers: &[(&str, &str)],
 ) -> (u16, Vec<u8>) {
+    let answer = request(url, method, path, body, headers);
+    (answer.status, answer.body)
+}
+
+/// An answer: status, head (header names lower-cased) and body.
+pub struct Answer {
+    pub status: u16,
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    /// The value of header `name` (lower-case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            (k.trim() == name).then(|| v.trim())
+        })
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// As `http`, with the whole answer.
+pub fn request(
+    url: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    headers: &[(&str, &str)],
+) -> Answer {
     use std::io::{Read, Write};
-    let host = url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(host).expect("connect to the engine");
+    let (host, base) = split_url(url);
+    let path = format!("{base}{path}");
+    let mut stream = std::net::TcpStream::connect(host).expect("connect to the server");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(120)))
+        .expect("read timeout");
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -279,13 +323,26 @@ pub fn http(
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .expect("headers");
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let head = String::from_utf8_lossy(&raw[..split]).to_lowercase();
     let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
         .expect("status");
-    (status, raw[split + 4..].to_vec())
+    Answer {
+        status,
+        head,
+        body: raw[split + 4..].to_vec(),
+    }
+}
+
+/// `http://host:port/base` → ("host:port", "/base").
+pub fn split_url(url: &str) -> (&str, &str) {
+    let rest = url.trim_start_matches("http://");
+    match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    }
 }
 
 /// A keep-alive HTTP client of a local engine, passing its token when it has one.
@@ -375,6 +432,10 @@ pub fn alive(pid: i32) -> bool {
 pub struct FleetServer {
     child: std::process::Child,
     pub url: String,
+    /// The owner's token (`fleet/token` of its data directory) and the URL that carries it
+    /// (`<url>/token/<token>`), which clients of another HOME connect to.
+    pub token: String,
+    pub owner_url: String,
 }
 
 impl FleetServer {
@@ -407,7 +468,17 @@ impl FleetServer {
             .strip_prefix("Serving the FastScore fleet at ")
             .unwrap_or_else(|| panic!("fleet serve did not start: {line:?}"))
             .to_string();
-        FleetServer { child, url }
+        let token = std::fs::read_to_string(env.store().join("fleet/token"))
+            .expect("the fleet's token")
+            .trim()
+            .to_string();
+        let owner_url = format!("{url}/token/{token}");
+        FleetServer {
+            child,
+            url,
+            token,
+            owner_url,
+        }
     }
 
     pub fn pid(&self) -> i32 {

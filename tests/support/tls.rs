@@ -19,15 +19,48 @@ pub struct TlsProxy {
     thread: Option<JoinHandle<()>>,
 }
 
+/// The certificate a proxy presents (self-signed, each with one fault or none).
+#[derive(Clone, Copy)]
+pub enum Certificate {
+    /// For 127.0.0.1.
+    Good,
+    /// For 127.0.0.1, expired in 2020.
+    Expired,
+    /// For another host name only.
+    OtherName,
+    /// A certificate authority's, presented as the server's own.
+    Authority,
+}
+
 impl TlsProxy {
     /// Serve HTTPS on a free loopback port, passing requests to `backend` (`http://host:port`).
     pub fn start(backend: &str) -> TlsProxy {
-        let made =
-            rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_string()]).expect("certificate");
-        let cert_pem = made.cert.pem();
-        let cert = rustls::pki_types::CertificateDer::from(made.cert.der().to_vec());
-        let key = rustls::pki_types::PrivateKeyDer::try_from(made.signing_key.serialize_der())
-            .expect("key");
+        TlsProxy::start_with(backend, Certificate::Good)
+    }
+
+    /// As `start`, presenting `certificate`.
+    pub fn start_with(backend: &str, certificate: Certificate) -> TlsProxy {
+        let name = match certificate {
+            Certificate::OtherName => "fleet.example",
+            _ => "127.0.0.1",
+        };
+        let mut params = rcgen::CertificateParams::new(vec![name.to_string()]).expect("params");
+        match certificate {
+            Certificate::Expired => {
+                params.not_before = rcgen::date_time_ymd(2019, 1, 1);
+                params.not_after = rcgen::date_time_ymd(2020, 1, 1);
+            }
+            Certificate::Authority => {
+                params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+            }
+            Certificate::Good | Certificate::OtherName => {}
+        }
+        let signing_key = rcgen::KeyPair::generate().expect("key pair");
+        let made = params.self_signed(&signing_key).expect("certificate");
+        let cert_pem = made.pem();
+        let cert = rustls::pki_types::CertificateDer::from(made.der().to_vec());
+        let key =
+            rustls::pki_types::PrivateKeyDer::try_from(signing_key.serialize_der()).expect("key");
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = rustls::ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()

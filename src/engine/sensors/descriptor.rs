@@ -49,6 +49,23 @@ pub struct SensorSpec {
     pub sink: SinkSpec,
 }
 
+/// The shortest interval between a sensor's readings or reports: more often costs a core
+/// and tells nothing more.
+pub const MIN_INTERVAL: Duration = Duration::from_millis(10);
+
+/// An interval of at least `MIN_INTERVAL` (`zero_ok`: or 0, where 0 means something else).
+fn interval(v: &Value, what: &str, zero_ok: bool) -> Result<Duration, String> {
+    let d = seconds(v, what)?;
+    if d < MIN_INTERVAL && !(zero_ok && d.is_zero()) {
+        return Err(format!(
+            "{what} must be at least {} s{}, not {v}",
+            MIN_INTERVAL.as_secs_f64(),
+            if zero_ok { " (or 0)" } else { "" }
+        ));
+    }
+    Ok(d)
+}
+
 fn seconds(v: &Value, what: &str) -> Result<Duration, String> {
     let s = v
         .as_f64()
@@ -78,12 +95,18 @@ fn activate(v: Option<&Value>) -> Result<Activate, String> {
         return Ok(Activate::Permanent);
     }
     let every = match (field(obj, "Interval"), field(obj, "Intensity")) {
-        (Some(i), _) => seconds(i, "Activate.Interval")?,
+        (Some(i), _) => interval(i, "Activate.Interval", false)?,
         (None, Some(n)) => {
             let per_second = n
                 .as_f64()
                 .filter(|n| *n > 0.0)
                 .ok_or_else(|| format!("Activate.Intensity must be a positive number, not {n}"))?;
+            let most = 1.0 / MIN_INTERVAL.as_secs_f64();
+            if per_second > most {
+                return Err(format!(
+                    "Activate.Intensity must be at most {most} (activations per second), not {n}"
+                ));
+            }
             Duration::from_secs_f64(1.0 / per_second)
         }
         (None, None) => {
@@ -148,7 +171,7 @@ pub fn parse(doc: &Value) -> Result<SensorSpec, String> {
         }
     };
     let report_every = match field(report, "Interval") {
-        Some(i) => seconds(i, "Report.Interval")?,
+        Some(i) => interval(i, "Report.Interval", true)?,
         None => Duration::from_secs(1),
     };
     Ok(SensorSpec {
@@ -163,6 +186,28 @@ pub fn parse(doc: &Value) -> Result<SensorSpec, String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn intervals_below_the_floor_are_refused_with_the_floor_named() {
+        let e = super::parse(&serde_json::json!({"Tap": "sys.memory", "Activate": {"Type": "regular", "Interval": 1e-9}})).unwrap_err();
+        assert_eq!(e, "Activate.Interval must be at least 0.01 s, not 1e-9");
+        let e =
+            super::parse(&serde_json::json!({"Tap": "sys.memory", "Report": {"Interval": 0.001}}))
+                .unwrap_err();
+        assert_eq!(
+            e,
+            "Report.Interval must be at least 0.01 s (or 0), not 0.001"
+        );
+        let e = super::parse(&serde_json::json!({"Tap": "sys.memory", "Activate": {"Type": "random", "Intensity": 1000}})).unwrap_err();
+        assert_eq!(
+            e,
+            "Activate.Intensity must be at most 100 (activations per second), not 1000"
+        );
+        assert!(
+            super::parse(&serde_json::json!({"Tap": "sys.memory", "Report": {"Interval": 0}}))
+                .is_ok()
+        );
+    }
+
     use super::*;
     use serde_json::json;
 

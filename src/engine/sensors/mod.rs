@@ -213,7 +213,7 @@ impl Sensors {
         let sensors = Sensors::new(events);
         for tap in DEFAULTS {
             // the default descriptors are valid and their counters start at zero
-            let _ = sensors.install(&default_descriptor(tap), &ThisProcess);
+            let _ = sensors.install(&default_descriptor(tap), &ThisProcess::ENGINE);
         }
         sensors
     }
@@ -297,9 +297,10 @@ impl Sensors {
     }
 
     /// Install a sensor from its descriptor: its id, or why not.
+    /// (`check_descriptor` is the check a stored descriptor gets.)
     pub fn install(&self, doc: &Value, g: &dyn Gauges) -> Result<u64, String> {
         let spec: SensorSpec = descriptor::parse(doc)?;
-        let mut tap = taps::open(&spec.tap).ok_or_else(|| {
+        let mut tap = taps::open(&spec.tap, g).ok_or_else(|| {
             format!(
                 "no tapping point '{}' (see fastscore sensor points)",
                 spec.tap
@@ -426,9 +427,18 @@ impl Sensors {
     }
 }
 
-/// A service that is only its process (the fleet server's Connect and Model Manage, an
-/// engine before it runs): memory and CPU, no slots or jets.
-pub struct ThisProcess;
+/// A service that is only its process (the fleet server's Connect and Model Manage), or
+/// an engine before it runs (`ThisProcess::engine`): memory and CPU, no slots or jets yet.
+pub struct ThisProcess {
+    runs_models: bool,
+}
+
+impl ThisProcess {
+    /// The fleet server's services: they never run models.
+    pub const SERVICE: ThisProcess = ThisProcess { runs_models: false };
+    /// An engine that does not run yet: its slots and jets are still to come.
+    pub const ENGINE: ThisProcess = ThisProcess { runs_models: true };
+}
 
 impl Gauges for ThisProcess {
     fn slots(&self) -> Vec<u32> {
@@ -448,5 +458,22 @@ impl Gauges for ThisProcess {
     }
     fn processes(&self) -> Vec<u32> {
         vec![std::process::id()]
+    }
+    fn runs_models(&self) -> bool {
+        self.runs_models
+    }
+}
+
+/// Whether `doc` is a sensor descriptor some service can install: it parses, and its tap
+/// is a point of an engine or of the fleet's own services.
+pub fn check_descriptor(doc: &Value) -> Result<(), String> {
+    let spec = descriptor::parse(doc)?;
+    if taps::known(&spec.tap) {
+        Ok(())
+    } else {
+        Err(format!(
+            "no service has a tapping point '{}' (see fastscore sensor points)",
+            spec.tap
+        ))
     }
 }

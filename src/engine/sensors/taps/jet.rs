@@ -41,6 +41,10 @@ impl Sampler for JetRecords {
 }
 
 impl Family for Jets {
+    fn of_models(&self) -> bool {
+        true
+    }
+
     fn points(&self, g: &dyn Gauges) -> Vec<String> {
         g.jets()
             .iter()

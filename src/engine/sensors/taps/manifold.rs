@@ -88,6 +88,10 @@ impl Sampler for Deadlock {
 }
 
 impl Family for Manifold {
+    fn of_models(&self) -> bool {
+        true
+    }
+
     fn points(&self, g: &dyn Gauges) -> Vec<String> {
         let mut points = vec![
             "manifold.debug".to_string(),

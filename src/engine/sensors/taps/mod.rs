@@ -24,6 +24,11 @@ pub trait Gauges: Send + Sync {
     fn stall(&self) -> Option<Value>;
     /// The engine's process and its jets'.
     fn processes(&self) -> Vec<u32>;
+    /// Whether this service runs models (an engine: slots, jets), or only has its process
+    /// (the fleet's Connect and Model Manage).
+    fn runs_models(&self) -> bool {
+        true
+    }
 }
 
 pub struct JetGauge {
@@ -80,17 +85,33 @@ impl Tap {
 pub trait Family: Sync {
     fn points(&self, g: &dyn Gauges) -> Vec<String>;
     fn open(&self, point: &str) -> Option<Tap>;
+    /// Whether its points are those of a service that runs models (`Gauges::runs_models`).
+    fn of_models(&self) -> bool {
+        false
+    }
 }
 
 const FAMILIES: &[&dyn Family] = &[&manifold::Manifold, &jet::Jets, &sys::System, &test::Test];
 
-/// The tap at `point`, if this engine has such a point (slots and jets need not exist yet).
-pub fn open(point: &str) -> Option<Tap> {
-    FAMILIES.iter().find_map(|f| f.open(point))
+/// The families of taps a service has.
+fn families(g: &dyn Gauges) -> impl Iterator<Item = &&'static dyn Family> {
+    let models = g.runs_models();
+    FAMILIES.iter().filter(move |f| models || !f.of_models())
+}
+
+/// The tap at `point`, if this service has such a point (slots and jets need not exist
+/// yet).
+pub fn open(point: &str, g: &dyn Gauges) -> Option<Tap> {
+    families(g).find_map(|f| f.open(point))
+}
+
+/// Whether any service (an engine, or the fleet's own) has a tap at `point`.
+pub fn known(point: &str) -> bool {
+    FAMILIES.iter().any(|f| f.open(point).is_some())
 }
 
 pub fn points(g: &dyn Gauges) -> Vec<String> {
-    FAMILIES.iter().flat_map(|f| f.points(g)).collect()
+    families(g).flat_map(|f| f.points(g)).collect()
 }
 
 /// The change of a total since the previous reading. A total that went down (a new job)
