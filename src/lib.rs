@@ -12,6 +12,7 @@ pub mod fsutil;
 pub mod ids;
 pub mod json;
 pub mod model_type;
+pub mod routes;
 pub mod schema;
 pub mod serve;
 pub mod stream;

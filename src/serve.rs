@@ -105,15 +105,3 @@ where
         let _ = conn.await;
     }
 }
-
-/// `GET /1/swagger` of a service: a Swagger 2.0 document naming it (the SDK only fetches
-/// it; the operations are those of spec/openapi).
-pub fn swagger(title: &str) -> serde_json::Value {
-    serde_json::json!({
-        "swagger": "2.0",
-        "info": {"title": title, "version": crate::VERSION},
-        "basePath": "/",
-        "schemes": ["https", "http"],
-        "paths": {},
-    })
-}
