@@ -170,17 +170,23 @@ fn router(app: App) -> Router {
         .post(
             "/2/engine/reset",
             doc("Stop the job, unload the model, detach every stream").answers(204, "Reset"),
-            |State(app): State<App>| engine_action(app, "reset"),
+            reset,
         )
         .post(
             "/2/engine/pause",
             doc("Pause data processing").answers(204, "Paused"),
-            |State(app): State<App>| engine_action(app, "pause"),
+            |State(app): State<App>| async move {
+                app.engine.pause();
+                empty(204)
+            },
         )
         .post(
             "/2/engine/unpause",
             doc("Resume data processing").answers(204, "Resumed"),
-            |State(app): State<App>| engine_action(app, "unpause"),
+            |State(app): State<App>| async move {
+                app.engine.unpause();
+                empty(204)
+            },
         )
         .put(
             "/1/job/model",
@@ -352,7 +358,7 @@ fn router(app: App) -> Router {
         .delete(
             "/1/job",
             doc("Stop the job: the engine is reset to INIT").answers(204, "The engine stopped"),
-            |State(app): State<App>| engine_action(app, "reset"),
+            reset,
         )
         .post(
             "/1/job/sample/cpu",
@@ -588,14 +594,10 @@ async fn state(State(app): State<App>) -> Reply {
     json_reply(200, &app.engine.state())
 }
 
-/// `POST /2/engine/<action>` (and `DELETE /1/job`, a reset).
-async fn engine_action(app: App, action: &'static str) -> Result<Reply> {
+/// `POST /2/engine/reset`, and `DELETE /1/job`: stop the job, back to INIT.
+async fn reset(State(app): State<App>) -> Result<Reply> {
     let engine = app.engine.clone();
-    match action {
-        "pause" => engine.pause(),
-        "unpause" => engine.unpause(),
-        _ => blocking(move || engine.reset()).await?,
-    }
+    blocking(move || engine.reset()).await?;
     Ok(empty(204))
 }
 
