@@ -161,8 +161,8 @@ const ENGINE_SERVE_MORE: &str =
 const ENGINE_PUT_MORE: &str = "The file goes into the engine's file directory (for a local engine \
      <data directory>/engines/<engine-name>/files/), under <file-name> or its own name; -v \
      prints its path there, which a file stream's Path names:\n\
-     \n    fastscore engine put in.jsons\n    \
-     fastscore stream add in '{\"Transport\": {\"Type\": \"file\", \"Path\": \"<that path>\"}}'\n\n\
+     \n    fastscore engine put in.jsons -v\n    \
+     fastscore run <model-name> file:<that path> rest:\n\n\
      With two words the first is the engine when it is an engine name (engine-1, …) and \
      no such local file exists. This command is ours, after the later Go CLI's `engine put`, \
      which copies into the engine container's /tmp; the engine takes the file with \
