@@ -581,6 +581,7 @@ Register-ArgumentCompleter -Native -CommandName 'fastscore' -ScriptBlock {
             [CompletionResult]::new('reset', 'reset', [CompletionResultType]::ParameterValue, 'Reset the engine: unload the model, detach all streams')
             [CompletionResult]::new('serve', 'serve', [CompletionResultType]::ParameterValue, 'Run a local engine in the foreground, serving the FastScore Engine REST API')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Stop local engines (all of them without a name)')
+            [CompletionResult]::new('put', 'put', [CompletionResultType]::ParameterValue, 'Copy a local file into the engine, where a file stream reads it')
             break
         }
         'fastscore;engine;pause' {
@@ -632,6 +633,15 @@ Register-ArgumentCompleter -Native -CommandName 'fastscore' -ScriptBlock {
             break
         }
         'fastscore;engine;stop' {
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'be verbose [also -v]')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'be verbose [also -v]')
+            [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
+            [CompletionResult]::new('--monitor', '--monitor', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'fastscore;engine;put' {
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'be verbose [also -v]')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'be verbose [also -v]')
             [CompletionResult]::new('-m', '-m', [CompletionResultType]::ParameterName, 'monitor engine operations after the command')

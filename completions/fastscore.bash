@@ -109,6 +109,9 @@ _fastscore() {
             fastscore__subcmd__engine,pause)
                 cmd="fastscore__subcmd__engine__subcmd__pause"
                 ;;
+            fastscore__subcmd__engine,put)
+                cmd="fastscore__subcmd__engine__subcmd__put"
+                ;;
             fastscore__subcmd__engine,reset)
                 cmd="fastscore__subcmd__engine__subcmd__reset"
                 ;;
@@ -472,7 +475,7 @@ _fastscore() {
             return 0
             ;;
         fastscore__subcmd__engine)
-            opts="-m -h --monitor --help pause unpause inspect reset serve stop"
+            opts="-m -h --monitor --help pause unpause inspect reset serve stop put"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -500,6 +503,20 @@ _fastscore() {
             return 0
             ;;
         fastscore__subcmd__engine__subcmd__pause)
+            opts="-v -m -h --verbose --monitor --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        fastscore__subcmd__engine__subcmd__put)
             opts="-v -m -h --verbose --monitor --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

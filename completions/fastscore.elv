@@ -524,6 +524,7 @@ set edit:completion:arg-completer[fastscore] = {|@words|
             cand reset 'Reset the engine: unload the model, detach all streams'
             cand serve 'Run a local engine in the foreground, serving the FastScore Engine REST API'
             cand stop 'Stop local engines (all of them without a name)'
+            cand put 'Copy a local file into the engine, where a file stream reads it'
         }
         &'fastscore;engine;pause'= {
             cand -v 'be verbose [also -v]'
@@ -569,6 +570,14 @@ set edit:completion:arg-completer[fastscore] = {|@words|
             cand --help 'Print help'
         }
         &'fastscore;engine;stop'= {
+            cand -v 'be verbose [also -v]'
+            cand --verbose 'be verbose [also -v]'
+            cand -m 'monitor engine operations after the command'
+            cand --monitor 'monitor engine operations after the command'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'fastscore;engine;put'= {
             cand -v 'be verbose [also -v]'
             cand --verbose 'be verbose [also -v]'
             cand -m 'monitor engine operations after the command'

@@ -13,6 +13,7 @@ pub mod ids;
 pub mod json;
 pub mod model_type;
 pub mod multipart;
+pub mod routes;
 pub mod schema;
 pub mod secret;
 pub mod serve;

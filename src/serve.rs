@@ -120,18 +120,6 @@ where
     }
 }
 
-/// `GET /1/swagger` of a service: a Swagger 2.0 document naming it (the SDK only fetches
-/// it; the operations are those of spec/openapi).
-pub fn swagger(title: &str) -> serde_json::Value {
-    serde_json::json!({
-        "swagger": "2.0",
-        "info": {"title": title, "version": crate::VERSION},
-        "basePath": "/",
-        "schemes": ["https", "http"],
-        "paths": {},
-    })
-}
-
 /// How long a client has to send a request's body.
 pub const BODY_WAIT: Duration = Duration::from_secs(120);
 

@@ -198,6 +198,29 @@ fn print_slots(slots: Option<&Value>) {
     }
 }
 
+/// `engine put [<engine>] <local-file> [<name>]` (ours, after the Go CLI's): copy a local
+/// file into the engine's file directory, where a file stream reads it by the path `-v`
+/// prints. Of two words, the first is the engine when it names one and no such local file
+/// exists (`engine put engine-1 in.jsons`), else the file (`engine put in.jsons input.jsons`).
+pub fn put(ctx: &Ctx, engine: Option<&str>, file: &str, name: Option<&str>) -> Result<()> {
+    let (engine, file, name) = match (engine, name) {
+        (None, Some(second)) if is_engine_name(file) && !std::path::Path::new(file).exists() => {
+            (Some(file), second, None)
+        }
+        _ => (engine, file, name),
+    };
+    let name = name.unwrap_or_else(|| file.rsplit('/').next().unwrap_or(file));
+    let failed = || format!("Unable to copy {file} into the engine");
+    // what is wrong here is one line
+    let refused = |why: String| Error::new(format!("{}: {why}", failed()));
+    crate::engine::files::check_name(name).map_err(refused)?;
+    let bytes = std::fs::read(file).map_err(|e| refused(crate::error::io_error_text(file, &e)))?;
+    let engine = ctx.engine_named(engine)?;
+    let path = engine.put_file(name, &bytes).context(failed)?;
+    ctx.verbose(&format!("{file} copied to {}: {path}", engine.name()));
+    Ok(())
+}
+
 /// `engine stop [<engine-name>]`: stop local engines (all of them without a name).
 pub fn stop(ctx: &Ctx, name: Option<&str>) -> Result<()> {
     let local = ctx.local()?.ok_or_else(|| {

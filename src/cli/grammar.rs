@@ -173,6 +173,16 @@ const ENGINE_SERVE_MORE: &str =
      come from ~/.fastscore when it is connected to that URL (else FASTSCORE_CA_FILE, \
      FASTSCORE_INSECURE). Listen on an address the fleet can reach (--bind).";
 
+const ENGINE_PUT_MORE: &str = "The file goes into the engine's file directory (for a local engine \
+     <data directory>/engines/<engine-name>/files/), under <file-name> or its own name; -v \
+     prints its path there, which a file stream's Path names:\n\
+     \n    fastscore engine put in.jsons -v\n    \
+     fastscore run <model-name> file:<that path> rest:\n\n\
+     With two words the first is the engine when it is an engine name (engine-1, …) and \
+     no such local file exists. This command is ours, after the later Go CLI's `engine put`, \
+     which copies into the engine container's /tmp; the engine takes the file with \
+     PUT /1/file/<file-name> (one path segment, at most FASTSCORE_MAX_REQUEST_MB).";
+
 commands! {
     HelpOverview {}
         about: "Explain commands and options",
@@ -405,6 +415,16 @@ commands! {
         opts: V,
         listed: [],
         unlisted: ["engine stop", "engine stop <engine-name>"];
+    EnginePut { engine: Option<String> = "<engine-name>", file: String = "<local-file>", name: Option<String> = "<file-name>" }
+        about: "Copy a local file into the engine, where a file stream reads it",
+        more: ENGINE_PUT_MORE,
+        opts: V,
+        listed: [],
+        unlisted: [
+            "engine put <local-file>",
+            "engine put <local-file> <file-name>",
+            "engine put <engine-name> <local-file> <file-name>",
+        ];
     SensorAdd { sensor: String = "<sensor-name>", file: Option<String> = "<desc-file>" }
         about: "Add or replace a sensor descriptor (from a file or stdin)",
         opts: V,
@@ -652,6 +672,8 @@ pub fn placeholder_help(token: &str) -> &'static str {
         "<sensor-name>" => "Sensor name",
         "<tap-id>" => "Installed sensor id",
         "<engine-name>" => "Local engine name (engine-1, engine-2, …)",
+        "<local-file>" => "A file on this machine",
+        "<file-name>" => "The file's name in the engine (the local file's name by default)",
         _ => "",
     }
 }

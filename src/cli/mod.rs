@@ -175,6 +175,9 @@ fn run(ctx: &mut Ctx, command: Command) -> Result<()> {
         C::EngineInspect {} => engine::inspect(ctx)?,
         C::EngineServe { engine } => engine::serve(ctx, engine.as_deref())?,
         C::EngineStop { engine } => engine::stop(ctx, engine.as_deref())?,
+        C::EnginePut { engine, file, name } => {
+            engine::put(ctx, engine.as_deref(), &file, name.as_deref())?
+        }
         C::AttachmentList { model } => attachment::list(ctx, &model)?,
         C::AttachmentUpload { model, file } => attachment::upload(ctx, &model, &file)?,
         C::AttachmentDownload { model, attachment } => {
@@ -316,6 +319,20 @@ impl Ctx {
         match self.fleet()? {
             FleetConn::Local(local) => local.engine(revive),
             FleetConn::Remote(remote) => remote.engine(),
+        }
+    }
+
+    /// The engine `name` (a local one is started on demand), else the one commands use.
+    pub fn engine_named(&self, name: Option<&str>) -> Result<EngineClient> {
+        let Some(name) = name else {
+            return self.engine();
+        };
+        match self.fleet()? {
+            FleetConn::Local(_) if !crate::fleet::local::is_engine_name(name) => {
+                Err(Error::new(format!("Instance '{name}' not found")))
+            }
+            FleetConn::Local(local) => local.engine_named(name, false),
+            FleetConn::Remote(remote) => remote.instance(name),
         }
     }
 

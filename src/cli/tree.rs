@@ -65,6 +65,9 @@ fn group_command(group: &'static str, description: &'static str) -> Command {
         if let Some(text) = row.more {
             sub = sub.after_help(text);
         }
+        if let Some(usage) = usage_override(row) {
+            sub = sub.override_usage(usage);
+        }
         cmd = cmd.subcommand(add_args(sub, &variants(row)));
     }
     cmd
@@ -84,14 +87,40 @@ fn variants(row: &Row) -> Vec<Variant> {
 
 type Variant = (Vec<&'static str>, &'static [Opt]);
 
-/// Positionals from the longest variant (required when every variant has them) and the
+/// clap takes required positionals before optional ones only: a row whose longest pattern
+/// starts with an optional one (`engine put [<engine-name>] <local-file> [<file-name>]`)
+/// spells its usage out.
+fn usage_override(row: &Row) -> Option<String> {
+    let variants = variants(row);
+    let longest = &variants.iter().max_by_key(|(t, _)| t.len())?.0;
+    let in_all = |t: &&str| variants.iter().all(|(v, _)| v.contains(t));
+    let first_optional = longest.iter().position(|t| !in_all(t))?;
+    let last_required = longest.iter().rposition(in_all)?;
+    (first_optional < last_required).then(|| {
+        let args: Vec<String> = longest
+            .iter()
+            .map(|t| match in_all(t) {
+                true => t.to_string(),
+                false => format!("[{t}]"),
+            })
+            .collect();
+        format!(
+            "fastscore {} [OPTIONS] {}",
+            row.words().join(" "),
+            args.join(" ")
+        )
+    })
+}
+
+/// Positionals from the longest variant (required when every variant has them, there) and the
 /// union of the variants' options.
 fn add_args(mut cmd: Command, variants: &[Variant]) -> Command {
     let longest = variants.iter().map(|(t, _)| t.len()).max().unwrap_or(0);
     let shortest = variants.iter().map(|(t, _)| t.len()).min().unwrap_or(0);
     if let Some((tokens, _)) = variants.iter().find(|(t, _)| t.len() == longest) {
         for (i, token) in tokens.iter().enumerate() {
-            cmd = cmd.arg(positional(token, i, i < shortest));
+            let in_all = variants.iter().all(|(t, _)| t.contains(token));
+            cmd = cmd.arg(positional(token, i, i < shortest && in_all));
         }
     }
     let mut seen: Vec<Opt> = Vec::new();

@@ -108,7 +108,7 @@ impl InputSlot {
 
     /// Decode and check one record: its value and JSON text for the model, or why not.
     fn admit(&self, raw: &[u8]) -> Result<Record, Pushed> {
-        match self.codec.decode(raw) {
+        match self.stats.timed(Op::DecodeInput, || self.codec.decode(raw)) {
             Err(reason) => {
                 self.stats.reject(false, raw, &reason);
                 Err(Pushed::Rejected(reason))

@@ -8,9 +8,11 @@ pub mod annotations;
 pub mod baked;
 mod child;
 pub mod codec;
+mod cpu_sample;
 mod dispatch;
 pub mod envelope;
 pub mod events;
+pub mod files;
 mod input;
 mod jet;
 pub mod load;
@@ -46,6 +48,8 @@ use transport::rest::Popped;
 const READY_WAIT: Duration = Duration::from_secs(120);
 /// How long `stream sample` may read.
 const SAMPLE_WAIT: Duration = Duration::from_secs(10);
+/// How long `POST /1/stream/rate` reads a stream to measure it.
+const RATE_WINDOW: Duration = Duration::from_secs(1);
 /// The snapshots this engine makes: JSON of cells and pools.
 const SNAPSHOT_TYPE: &str = "JSON1";
 /// Console lines the engine keeps for `engine inspect -v`.
@@ -198,6 +202,8 @@ pub struct Engine {
     console: Mutex<VecDeque<String>>,
     /// Cached model checks: runner, source and attachments → result.
     checks: Mutex<HashMap<u64, runner::Check>>,
+    /// The import policies (by MIME type) whose libraries were preinstalled, or are being.
+    preinstalled: Mutex<std::collections::HashSet<String>>,
 }
 
 /// Where an output read ended up.
@@ -252,6 +258,7 @@ impl Engine {
             changed: Condvar::new(),
             console: Mutex::new(VecDeque::new()),
             checks: Mutex::new(HashMap::new()),
+            preinstalled: Mutex::default(),
         });
         let gauges: std::sync::Weak<dyn sensors::Gauges> = Arc::downgrade(&engine) as _;
         engine.sensors.start(gauges);
@@ -452,6 +459,66 @@ impl Engine {
             .map(|p| p.jets_info())
             .unwrap_or_default();
         Some(model.active_info(jets))
+    }
+
+    /// `GET /1/job/status` (`ManifoldInfo`): the model, its slots with their streams, the
+    /// jets, the snapshots mode and the state; `fields` (`?return=`) picks some of them.
+    pub fn job_status(&self, fields: Option<&str>) -> Answer<Value> {
+        const FIELDS: [&str; 5] = ["model", "slots", "jets", "snapshots", "state"];
+        let fields: Vec<&str> = match fields {
+            None => FIELDS.to_vec(),
+            Some(list) => list.split(',').map(str::trim).collect(),
+        };
+        if let Some(unknown) = fields.iter().find(|f| !FIELDS.contains(f)) {
+            return Err(bad(format!(
+                "unknown field '{unknown}' in return= (it takes {})",
+                FIELDS.join(", ")
+            )));
+        }
+        let inner = self.lock();
+        let model = inner.model.as_ref();
+        let mut slots: std::collections::BTreeSet<u32> = inner.streams.keys().copied().collect();
+        slots.extend(model.iter().flat_map(|m| m.slots.used().map(|(n, _)| n)));
+        let slots: Vec<Value> = slots
+            .into_iter()
+            .map(|n| {
+                let spec = model.and_then(|m| m.slots.used().find(|(s, _)| *s == n));
+                let stream = inner.streams.get(&n).map(|a| {
+                    let eof = inner.pipeline.as_ref().is_some_and(|p| p.slot_ended(n));
+                    json!({"descriptor": a.doc, "eof": eof})
+                });
+                json!({
+                    "slot": n,
+                    "schema": model.and_then(|m| m.schemas.get(&n)).map(|(v, _)| v),
+                    "recordsets": spec.is_some_and(|(_, s)| s.recordsets),
+                    "action": spec.is_some_and(|(_, s)| s.action.is_some()),
+                    "stream": stream,
+                })
+            })
+            .collect();
+        let all = json!({
+            "model": model.map(|m| json!({"name": m.name, "type": m.mtype, "source": m.source,
+                "attachments": m.attachments.iter().map(|(n, _)| n).collect::<Vec<_>>()})),
+            "slots": slots,
+            "jets": inner.pipeline.as_ref().map(|p| p.jets_status()).unwrap_or_default(),
+            "snapshots": model.map_or(json!("none"), |m| json!(m.slots.snapshots)),
+            "state": inner.state.name(),
+        });
+        Ok(Value::Object(
+            FIELDS
+                .iter()
+                .filter(|f| fields.contains(f))
+                .map(|f| (f.to_string(), all[*f].clone()))
+                .collect(),
+        ))
+    }
+
+    /// `GET /1/debug/output`: the records the debug outputs kept since the last call.
+    pub fn debug_output(&self) -> Vec<String> {
+        let pipeline = self.lock().pipeline.clone();
+        pipeline
+            .map(|p| p.debug_outputs().iter().flat_map(|d| d.take()).collect())
+            .unwrap_or_default()
     }
 
     pub fn unload(&self) -> Answer<()> {
@@ -887,15 +954,32 @@ impl Engine {
         pipeline::sample(&descriptor, count, SAMPLE_WAIT).map_err(bad)
     }
 
+    /// `POST /1/stream/rate`: `[{"rps", "mbps"}]` of a stream read outside the pipeline.
+    pub fn stream_rate(&self, doc: &Value) -> Answer<Value> {
+        let invalid = |e: String| {
+            bad(format!(
+                "Stream descriptor invalid or stream too short: {e}"
+            ))
+        };
+        let descriptor = descriptor::parse(doc, Some(0)).map_err(invalid)?;
+        let (rps, mbps) = pipeline::rate(&descriptor, RATE_WINDOW).map_err(invalid)?;
+        Ok(json!([{"rps": rps, "mbps": mbps}]))
+    }
+
     fn policy_path(&self, mime: &str) -> PathBuf {
         self.dir
             .join("policies")
             .join(mime.rsplit('.').next().unwrap_or(mime))
     }
 
-    pub fn put_policy(&self, mime: &str, text: &[u8]) -> Answer<()> {
-        if !mime.starts_with("application/vnd.fastscore.import-policy-") {
+    /// `PUT /1/policy[?preinstall=true]`: keep the import policy of one model type; with
+    /// `preinstall`, first install the libraries it marks `install` (`prepare.rs`).
+    pub fn put_policy(&self, mime: &str, text: &[u8], preinstall: bool) -> Answer<()> {
+        let Some(kind) = mime.strip_prefix("application/vnd.fastscore.import-policy-") else {
             return Err(bad(format!("unknown import policy type '{mime}'")));
+        };
+        if preinstall {
+            self.preinstall(kind, mime, text)?;
         }
         let path = self.policy_path(mime);
         let write = || -> std::io::Result<()> {

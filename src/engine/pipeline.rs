@@ -612,6 +612,14 @@ impl Pipeline {
         self.outputs.get(&slot)?.sink.rest_queue()
     }
 
+    /// The records of the debug outputs, in slot order (`GET /1/debug/output`).
+    pub fn debug_outputs(&self) -> Vec<Arc<super::transport::debug::DebugRecords>> {
+        self.outputs
+            .values()
+            .filter_map(|o| o.sink.debug_records())
+            .collect()
+    }
+
     /// One record in, the first output it produced on `output`.
     pub async fn roundtrip(
         &self,
@@ -697,6 +705,15 @@ impl Pipeline {
             .iter()
             .filter(|j| j.live())
             .map(|j| json!({"pid": j.jet.pid, "sandbox": j.jet.sandbox}))
+            .collect()
+    }
+
+    /// As `jets_info`, with whether each jet scores a batch now (`GET /1/job/status`).
+    pub fn jets_status(&self) -> Vec<Value> {
+        lock(&self.jets)
+            .iter()
+            .filter(|j| j.live())
+            .map(|j| json!({"pid": j.jet.pid, "sandbox": j.jet.sandbox, "busy": j.jet.busy()}))
             .collect()
     }
 
@@ -1023,10 +1040,52 @@ pub fn sample(
     count: usize,
     limit: Duration,
 ) -> Result<Vec<Vec<u8>>, String> {
-    let mut source = d
-        .transport
-        .open_source()?
-        .ok_or("only streams the engine reads itself (file, inline, exec) can be sampled")?;
+    let mut records = Vec::new();
+    if count == 0 {
+        return Ok(records);
+    }
+    read_outside(d, limit, |r| {
+        records.push(r.to_vec());
+        records.len() < count
+    })?;
+    records.truncate(count);
+    Ok(records)
+}
+
+/// Records and bytes per second of a stream, read outside any job for up to `window`
+/// (`POST /1/stream/rate`), or fewer when it ends sooner.
+pub fn rate(d: &crate::stream::Descriptor, window: Duration) -> Result<(f64, f64), String> {
+    let started = Instant::now();
+    let deadline = started + window;
+    let (mut records, mut bytes) = (0u64, 0u64);
+    let read = read_outside(d, window, |r| {
+        records += 1;
+        bytes += r.len() as u64;
+        Instant::now() < deadline
+    });
+    // a read the window's end interrupted ends the measurement, not the request
+    if let Err(e) = read {
+        if Instant::now() < deadline {
+            return Err(e);
+        }
+    }
+    if records == 0 {
+        return Err("the stream is too short to measure: it has no records".into());
+    }
+    let seconds = started.elapsed().as_secs_f64().max(1e-6);
+    Ok((records as f64 / seconds, bytes as f64 / seconds / 1e6))
+}
+
+/// Read a stream outside any job, giving each record to `take` until it answers false or
+/// the stream ends; a read still blocked after `limit` is interrupted.
+fn read_outside(
+    d: &crate::stream::Descriptor,
+    limit: Duration,
+    mut take: impl FnMut(&[u8]) -> bool,
+) -> Result<(), String> {
+    let mut source = d.transport.open_source()?.ok_or(
+        "only streams the engine reads itself (file, inline, exec) can be sampled or measured",
+    )?;
     // a program that writes nothing must not hold the request forever
     let watchdog = source.interrupter().map(|interrupt| {
         let (tx, rx) = std::sync::mpsc::channel::<()>();
@@ -1038,17 +1097,16 @@ pub fn sample(
         tx
     });
     let mut framer = envelope::framer(d.envelope.as_ref());
-    let mut records = Vec::new();
-    while records.len() < count {
+    let mut more = true;
+    while more {
         match source.read().map_err(|e| e.to_string())? {
-            Some(chunk) => framer.feed(&chunk, &mut |r| records.push(r.to_vec())),
+            Some(chunk) => framer.feed(&chunk, &mut |r| more = more && take(r)),
             None => {
-                framer.finish(&mut |r| records.push(r.to_vec()));
+                framer.finish(&mut |r| more = more && take(r));
                 break;
             }
         }
     }
     drop(watchdog);
-    records.truncate(count);
-    Ok(records)
+    Ok(())
 }

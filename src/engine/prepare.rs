@@ -4,7 +4,7 @@
 use super::annotations::SlotMap;
 use super::load::{AttachmentPart, LoadRequest};
 use super::runner::{Check, Runner};
-use super::{bad, Answer, Engine};
+use super::{bad, refuse, Answer, Engine};
 use crate::schema::Avro;
 use crate::sync::lock;
 use serde_json::{json, Value};
@@ -31,6 +31,37 @@ pub struct Prepared {
     /// `install` policy entries: library → install command (None = pip).
     install_commands: BTreeMap<String, Option<String>>,
     missing: Vec<String>,
+}
+
+/// Import policy entries: library → (policy, custom install command).
+type Policy = BTreeMap<String, (String, Option<String>)>;
+
+/// The entries of a policy manifest, or `None` when it is not a YAML mapping.
+fn policy_entries(text: &str) -> Option<Policy> {
+    let Ok(Some(crate::yaml::Node::Map(entries))) = crate::yaml::parse(text) else {
+        return None;
+    };
+    let entries = entries
+        .into_iter()
+        .map(|(lib, node)| {
+            let entry = match &node {
+                crate::yaml::Node::Scalar(p, _) => (p.clone(), None),
+                other => (
+                    other
+                        .get("policy")
+                        .and_then(|n| n.as_nullable_str().flatten())
+                        .unwrap_or("")
+                        .to_string(),
+                    other
+                        .get("command")
+                        .and_then(|n| n.as_nullable_str().flatten())
+                        .map(str::to_string),
+                ),
+            };
+            (lib, entry)
+        })
+        .collect();
+    Some(entries)
 }
 
 /// A random numeric id (jet sandboxes, engine ids).
@@ -126,34 +157,45 @@ impl Engine {
     }
 
     /// Policy entries for a model type: library → (policy, custom install command).
-    fn policy_entries(&self, mtype: &str) -> BTreeMap<String, (String, Option<String>)> {
+    fn policy_entries(&self, mtype: &str) -> Policy {
         let Some(mime) = crate::model_type::policy_mime_type(mtype) else {
-            return BTreeMap::new();
+            return Policy::new();
         };
-        let text = self.get_policy(mime);
-        let Ok(Some(crate::yaml::Node::Map(entries))) = crate::yaml::parse(&text) else {
-            return BTreeMap::new();
-        };
-        entries
-            .into_iter()
-            .map(|(lib, node)| {
-                let entry = match &node {
-                    crate::yaml::Node::Scalar(p, _) => (p.clone(), None),
-                    other => (
-                        other
-                            .get("policy")
-                            .and_then(|n| n.as_nullable_str().flatten())
-                            .unwrap_or("")
-                            .to_string(),
-                        other
-                            .get("command")
-                            .and_then(|n| n.as_nullable_str().flatten())
-                            .map(str::to_string),
-                    ),
-                };
-                (lib, entry)
-            })
-            .collect()
+        policy_entries(&self.get_policy(mime)).unwrap_or_default()
+    }
+
+    /// `policy set -preinstall`: install every library the policy `text` marks `install`,
+    /// now, with the runner of its model type (`kind`), all within `INSTALL_LIMIT`. A policy
+    /// type is preinstalled no more than once (spec/engine.md §9.2).
+    pub(super) fn preinstall(&self, kind: &str, mime: &str, text: &[u8]) -> Answer<()> {
+        let entries = std::str::from_utf8(text)
+            .ok()
+            .and_then(policy_entries)
+            .ok_or_else(|| bad("the policy is not a YAML mapping of libraries to policies"))?;
+        let runner = self.runners.for_type(kind).map_err(bad)?;
+        if !lock(&self.preinstalled).insert(mime.to_string()) {
+            return Err(refuse(
+                403,
+                format!(
+                    "the {kind} import policy of {} was preinstalled already: a policy can be preinstalled no more than once (what it marks install is installed when a model that imports it loads)",
+                    self.name
+                ),
+            ));
+        }
+        let deadline = std::time::Instant::now() + INSTALL_LIMIT;
+        for (lib, (policy, command)) in &entries {
+            if policy != "install" {
+                continue;
+            }
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            if let Err(e) = runner.install(lib, command.as_deref(), left) {
+                // nothing was preinstalled: it may be tried again
+                lock(&self.preinstalled).remove(mime);
+                return Err(bad(e));
+            }
+            self.say(&format!("{lib} preinstalled ({kind} import policy)"));
+        }
+        Ok(())
     }
 
     /// Ask the model's Python about its syntax, imports and callbacks (cached per source).

@@ -6,11 +6,11 @@
 
 use super::{load, refuse, Engine, Output, Refused, Taken};
 use crate::fleet::http::{parse_query, percent_decode};
+use crate::routes::{doc, Routes};
 use axum::body::Body;
 use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
 use axum::Router;
 use serde_json::{json, Value};
 use std::future::Future;
@@ -127,53 +127,286 @@ fn strip_prefix(mut request: Request) -> Request {
     request
 }
 
+/// The Engine API (spec/rest-api.md §6): every route and its description, one declaration
+/// each (`routes.rs`); `GET /1/swagger` answers the document they make.
 fn router(app: App) -> Router {
-    Router::new()
-        .route("/1/health", get(health))
-        .route("/1/pneumo", get(pneumo))
-        .route(
+    const MODEL_TYPE: &str = "The model's MIME type (application/vnd.fastscore.model-python3, …), or multipart/mixed with attachments and schemas";
+    const POLICY_TYPE: &str = "application/vnd.fastscore.import-policy-<python|python3|r|java|c>";
+    Routes::<App>::new()
+        .get(
+            "/1/health",
+            doc("The engine's id, release and build time").answers(200, "HealthInfo"),
+            health,
+        )
+        .get(
+            "/1/pneumo",
+            doc("This engine's Pneumo messages after number `since`, and the number to ask from next")
+                .query("since", "The number of the last message seen")
+                .query("wait", "Milliseconds to wait for a message (10,000 at most)")
+                .answers(200, "{\"next\", \"messages\"}"),
+            pneumo,
+        )
+        .get(
             "/metrics",
-            get(|State(app): State<App>| async move {
+            doc("The engine's counters in the Prometheus text format").answers(200, "The counters"),
+            |State(app): State<App>| async move {
                 (
                     [("content-type", "text/plain; version=0.0.4")],
                     app.engine.metrics(),
                 )
                     .into_response()
-            }),
+            },
         )
-        .route(
-            "/1/swagger",
-            get(|| async { json_reply(200, &crate::serve::swagger("FastScore Engine")) }),
+        .get(
+            "/2/engine/state",
+            doc("The engine's state, with its error, slot counters and console lines")
+                .answers(200, "{\"state\": init|running|paused|finishing|finished|error, …}"),
+            state,
         )
-        .route("/2/engine/state", get(state))
-        .route("/2/engine/{action}", post(engine_action))
-        .route("/1/job/model", put(load_model).delete(unload))
-        .route("/2/active/model", get(active_model).delete(unload))
-        .route("/2/active/model/scale", post(scale))
-        .route("/1/job/scale", post(scale_v1))
-        .route(
+        .post(
+            "/2/engine/reset",
+            doc("Stop the job, unload the model, detach every stream").answers(204, "Reset"),
+            reset,
+        )
+        .post(
+            "/2/engine/pause",
+            doc("Pause data processing").answers(204, "Paused"),
+            |State(app): State<App>| async move {
+                app.engine.pause();
+                empty(204)
+            },
+        )
+        .post(
+            "/2/engine/unpause",
+            doc("Resume data processing").answers(204, "Resumed"),
+            |State(app): State<App>| async move {
+                app.engine.unpause();
+                empty(204)
+            },
+        )
+        .put(
+            "/1/job/model",
+            doc("Load a model, or with dry-run check it")
+                .query("dry-run", "True: check only, and answer what the engine found")
+                .header("Content-Type", MODEL_TYPE)
+                .header("Content-Disposition", "x-model; name=\"<model>\"")
+                .body("The model source, or the multipart body")
+                .answers(204, "Loaded")
+                .answers(200, "VerifyInfo (dry run)")
+                .answers(400, "Why the model cannot load"),
+            load_model,
+        )
+        .delete(
+            "/1/job/model",
+            doc("Unload the model (in INIT)").answers(204, "Unloaded").answers(404, "model not loaded"),
+            unload,
+        )
+        .get(
+            "/2/active/model",
+            doc("The loaded model: name, type, source, slots, attachments, jets")
+                .answers(200, "ActiveModelInfo")
+                .answers(404, "model not loaded"),
+            active_model,
+        )
+        .delete(
+            "/2/active/model",
+            doc("Unload the model (in INIT)").answers(204, "Unloaded").answers(404, "model not loaded"),
+            unload,
+        )
+        .post(
+            "/2/active/model/scale",
+            doc("Set the number of jets")
+                .body("The number of jets")
+                .answers(204, "Scaled")
+                .answers(400, "Not a number of jets"),
+            scale,
+        )
+        .post(
+            "/1/job/scale",
+            doc("Set the number of jets (v1)")
+                .query("n", "The number of jets")
+                .answers(204, "Scaled")
+                .answers(403, "Invalid parameter"),
+            scale_v1,
+        )
+        .post(
             "/2/active/model/roundtrip/{input}/{output}",
-            post(roundtrip),
+            doc("Score one record: post it to a REST input, answer the output it produced")
+                .query("timeout", "Milliseconds to wait for the output (10,000 by default)")
+                .body("One input record")
+                .answers(200, "The output record"),
+            roundtrip,
         )
-        .route("/2/active/stream", get(streams))
-        .route("/2/active/stream/{slot}", put(attach).delete(detach))
-        .route("/1/job/stream/{slot}", put(attach))
-        .route("/1/job/input", post(input0))
-        .route("/1/job/input/{slot}", post(input))
-        .route("/1/job/output", get(output1))
-        .route("/1/job/output/{slot}", get(output))
-        .route("/1/stream/sample", post(sample))
-        .route("/1/policy", put(put_policy).get(get_policy))
-        .route("/1/job/state", put(restore_state))
-        .route("/2/active/schema/verify", post(verify_schema))
-        .route(
+        .get(
+            "/2/active/stream",
+            doc("The attached streams: slot, name, descriptor, eof").answers(200, "The streams"),
+            streams,
+        )
+        .put(
+            "/2/active/stream/{slot}",
+            doc("Attach a stream to a slot, or with dry-run check it")
+                .query("dry-run", "True: check only, and answer the internal descriptor")
+                .header("Content-Disposition", "x-stream; name=\"<stream>\"")
+                .body("The stream descriptor (JSON)")
+                .answers(204, "Attached")
+                .answers(200, "The internal descriptor (dry run)")
+                .answers(400, "Why the stream cannot attach"),
+            attach,
+        )
+        .delete(
+            "/2/active/stream/{slot}",
+            doc("Detach the stream of a slot").answers(204, "Detached").answers(404, "stream not found"),
+            detach,
+        )
+        .put(
+            "/1/job/stream/{slot}",
+            doc("Attach a stream to a slot (v1; the slot may be in or out)")
+                .body("The stream descriptor (JSON)")
+                .answers(204, "Attached")
+                .answers(400, "Why the stream cannot attach"),
+            attach,
+        )
+        .post(
+            "/1/job/input",
+            doc("Post input records to slot 0 (a REST stream)")
+                .header("Content-Type", "application/x-ndjson: one record per line, with counts in the answer")
+                .body("A record")
+                .answers(204, "Taken")
+                .answers(403, "No REST stream at the slot"),
+            input0,
+        )
+        .post(
+            "/1/job/input/{slot}",
+            doc("Post input records to a slot (a REST stream)")
+                .header("Content-Type", "application/x-ndjson: one record per line, with counts in the answer")
+                .body("A record")
+                .answers(204, "Taken")
+                .answers(403, "No REST stream at the slot"),
+            input,
+        )
+        .get(
+            "/1/job/output",
+            doc("Read the next output record of slot 1 (a REST stream)")
+                .query("nowait", "True: do not wait for a record")
+                .answers(200, "A record")
+                .answers(202, "No record yet")
+                .answers(204, "The stream ended"),
+            output1,
+        )
+        .get(
+            "/1/job/output/{slot}",
+            doc("Read the next output record of a slot (a REST stream)")
+                .query("nowait", "True: do not wait for a record")
+                .answers(200, "A record")
+                .answers(202, "No record yet")
+                .answers(204, "The stream ended"),
+            output,
+        )
+        .post(
+            "/1/stream/sample",
+            doc("Read the first records of a stream, outside the job")
+                .query("n", "How many records (10 by default)")
+                .body("The stream descriptor (JSON)")
+                .answers(200, "The records, base64-encoded")
+                .answers(400, "The stream descriptor is invalid"),
+            sample,
+        )
+        .post(
+            "/1/stream/rate",
+            doc("Measure how fast a stream can be read, outside the job (for up to a second)")
+                .body("The stream descriptor (JSON)")
+                .answers(200, "[{\"rps\": records per second, \"mbps\": megabytes per second}]")
+                .answers(400, "Stream descriptor invalid or stream too short"),
+            stream_rate,
+        )
+        .put(
+            "/1/policy",
+            doc("Set the import policy of a model type")
+                .query("preinstall", "True: install every library the policy marks install now (once per policy type)")
+                .header("Content-Type", POLICY_TYPE)
+                .body("The policy (YAML)")
+                .answers(201, "The policy successfully updated")
+                .answers(400, "A library could not be installed"),
+            put_policy,
+        )
+        .get(
+            "/1/policy",
+            doc("The import policy of a model type")
+                .header("Accept", POLICY_TYPE)
+                .answers(200, "The policy (YAML)"),
+            get_policy,
+        )
+        .put(
+            "/1/job/state",
+            doc("Restore the model's cells and pools from a snapshot, before the job runs")
+                .body("The snapshot's contents")
+                .answers(204, "Restored")
+                .answers(403, "The state data is corrupted"),
+            restore_state,
+        )
+        .get(
+            "/1/job/status",
+            doc("The job: model, slots with their streams, jets, snapshots mode and state")
+                .query("return", "Comma-separated fields to return: model, slots, jets, snapshots, state")
+                .answers(200, "ManifoldInfo"),
+            job_status,
+        )
+        .delete(
+            "/1/job",
+            doc("Stop the job: the engine is reset to INIT").answers(204, "The engine stopped"),
+            reset,
+        )
+        .post(
+            "/1/job/sample/cpu",
+            doc("What the engine and its jets did over a few seconds: records, bytes, CPU time, stream operation times")
+                .query("duration", "Seconds to sample, 1 to 60 (1 by default)")
+                .answers(200, "CpuUsageInfo")
+                .answers(403, "Invalid parameter"),
+            sample_cpu,
+        )
+        .get(
+            "/1/debug/output",
+            doc("Take the records written to debug outputs since the last call")
+                .answers(200, "The records, as strings"),
+            |State(app): State<App>| async move {
+                json_reply(200, &json!(app.engine.debug_output()))
+            },
+        )
+        .put(
+            "/1/file/{*name}",
+            doc("Copy a file into the engine's file directory, where a file stream reads it")
+                .body("The file's contents")
+                .answers(201, "{\"path\": where the file is} (a new file)")
+                .answers(200, "{\"path\": where the file is} (a file replaced)")
+                .answers(400, "The name is not one path segment"),
+            put_file,
+        )
+        .post(
+            "/2/active/schema/verify",
+            doc("Check an Avro schema and keep it for record checks")
+                .body("The schema (JSON)")
+                .answers(200, "{\"id\": n}")
+                .answers(400, "The schema is invalid"),
+            verify_schema,
+        )
+        .post(
             "/2/active/schema/verify/{id}",
-            post(verify_record).delete(drop_verifier),
+            doc("Check a record against a kept schema")
+                .body("{\"data\": <record>}")
+                .answers(204, "The record matches")
+                .answers(400, "Why it does not"),
+            verify_record,
+        )
+        .delete(
+            "/2/active/schema/verify/{id}",
+            doc("Forget a kept schema").answers(204, "Forgotten"),
+            drop_verifier,
         )
         .merge(super::sensors::rest::routes(
             app.engine.sensors.clone(),
             app.engine.clone(),
         ))
+        .with_swagger("FastScore Engine", "/")
         .fallback(no_such_endpoint)
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),
@@ -288,18 +521,10 @@ async fn state(State(app): State<App>) -> Reply {
     json_reply(200, &app.engine.state())
 }
 
-async fn engine_action(
-    State(app): State<App>,
-    Path(action): Path<String>,
-    uri: Uri,
-) -> Result<Reply> {
+/// `POST /2/engine/reset`, and `DELETE /1/job`: stop the job, back to INIT.
+async fn reset(State(app): State<App>) -> Result<Reply> {
     let engine = app.engine.clone();
-    match action.as_str() {
-        "reset" => blocking(move || engine.reset()).await?,
-        "pause" => engine.pause(),
-        "unpause" => engine.unpause(),
-        _ => return Ok(no_such_endpoint(Method::POST, uri).await),
-    }
+    blocking(move || engine.reset()).await?;
     Ok(empty(204))
 }
 
@@ -502,11 +727,19 @@ async fn sample(State(app): State<App>, RawQuery(q): RawQuery, body: Body) -> Re
     Ok(json_reply(200, &json!(records)))
 }
 
-async fn put_policy(State(app): State<App>, headers: HeaderMap, body: Body) -> Result<Reply> {
+async fn put_policy(
+    State(app): State<App>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Reply> {
     let body = read_body(&app, body).await?;
-    app.engine
-        .put_policy(header(&headers, "content-type").unwrap_or(""), &body)?;
-    Ok(empty(201))
+    let mime = header(&headers, "content-type").unwrap_or("").to_string();
+    let preinstall = flag(&query(&q), "preinstall");
+    let engine = app.engine.clone();
+    // a preinstall runs the installers: minutes, on the blocking pool
+    blocking(move || engine.put_policy(&mime, &body, preinstall)).await??;
+    Ok(text(201, "The policy successfully updated"))
 }
 
 async fn get_policy(State(app): State<App>, headers: HeaderMap) -> Reply {
@@ -544,6 +777,59 @@ async fn drop_verifier(State(app): State<App>, Path(id): Path<String>) -> Reply 
         app.engine.drop_verifier(id);
     }
     empty(204)
+}
+
+async fn stream_rate(State(app): State<App>, body: Body) -> Result<Reply> {
+    let doc = json_body(&read_body(&app, body).await?)?;
+    let engine = app.engine.clone();
+    Ok(json_reply(
+        200,
+        &blocking(move || engine.stream_rate(&doc)).await??,
+    ))
+}
+
+async fn job_status(State(app): State<App>, RawQuery(q): RawQuery) -> Result<Reply> {
+    let q = query(&q);
+    Ok(json_reply(
+        200,
+        &app.engine.job_status(param(&q, "return"))?,
+    ))
+}
+
+/// `POST /1/job/sample/cpu?duration=<s>`: counters before and after, every slot's
+/// operations timed meanwhile; the wait holds no thread.
+async fn sample_cpu(State(app): State<App>, RawQuery(q): RawQuery) -> Result<Reply> {
+    use super::cpu_sample::{read, usage, LONGEST_SECONDS};
+    let seconds = match param(&query(&q), "duration") {
+        None => 1,
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|s| (1..=LONGEST_SECONDS).contains(s))
+            .ok_or_else(|| {
+                refuse(
+                    403,
+                    format!("Invalid parameter: duration must be a whole number of seconds from 1 to {LONGEST_SECONDS}, not '{v}'"),
+                )
+            })?,
+    };
+    let _timed = app.engine.sensors.profile_all();
+    let before = read(&*app.engine);
+    tokio::time::sleep(Duration::from_secs(seconds)).await;
+    let after = read(&*app.engine);
+    Ok(json_reply(200, &usage(&before, &after)))
+}
+
+/// `PUT /1/file/<name>`: 201 for a new file, 200 for one replaced, with where it is.
+async fn put_file(State(app): State<App>, Path(name): Path<String>, body: Body) -> Result<Reply> {
+    // refused before the body is read
+    super::files::check_name(&name).map_err(|e| refuse(400, e))?;
+    let body = read_body(&app, body).await?;
+    let engine = app.engine.clone();
+    let (new, path) = blocking(move || engine.put_file(&name, &body)).await??;
+    let status = if new { 201 } else { 200 };
+    Ok(json_reply(status, &json!({"path": path})))
 }
 
 async fn no_such_endpoint(method: Method, uri: Uri) -> Reply {

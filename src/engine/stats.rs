@@ -20,14 +20,16 @@ pub enum Op {
     WrapEnvelope,
     ValidateInput,
     ValidateOutput,
+    DecodeInput,
 }
 
 /// The names of the operations in a profile reading, in `Op` order.
-const OP_NAMES: [&str; 4] = [
+const OP_NAMES: [&str; 5] = [
     "unwrap_envelope",
     "wrap_envelope",
     "validate_input_records",
     "validate_output_records",
+    "decode_input_records",
 ];
 
 pub struct SlotStats {
@@ -41,8 +43,8 @@ pub struct SlotStats {
     late_replies: AtomicU64,
     recent: Mutex<VecDeque<String>>,
     /// Nanoseconds and counts per `Op`.
-    op_nanos: [AtomicU64; 4],
-    op_counts: [AtomicU64; 4],
+    op_nanos: [AtomicU64; 5],
+    op_counts: [AtomicU64; 5],
 }
 
 impl SlotStats {

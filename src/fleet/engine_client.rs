@@ -275,7 +275,13 @@ impl EngineClient {
 
     pub fn put_policy(&self, mime_type: &str, text: &str, preinstall: bool) -> Res<()> {
         let flag = if preinstall { "True" } else { "False" };
-        self.service
+        // a preinstall waits for the libraries to install
+        let service = if preinstall {
+            self.service.long()
+        } else {
+            self.service.clone()
+        };
+        service
             .call(
                 "PUT",
                 &format!("1/policy?preinstall={flag}"),
@@ -293,6 +299,19 @@ impl EngineClient {
             Value::String(s) => s,
             _ => response.text(),
         })
+    }
+
+    /// `PUT /1/file/<name>`: copy a file into the engine; where it is there.
+    pub fn put_file(&self, name: &str, bytes: &[u8]) -> Res<String> {
+        let path = format!("1/file/{}", super::http::segment(name));
+        // a large file may take a while on a slow link
+        let response = self.service.long().call(
+            "PUT",
+            &path,
+            &[("Content-Type", "application/octet-stream")],
+            Some(bytes),
+        )?;
+        Ok(response.json()["path"].as_str().unwrap_or("").to_string())
     }
 
     pub fn restore_state(&self, bytes: &[u8]) -> Res<()> {

@@ -6,21 +6,64 @@ use crate::config::{Connection, EMBEDDED};
 use crate::fleet::http::Timeouts;
 use crate::fleet::local::{Local, MODEL_MANAGE};
 use crate::fleet::{Connect, Instance, Saved};
+use crate::routes::{doc, Routes};
 use axum::body::Bytes;
 use axum::extract::Path;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
-use axum::routing::{delete, get, post};
-use axum::Router;
 use serde_json::Value;
 use std::collections::HashMap;
 
-pub fn router() -> Router<FleetState> {
-    Router::new()
-        .route("/1/connect", get(listing))
-        .route("/1/config", get(get_config).put(put_config))
-        .route("/1/register", post(register))
-        .route("/1/register/{name}", delete(unregister))
+/// Connect's own routes (`mod.rs` adds health, Pneumo and the sensors).
+pub fn routes() -> Routes<FleetState> {
+    Routes::new()
+        .get(
+            "/1/connect",
+            doc("The fleet's instances, filtered by any field of their records")
+                .query("name", "Only this instance")
+                .query(
+                    "api",
+                    "Only instances of this service (engine, model-manage)",
+                )
+                .query("health", "Only instances of this health (ok, fail)")
+                .query("return", "Comma-separated fields to return")
+                .answers(200, "[InstanceInfo]"),
+            listing,
+        )
+        .get(
+            "/1/config",
+            doc("The fleet's configuration")
+                .query("q", "Only this section")
+                .answers(200, "The configuration")
+                .answers(404, "The configuration is not set"),
+            get_config,
+        )
+        .put(
+            "/1/config",
+            doc("Set the fleet's configuration")
+                .header("Content-Type", "application/x-yaml, or application/json")
+                .body("The configuration")
+                .answers(201, "Set")
+                .answers(204, "Replaced")
+                .answers(400, "Malformed YAML"),
+            put_config,
+        )
+        .post(
+            "/1/register",
+            doc("An engine joins the fleet, or says it is still there")
+                .body("{\"name\", \"url\", \"token\"}")
+                .answers(201, "Joined")
+                .answers(204, "Still there")
+                .answers(400, "Not a registration"),
+            register,
+        )
+        .delete(
+            "/1/register/{name}",
+            doc("An engine leaves the fleet")
+                .answers(204, "Left")
+                .answers(404, "Not registered"),
+            unregister,
+        )
 }
 
 /// The embedded fleet of the server's home: Model Manage and the local engines.

@@ -15,6 +15,7 @@ pub mod tls;
 use crate::engine::events::Events;
 use crate::engine::sensors::{Gauges, Sensors, ThisProcess};
 use crate::error::{Error, Result};
+use crate::routes::doc;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, Method, Uri};
@@ -198,27 +199,36 @@ pub fn run(settings: Settings) -> Result<()> {
 
 fn router(state: FleetState) -> Router {
     use crate::engine::sensors::rest::routes as sensor_routes;
-    let connect = connect::router()
-        .route("/2/pneumo", get(pneumo::pneumo))
-        .route("/1/health", get(connect_health))
-        .route(
-            "/1/swagger",
-            get(|| async { json_reply(200, &crate::serve::swagger("FastScore Connect")) }),
+    let health_doc = || doc("The service's id, release and build time").answers(200, "HealthInfo");
+    let connect = connect::routes()
+        .get(
+            "/2/pneumo",
+            doc("The fleet's recent Pneumo messages; with Upgrade: websocket, the messages as they come")
+                .query("src", "Only messages from this instance")
+                .query("type", "Only messages of this type")
+                .query(
+                    "replay",
+                    "states: first each engine's current state (else only what happens after the client connects)",
+                )
+                .answers(200, "The messages"),
+            pneumo::pneumo,
         )
+        .get("/1/health", health_doc(), connect_health)
         .merge(sensor_routes(
             state.connect_sensors.clone(),
             state.this_process.clone(),
-        ));
-    let model_manage = model_manage::router()
-        .route("/1/health", get(model_manage_health))
-        .route(
-            "/1/swagger",
-            get(|| async { json_reply(200, &crate::serve::swagger("FastScore Model Manage")) }),
-        )
+        ))
+        .with_swagger("FastScore Connect", "/api/1/service/connect");
+    let model_manage = model_manage::routes()
+        .get("/1/health", health_doc(), model_manage_health)
         .merge(sensor_routes(
             state.model_manage_sensors.clone(),
             state.this_process.clone(),
-        ));
+        ))
+        .with_swagger(
+            "FastScore Model Manage",
+            &format!("/api/1/service/{}", crate::fleet::local::MODEL_MANAGE),
+        );
     Router::new()
         .nest("/api/1/service/connect", connect)
         .nest(

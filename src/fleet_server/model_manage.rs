@@ -4,46 +4,167 @@
 use super::{blocking, bytes_reply, internal, json_reply, text, FleetState, Reply};
 use crate::fleet::store::{check_name, Store};
 use crate::fleet::{ArchiveType, AssetKind, FailureKind, ModelManage, Res, Saved, SnapshotQuery};
+use crate::routes::{doc, Routes};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method};
-use axum::routing::get;
-use axum::Router;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 
-pub fn router() -> Router<FleetState> {
-    Router::new()
-        .route("/1/model", get(list_models))
-        .route(
+/// Model Manage's own routes (`mod.rs` adds health and the sensors).
+pub fn routes() -> Routes<FleetState> {
+    const KINDS: &[&str] = &["schema", "stream", "sensor"];
+    const MODEL_TYPE: &str = "The model's MIME type (application/vnd.fastscore.model-python3, …)";
+    Routes::new()
+        .get(
+            "/1/model",
+            doc("The models' names")
+                .query(
+                    "return",
+                    "Comma-separated fields of each model to return (name, type, attachments)",
+                )
+                .answers(200, "The models"),
+            list_models,
+        )
+        .get(
             "/1/model/{model}",
-            get(get_model).put(put_model).delete(delete_model),
+            doc("A model's source, its type as the Content-Type")
+                .answers(200, "The source")
+                .answers(404, "Model not found"),
+            get_model,
         )
-        .route("/1/model/{model}/attachment", get(list_attachments))
-        .route(
+        .put(
+            "/1/model/{model}",
+            doc("Add or replace a model")
+                .header("Content-Type", MODEL_TYPE)
+                .body("The source")
+                .answers(201, "Added")
+                .answers(204, "Replaced"),
+            put_model,
+        )
+        .delete(
+            "/1/model/{model}",
+            doc("Remove a model and its attachments")
+                .answers(204, "Removed")
+                .answers(404, "Model not found"),
+            delete_model,
+        )
+        .get(
+            "/1/model/{model}/attachment",
+            doc("A model's attachments")
+                .answers(200, "Their names")
+                .answers(403, "Model not found"),
+            list_attachments,
+        )
+        .get(
             "/1/model/{model}/attachment/{attachment}",
-            get(get_attachment)
-                .head(get_attachment)
-                .put(put_attachment)
-                .delete(delete_attachment),
+            doc("An attachment's contents")
+                .answers(200, "The archive")
+                .answers(404, "Attachment not found"),
+            get_attachment,
         )
-        .route("/1/model/{model}/snapshot", get(list_snapshots))
-        .route(
+        .head(
+            "/1/model/{model}/attachment/{attachment}",
+            doc("An attachment's type and size (Content-Type, Content-Length)")
+                .answers(200, "Found")
+                .answers(404, "Attachment not found"),
+            get_attachment,
+        )
+        .put(
+            "/1/model/{model}/attachment/{attachment}",
+            doc("Add or replace an attachment")
+                .header("Content-Type", "application/zip or application/gzip")
+                .body("The archive")
+                .answers(201, "Added")
+                .answers(204, "Replaced"),
+            put_attachment,
+        )
+        .delete(
+            "/1/model/{model}/attachment/{attachment}",
+            doc("Remove an attachment")
+                .answers(204, "Removed")
+                .answers(404, "Attachment not found"),
+            delete_attachment,
+        )
+        .get(
+            "/1/model/{model}/snapshot",
+            doc("A model's snapshots, newest first")
+                .query("count", "At most this many")
+                .query("date-range", "<since>--<until> (either may be empty)")
+                .answers(200, "[{\"id\", \"created_on\", \"type\", \"size\"}]")
+                .answers(403, "Model not found"),
+            list_snapshots,
+        )
+        .put(
             "/1/model/{model}/snapshot/{id}",
-            get(get_snapshot).delete(delete_snapshot).put(put_snapshot),
+            doc("Store a model's state (an engine does): the body, or a part of a multipart/mixed or multipart/form-data body (a JSON part is metadata)")
+                .query("type", "The snapshot's type (JSON1 by default)")
+                .body("The state")
+                .answers(201, "Stored")
+                .answers(400, "The snapshot already exists"),
+            put_snapshot,
         )
-        .route(
+        .get(
+            "/1/model/{model}/snapshot/{id}",
+            doc("A snapshot whole: multipart/mixed, its metadata (JSON) then its contents (a unique id prefix is enough)")
+                .answers(200, "The metadata and the contents")
+                .answers(300, "The prefix names several snapshots")
+                .answers(403, "Model not found")
+                .answers(404, "Snapshot not found"),
+            get_snapshot,
+        )
+        .delete(
+            "/1/model/{model}/snapshot/{id}",
+            doc("Remove a snapshot (a unique id prefix is enough)")
+                .answers(204, "Removed")
+                .answers(404, "Snapshot not found"),
+            delete_snapshot,
+        )
+        .get(
             "/1/model/{model}/snapshot/{id}/metadata",
-            get(snapshot_metadata),
+            doc("A snapshot's id, creation time, type and size")
+                .answers(200, "The metadata")
+                .answers(404, "Snapshot not found"),
+            snapshot_metadata,
         )
-        .route(
+        .get(
             "/1/model/{model}/snapshot/{id}/contents",
-            get(snapshot_contents),
+            doc("A snapshot's contents")
+                .answers(200, "The state")
+                .answers(404, "Snapshot not found"),
+            snapshot_contents,
         )
-        .route("/1/{kind}", get(list_assets))
-        .route(
+        .get(
+            "/1/{kind}",
+            doc("The names in a collection: schemas, stream or sensor descriptors")
+                .choices("kind", KINDS)
+                .answers(200, "The names"),
+            list_assets,
+        )
+        .get(
             "/1/{kind}/{name}",
-            get(get_asset).put(put_asset).delete(delete_asset),
+            doc("A schema, stream or sensor descriptor")
+                .choices("kind", KINDS)
+                .answers(200, "The document (JSON)")
+                .answers(404, "Not found"),
+            get_asset,
+        )
+        .put(
+            "/1/{kind}/{name}",
+            doc("Add or replace a schema, stream or sensor descriptor")
+                .choices("kind", KINDS)
+                .body("The document (JSON)")
+                .answers(201, "Added")
+                .answers(204, "Replaced"),
+            put_asset,
+        )
+        .delete(
+            "/1/{kind}/{name}",
+            doc("Remove a schema, stream or sensor descriptor")
+                .choices("kind", KINDS)
+                .answers(204, "Removed")
+                .answers(404, "Not found"),
+            delete_asset,
         )
 }
 

@@ -18,10 +18,10 @@ use descriptor::{Activate, SensorSpec, Window};
 use serde_json::{json, Value};
 use sink::ReportSink;
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
-pub use taps::{Gauges, Hot, JetGauge};
+pub use taps::{cpu_seconds, Gauges, Hot, JetGauge};
 
 /// The most sensors an engine keeps.
 const MAX_SENSORS: usize = 1000;
@@ -201,6 +201,17 @@ pub struct Sensors {
     debug: AtomicU64,
     profile: AtomicU64,
     manifold_debug: AtomicBool,
+    /// Samples that time every slot's operations while they run (`POST /1/job/sample/cpu`).
+    profiling_all: AtomicUsize,
+}
+
+/// Every slot's stream operations are timed while this lives.
+pub struct ProfilingAll(Arc<Sensors>);
+
+impl Drop for ProfilingAll {
+    fn drop(&mut self) {
+        self.0.profiling_all.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 fn bit(slot: u32) -> u64 {
@@ -232,6 +243,7 @@ impl Sensors {
             debug: AtomicU64::new(0),
             profile: AtomicU64::new(0),
             manifold_debug: AtomicBool::new(false),
+            profiling_all: AtomicUsize::new(0),
         }
     }
 
@@ -241,8 +253,17 @@ impl Sensors {
             Hot::Rejected { slot, .. } => self.rejected.load(Ordering::Relaxed) & bit(slot) != 0,
             Hot::Debug(Some(slot)) => self.debug.load(Ordering::Relaxed) & bit(slot) != 0,
             Hot::Debug(None) => self.manifold_debug.load(Ordering::Relaxed),
-            Hot::Profile(slot) => self.profile.load(Ordering::Relaxed) & bit(slot) != 0,
+            Hot::Profile(slot) => {
+                self.profile.load(Ordering::Relaxed) & bit(slot) != 0
+                    || self.profiling_all.load(Ordering::Relaxed) > 0
+            }
         }
+    }
+
+    /// Time every slot's stream operations until the answer is dropped.
+    pub fn profile_all(self: &Arc<Self>) -> ProfilingAll {
+        self.profiling_all.fetch_add(1, Ordering::Relaxed);
+        ProfilingAll(self.clone())
     }
 
     /// An event happened: the sensors listening take `reading()`.

@@ -3,12 +3,11 @@
 //! `/1/control/sensor[/available|/<id>]`.
 
 use super::{Gauges, Sensors};
+use crate::routes::{doc, Routes};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
 use serde_json::{json, Value};
 use std::sync::Arc;
 
@@ -34,14 +33,57 @@ fn refusal(status: StatusCode, text: String) -> Response {
 pub fn routes<S: Clone + Send + Sync + 'static>(
     sensors: Arc<Sensors>,
     gauges: Arc<dyn Gauges>,
-) -> Router<S> {
-    Router::new()
-        .route("/2/active/sensor", get(list_v2).post(install))
-        .route("/2/active/sensor/points", get(points))
-        .route("/2/active/sensor/{id}", axum::routing::delete(uninstall))
-        .route("/1/control/sensor", get(list_v1).post(install))
-        .route("/1/control/sensor/available", get(points))
-        .route("/1/control/sensor/{id}", get(one_v1).delete(uninstall))
+) -> Routes<S> {
+    let install_doc = || {
+        doc("Install a sensor")
+            .body("The sensor descriptor (JSON)")
+            .answers(200, "{\"id\": n}")
+            .answers(400, "The descriptor is invalid")
+    };
+    Routes::<Ctx>::new()
+        .get(
+            "/2/active/sensor",
+            doc("The installed sensors").answers(200, "[{\"id\", \"tap\"}]"),
+            list_v2,
+        )
+        .post("/2/active/sensor", install_doc(), install)
+        .get(
+            "/2/active/sensor/points",
+            doc("The tapping points").answers(200, "The points' names"),
+            points,
+        )
+        .delete(
+            "/2/active/sensor/{id}",
+            doc("Uninstall a sensor")
+                .answers(204, "Uninstalled")
+                .answers(404, "sensor not found"),
+            uninstall,
+        )
+        .get(
+            "/1/control/sensor",
+            doc("The installed sensors (v1)").answers(200, "[{\"id\", \"tap\", \"active\"}]"),
+            list_v1,
+        )
+        .post("/1/control/sensor", install_doc(), install)
+        .get(
+            "/1/control/sensor/available",
+            doc("The tapping points (v1)").answers(200, "The points' names"),
+            points,
+        )
+        .get(
+            "/1/control/sensor/{id}",
+            doc("One installed sensor (v1)")
+                .answers(200, "{\"id\", \"tap\", \"permanent\"}")
+                .answers(404, "sensor not found"),
+            one_v1,
+        )
+        .delete(
+            "/1/control/sensor/{id}",
+            doc("Uninstall a sensor (v1)")
+                .answers(204, "Uninstalled")
+                .answers(404, "sensor not found"),
+            uninstall,
+        )
         .with_state(Ctx { sensors, gauges })
 }
 

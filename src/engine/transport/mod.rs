@@ -2,6 +2,7 @@
 //! transport is one file implementing `Transport`, registered by name in `TRANSPORTS`; the
 //! engine opens a `Source` for an input slot and a `Sink` for an output slot.
 
+pub mod debug;
 mod discard;
 mod exec;
 mod file;
@@ -116,6 +117,10 @@ pub trait Sink: Send + Sync {
     fn rest_queue(&self) -> Option<Arc<rest::RestQueue>> {
         None
     }
+    /// The records `GET /1/debug/output` takes, for debug outputs.
+    fn debug_records(&self) -> Option<Arc<debug::DebugRecords>> {
+        None
+    }
 }
 
 /// Every transport this engine runs, and those of FastScore it does not run yet.
@@ -124,7 +129,8 @@ const TRANSPORTS: Registry<Arc<dyn Transport>> = Registry {
     known: &[
         (&["rest"], rest::parse),
         (&["file"], file::parse),
-        (&["inline", "debug"], inline::parse),
+        (&["inline"], inline::parse),
+        (&["debug"], debug::parse),
         (&["exec"], exec::parse),
         (&["discard"], discard::parse),
         (&["kafka"], kafka::parse),

@@ -9,6 +9,7 @@ mod sys;
 mod test;
 
 use serde_json::Value;
+pub use sys::cpu_seconds;
 
 /// The engine's counters as sampled taps read them; all counts are totals since the job
 /// started (a tap reports the change since its previous reading).

@@ -16,6 +16,14 @@ fn resident_bytes(pid: u32) -> Option<u64> {
     Some(pages * u64::try_from(page).unwrap_or(4096))
 }
 
+/// User and kernel CPU seconds a process has used.
+pub fn cpu_seconds(pid: u32) -> Option<(f64, f64)> {
+    let (user, kernel) = cpu_ticks(pid)?;
+    // SAFETY: sysconf only reads a configuration value
+    let per_second = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
+    Some((user as f64 / per_second, kernel as f64 / per_second))
+}
+
 /// User and kernel clock ticks a process has used.
 fn cpu_ticks(pid: u32) -> Option<(u64, u64)> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
