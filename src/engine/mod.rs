@@ -202,7 +202,8 @@ pub struct Engine {
 
 /// Where an output read ended up.
 pub enum Output {
-    Record(Vec<u8>),
+    /// Lent to the answer: back in the queue unless the answer goes out.
+    Record(transport::rest::Lent),
     Empty,
     Ended,
     Failed(String),

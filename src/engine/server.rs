@@ -548,10 +548,10 @@ async fn read_output(app: App, n: u32, q: Option<String>) -> Result<Reply> {
         OUTPUT_WAIT
     };
     Ok(match app.engine.output(n, wait).await? {
-        Output::Record(r) => (
+        Output::Record(lent) => (
             StatusCode::OK,
             [("content-type", "application/octet-stream")],
-            r,
+            Body::new(lent),
         )
             .into_response(),
         Output::Empty => empty(202),
