@@ -646,8 +646,12 @@ fn the_engine_answers_while_a_policy_install_runs() {
         "needs",
         "import no_such_module_xyz\ndef action(x):\n    yield x\n",
     );
-    let mut load = env.command(&["model", "load", "needs"]);
-    let load = load.spawn().unwrap();
+    let load = env
+        .command(&["model", "load", "needs"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     std::thread::sleep(Duration::from_millis(1000));
     let started = Instant::now();
     assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "INIT\n");
@@ -657,10 +661,44 @@ fn the_engine_answers_while_a_policy_install_runs() {
         started.elapsed()
     );
     let out = load.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // the install ran in the background while the command said what it waited for
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr.starts_with("Waiting for engine-1 to install no_such_module_xyz for "),
+        "{stderr}"
+    );
+    // an install that fails is told in one line, and the next load tries again
+    env.write(
+        "policy.yaml",
+        "no_such_module_abc:\n  policy: install\n  command: sleep 2; echo no index >&2; exit 3\n",
+    );
+    env.run(&["policy", "set", "policy.yaml", "-type:python3"])
+        .ok();
+    add_model(
+        &env,
+        "fails",
+        "import no_such_module_abc\ndef action(x):\n    yield x\n",
+    );
+    for _ in 0..2 {
+        let failed = env.run(&["model", "load", "fails"]).expect(1);
+        let error: Vec<&str> = failed
+            .stderr
+            .lines()
+            .filter(|l| !l.starts_with("Waiting for engine-1 to install no_such_module_abc"))
+            .collect();
+        assert_eq!(
+            error,
+            ["Error: Unable to load model 'fails': installing no_such_module_abc failed (exit status: 3): no index"],
+            "{}",
+            failed.stderr
+        );
+    }
+    let log = std::fs::read_to_string(env.store().join("engines/engine-1/engine.log")).unwrap();
+    assert_eq!(
+        log.matches("started to install no_such_module_abc").count(),
+        2,
+        "{log}"
     );
 }
 

@@ -30,6 +30,8 @@ const OUTPUT_WAIT: Duration = Duration::from_millis(500);
 const BODY_WAIT: Duration = Duration::from_secs(120);
 /// How much of a body over the limit is read (and dropped) before the 413 is sent.
 const DRAIN_MAX: usize = 64 << 20;
+/// When a client should ask again while the engine is busy in the background.
+const BUSY_RETRY_SECS: u64 = 2;
 /// How long a stopping server lets requests in flight finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -73,9 +75,22 @@ fn empty(status: u16) -> Reply {
     text(status, "")
 }
 
+/// A busy engine's refusal says when to ask again and what it is busy with
+/// (`FastScore-Task`), which our CLI shows while it waits.
 impl IntoResponse for Refused {
     fn into_response(self) -> Reply {
-        text(self.status, self.message)
+        let mut reply = text(self.status, self.message);
+        if let Some(task) = self.busy {
+            let headers = reply.headers_mut();
+            headers.insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(BUSY_RETRY_SECS),
+            );
+            if let Ok(task) = axum::http::HeaderValue::from_str(&task) {
+                headers.insert(crate::BUSY_TASK_HEADER, task);
+            }
+        }
+        reply
     }
 }
 
