@@ -119,13 +119,14 @@ impl Preparations {
         work: impl FnOnce() -> Result<(), String> + Send + 'static,
     ) -> Result<(), NotReady> {
         let since = Instant::now();
-        eprintln!("{}: started to {task}", self.engine);
         let me = self.clone();
         let key = task.to_string();
         std::thread::Builder::new()
             .name("preparation".into())
             .spawn(move || {
                 let outcome = work();
+                // (after the line that says it started, which is printed under this lock)
+                let mut jobs = lock(&me.jobs);
                 match &outcome {
                     Ok(()) => eprintln!(
                         "{}: done in {} s: {key}",
@@ -134,12 +135,14 @@ impl Preparations {
                     ),
                     Err(why) => eprintln!("{}: failed: {why}", me.engine),
                 }
-                if let Some(job) = lock(&me.jobs).get_mut(&key) {
+                if let Some(job) = jobs.get_mut(&key) {
                     job.outcome = Some(outcome);
                 }
+                drop(jobs);
                 me.ended.notify_all();
             })
             .map_err(|e| NotReady::Failed(format!("cannot start to {task}: {e}")))?;
+        eprintln!("{}: started to {task}", self.engine);
         jobs.insert(
             task.to_string(),
             Job {
