@@ -633,7 +633,7 @@ fn model_input_to_a_paused_engine_waits_and_sends_everything_after_unpause() {
 }
 
 #[test]
-fn the_engine_answers_while_a_policy_install_runs() {
+fn the_engine_answers_while_a_policy_install_runs_and_tries_a_failed_one_again() {
     let env = Env::new();
     env.write(
         "policy.yaml",
