@@ -27,6 +27,9 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// What this tool's servers put in their `Server` header.
 pub const SERVER_NAME: &str = concat!("fastscore/", env!("CARGO_PKG_VERSION"));
 pub const SERVER_NAME_PREFIX: &str = "fastscore/";
+/// The header of an engine's 503 that names what it is busy with in the background
+/// (`install xgboost`); the client asks again after `Retry-After`.
+pub const BUSY_TASK_HEADER: &str = "fastscore-task";
 
 /// When this binary was built, as FastScore services report it.
 pub const BUILT_ON: &str = env!("FASTSCORE_BUILT_ON");

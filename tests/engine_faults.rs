@@ -633,7 +633,7 @@ fn model_input_to_a_paused_engine_waits_and_sends_everything_after_unpause() {
 }
 
 #[test]
-fn the_engine_answers_while_a_policy_install_runs() {
+fn the_engine_answers_while_a_policy_install_runs_and_tries_a_failed_one_again() {
     let env = Env::new();
     env.write(
         "policy.yaml",
@@ -646,8 +646,12 @@ fn the_engine_answers_while_a_policy_install_runs() {
         "needs",
         "import no_such_module_xyz\ndef action(x):\n    yield x\n",
     );
-    let mut load = env.command(&["model", "load", "needs"]);
-    let load = load.spawn().unwrap();
+    let load = env
+        .command(&["model", "load", "needs"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     std::thread::sleep(Duration::from_millis(1000));
     let started = Instant::now();
     assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "INIT\n");
@@ -657,10 +661,44 @@ fn the_engine_answers_while_a_policy_install_runs() {
         started.elapsed()
     );
     let out = load.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    // the install ran in the background while the command said what it waited for
     assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        stderr.starts_with("Waiting for engine-1 to install no_such_module_xyz for "),
+        "{stderr}"
+    );
+    // an install that fails is told in one line, and the next load tries again
+    env.write(
+        "policy.yaml",
+        "no_such_module_abc:\n  policy: install\n  command: sleep 2; echo no index >&2; exit 3\n",
+    );
+    env.run(&["policy", "set", "policy.yaml", "-type:python3"])
+        .ok();
+    add_model(
+        &env,
+        "fails",
+        "import no_such_module_abc\ndef action(x):\n    yield x\n",
+    );
+    for _ in 0..2 {
+        let failed = env.run(&["model", "load", "fails"]).expect(1);
+        let error: Vec<&str> = failed
+            .stderr
+            .lines()
+            .filter(|l| !l.starts_with("Waiting for engine-1 to install no_such_module_abc"))
+            .collect();
+        assert_eq!(
+            error,
+            ["Error: Unable to load model 'fails': installing no_such_module_abc failed (exit status: 3): no index"],
+            "{}",
+            failed.stderr
+        );
+    }
+    let log = std::fs::read_to_string(env.store().join("engines/engine-1/engine.log")).unwrap();
+    assert_eq!(
+        log.matches("started to install no_such_module_abc").count(),
+        2,
+        "{log}"
     );
 }
 
@@ -928,4 +966,93 @@ fn a_request_over_the_size_limit_is_refused_with_413() {
     let (status, _) = api.call("POST", "/1/job/input/0", b"5", &[]);
     assert_eq!(status, 204);
     assert_eq!(env.run(&["model", "output"]).ok().stdout, "5\n");
+}
+
+/// Wait for a command a test started to end by itself, within `limit`: its output.
+fn exited_within(child: std::process::Child, limit: Duration) -> std::process::Output {
+    let pid = child.id() as i32;
+    let (done, ended) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(child.wait_with_output());
+    });
+    match ended.recv_timeout(limit) {
+        Ok(out) => out.expect("wait"),
+        Err(_) => {
+            signal(pid, support::SIGKILL);
+            panic!("the command did not end within {limit:?} after the signal");
+        }
+    }
+}
+
+#[test]
+fn model_output_interrupted_a_hundred_times_prints_every_record_exactly_once() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::Stdio;
+    const RECORDS: usize = 1000;
+    const RUNS: usize = 100;
+    let env = Env::new();
+    engine_with(&env, "echo", "def action(x):\n    yield x\n");
+    env.write("trip.json", TRIP);
+    env.run(&["stream", "add", "trip", "trip.json"]).ok();
+    env.run(&["run", "echo", "trip", "trip"]).ok();
+    // records arrive, unevenly, while the runs read: long polls are answered at any moment
+    let feeder = {
+        let api = env.engine_api("engine-1");
+        std::thread::spawn(move || {
+            for id in 0..RECORDS {
+                let record = format!("{{\"id\": {id}}}");
+                let (status, body) = api.call("POST", "/1/job/input/0", record.as_bytes(), &[]);
+                assert_eq!(status, 204, "{}", String::from_utf8_lossy(&body));
+                std::thread::sleep(Duration::from_millis(if id % 5 == 0 { 90 } else { 10 }));
+            }
+        })
+    };
+    let mut printed: Vec<u64> = Vec::new();
+    let mut runs = 0;
+    while runs < RUNS || printed.len() < RECORDS {
+        assert!(
+            runs < 3 * RUNS,
+            "{} of {RECORDS} records printed after {runs} runs",
+            printed.len()
+        );
+        let sig = if runs % 2 == 0 {
+            support::SIGINT
+        } else {
+            support::SIGTERM
+        };
+        let child = env
+            .command(&["model", "output", "-c"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn fastscore");
+        // varied moments: before it reads, while it reads records, during a long poll
+        std::thread::sleep(Duration::from_millis(5 + (runs as u64 * 37) % 700));
+        signal(child.id() as i32, sig);
+        let out = exited_within(child, Duration::from_secs(10));
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match out.status.code() {
+            Some(0) => assert_eq!(stderr, "", "run {runs}"),
+            // a signal before the command caught signals: it had read nothing
+            _ => assert!(
+                out.status.signal() == Some(sig) && stdout.is_empty(),
+                "run {runs}: {:?}\n{stdout}\n{stderr}",
+                out.status
+            ),
+        }
+        for line in stdout.lines() {
+            let record: serde_json::Value = serde_json::from_str(line)
+                .unwrap_or_else(|e| panic!("run {runs} printed '{line}': {e}"));
+            printed.push(record["id"].as_u64().expect("id"));
+        }
+        runs += 1;
+    }
+    feeder.join().expect("feeder");
+    let mut sorted = printed.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    assert_eq!(sorted.len(), printed.len(), "records printed twice");
+    assert_eq!(sorted, (0..RECORDS as u64).collect::<Vec<_>>());
 }

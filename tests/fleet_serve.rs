@@ -1110,3 +1110,38 @@ fn requests(server: &Env, script: &str) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+#[test]
+fn a_load_waits_through_the_fleet_while_its_engine_installs_a_library() {
+    let server = Env::new();
+    let fleet = FleetServer::start(&server, &[]);
+    let c = client_of(&server, &fleet);
+    c.run(&["use", "engine-1"]).ok();
+    c.write(
+        "policy.yaml",
+        "no_such_module_xyz:\n  policy: install\n  command: sleep 3\n",
+    );
+    c.run(&["policy", "set", "policy.yaml", "-type:python3"])
+        .ok();
+    c.write(
+        "needs.py3",
+        "import no_such_module_xyz\ndef action(x):\n    yield x\n",
+    );
+    c.run(&["model", "add", "needs", "needs.py3"]).ok();
+    c.run(&["engine", "reset"]).ok();
+    // the engine's busy answers (503, Retry-After, the task) pass through the proxy
+    let load = support::finish_within(
+        &mut c.command(&["model", "load", "needs"]),
+        std::time::Duration::from_secs(120),
+    )
+    .ok();
+    assert!(
+        load.stderr
+            .starts_with("Waiting for engine-1 to install no_such_module_xyz for "),
+        "{}",
+        load.stderr
+    );
+    let loaded = c.run(&["model", "inspect"]).ok().stdout;
+    assert!(loaded.contains("needs"), "{loaded}");
+    c.run(&["engine", "reset"]).ok();
+}

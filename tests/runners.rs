@@ -563,3 +563,85 @@ fn pfa_models_that_are_wrong_say_why() {
     assert!(stderr.contains("titus2 in a Python 3.11 venv"), "{stderr}");
     env.run(&["engine", "stop"]).ok();
 }
+
+/// A command whose engine makes its own PFA venv (no FASTSCORE_PFA_PYTHON) in `cache`.
+fn without_pfa_venv(env: &Env, cache: &std::path::Path, args: &[&str]) -> std::process::Command {
+    let mut cmd = env.command(args);
+    cmd.env_remove("FASTSCORE_PFA_PYTHON")
+        .env("XDG_CACHE_HOME", cache);
+    cmd
+}
+
+#[test]
+fn the_pfa_runtime_is_made_on_first_use_while_the_cli_waits_for_it() {
+    const LIMIT: Duration = Duration::from_secs(15 * 60);
+    let env = Env::new();
+    let cache = env.dir.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    add_fixture(&env, "pfa", "add1.pfa", "add1-pfa");
+    // a file where the venv's directory goes: the preparation fails, told in one line
+    std::fs::write(cache.join("fastscore"), "").unwrap();
+    let failed = support::finish_within(
+        &mut without_pfa_venv(&env, &cache, &["model", "verify", "add1-pfa"]),
+        LIMIT,
+    )
+    .expect(1);
+    assert_eq!(failed.stderr.lines().count(), 1, "{}", failed.stderr);
+    assert!(
+        failed
+            .stderr
+            .starts_with("Error: cannot prepare the PFA runtime (titus2): cannot create ")
+            && failed.stderr.contains("File exists"),
+        "{}",
+        failed.stderr
+    );
+    // the next requests try again: two at once wait for one preparation, from the index
+    std::fs::remove_file(cache.join("fastscore")).unwrap();
+    let verified: Vec<support::Run> = std::thread::scope(|scope| {
+        let verifies: Vec<_> = (0..2)
+            .map(|_| {
+                let mut cmd = without_pfa_venv(&env, &cache, &["model", "verify", "add1-pfa"]);
+                scope.spawn(move || support::finish_within(&mut cmd, LIMIT))
+            })
+            .collect();
+        verifies.into_iter().map(|v| v.join().unwrap()).collect()
+    });
+    for run in verified {
+        let run = run.ok();
+        assert_eq!(run.stdout, "The model contains no errors\n");
+        assert!(
+            run.stderr.lines().all(|l| l
+                .starts_with("Waiting for engine-1 to prepare the PFA runtime (titus2): ")
+                && l.ends_with(" s")),
+            "{}",
+            run.stderr
+        );
+        assert!(!run.stderr.is_empty(), "it did not wait");
+    }
+    let log = std::fs::read_to_string(env.store().join("engines/engine-1/engine.log")).unwrap();
+    assert_eq!(
+        log.matches("started to prepare the PFA runtime (titus2)")
+            .count(),
+        2,
+        "{log}"
+    );
+    assert!(cache.join("fastscore/pfa-venv/.ready").exists());
+    // models run with it
+    let out = env.work().join("add1.out");
+    support::finish_within(
+        &mut without_pfa_venv(
+            &env,
+            &cache,
+            &[
+                "run",
+                "add1-pfa",
+                "inline:1,2,41",
+                &format!("file:{}", out.display()),
+                "-wait",
+            ],
+        ),
+        Duration::from_secs(120),
+    )
+    .ok();
+    assert_eq!(std::fs::read_to_string(out).unwrap(), "2\n3\n42\n");
+}

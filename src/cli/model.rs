@@ -6,6 +6,8 @@ use crate::fleet::engine_client::LoadBody;
 use crate::fleet::{ArchiveType, Failure, Model, Saved};
 use crate::model_type;
 use serde_json::json;
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
 
 /// `Model '<name>' not found`, or `Cannot retrieve '<name>' model` with the cause.
 pub fn fetch(ctx: &Ctx, name: &str) -> Result<Model> {
@@ -207,7 +209,10 @@ pub fn verify(ctx: &Ctx, name: &str, quiet: bool) -> Result<()> {
     let model = fetch(ctx, name)?;
     let engine = ctx.engine()?;
     let body = load_body(ctx, &model, None)?;
-    let info = engine.load(&body, true).map_err(|f| match f.cause {
+    let mut waiting = WaitLine::new(engine.name());
+    let info = engine.load(&body, true, &mut |task, waited| waiting.show(task, waited));
+    drop(waiting);
+    let info = info.map_err(|f| match f.cause {
         // the engine's reason is the message
         crate::error::Cause::Http(h) => Error::new(h.body.trim().to_string()),
         other => Error::new(format!("Unable to load model '{name}'")).caused_by(other),
@@ -264,6 +269,64 @@ pub fn verify(ctx: &Ctx, name: &str, quiet: bool) -> Result<()> {
     }
     println!("{}", ctx.out.ok("The model contains no errors"));
     Ok(())
+}
+
+/// What a load waits for while the engine prepares what the model needs, on stderr: a line
+/// that updates on a terminal; else a plain line at first, when the task changes and every
+/// `PLAIN_EVERY`.
+pub(super) struct WaitLine {
+    engine: String,
+    bar: Option<indicatif::ProgressBar>,
+    /// The task of the last plain line, and when it was printed.
+    printed: Option<(String, Instant)>,
+}
+
+const PLAIN_EVERY: Duration = Duration::from_secs(10);
+
+impl WaitLine {
+    pub(super) fn new(engine: &str) -> WaitLine {
+        WaitLine {
+            engine: engine.to_string(),
+            bar: None,
+            printed: None,
+        }
+    }
+
+    pub(super) fn show(&mut self, task: &str, waited: Duration) {
+        let line = format!(
+            "Waiting for {} to {task}: {} s",
+            self.engine,
+            waited.as_secs()
+        );
+        if std::io::stderr().is_terminal() {
+            self.bar
+                .get_or_insert_with(|| {
+                    let bar = indicatif::ProgressBar::new_spinner();
+                    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg}") {
+                        bar.set_style(style);
+                    }
+                    bar
+                })
+                .set_message(line);
+            return;
+        }
+        let due = self
+            .printed
+            .as_ref()
+            .is_none_or(|(t, at)| t != task || at.elapsed() >= PLAIN_EVERY);
+        if due {
+            eprintln!("{line}");
+            self.printed = Some((task.to_string(), Instant::now()));
+        }
+    }
+}
+
+impl Drop for WaitLine {
+    fn drop(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
 }
 
 /// The slot map table of `model verify -v` and `model inspect` (spec/cli.md §10.8).
@@ -344,9 +407,10 @@ pub fn load(ctx: &Ctx, name: &str, attachment: Option<&str>) -> Result<()> {
     let model = fetch(ctx, name)?;
     let engine = ctx.engine()?;
     let body = load_body(ctx, &model, attachment)?;
-    engine
-        .load(&body, false)
-        .context(|| format!("Unable to load model '{name}'"))?;
+    let mut waiting = WaitLine::new(engine.name());
+    let loaded = engine.load(&body, false, &mut |task, waited| waiting.show(task, waited));
+    drop(waiting);
+    loaded.context(|| format!("Unable to load model '{name}'"))?;
     ctx.verbose("Model loaded");
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! `model input` and `model output`: records in and out of an engine's REST streams.
 
 use super::model::slot_arg;
-use super::Ctx;
+use super::{watch, Ctx};
 use crate::error::{Context, Error, Result};
 use crate::fleet::engine_client::{EngineClient, OutputRead};
 use crate::stream::descriptor;
@@ -18,6 +18,8 @@ extern "C" fn quit(_: libc::c_int) {
     unsafe { libc::_exit(0) }
 }
 
+/// For `model input`: a record the engine accepted is scored whether or not the command
+/// lives on, and one it did not accept was never taken, so Ctrl-C may end it at once.
 fn quit_on_ctrl_c() {
     // SAFETY: installing a handler that only calls _exit.
     unsafe {
@@ -168,12 +170,16 @@ fn skip_lines(text: &[u8], n: usize) -> &[u8] {
 }
 
 /// `model output [<slot>] [-nowait] [-c]`: print the next record (or all, until EOF).
+/// Ctrl-C or SIGTERM stops it between reads, quietly: a read in flight is finished and its
+/// record printed first (the engine answers within its 0.5 s wait), since the engine has
+/// handed that record out. A second signal stops it at once. A closed stdout stops it
+/// before it takes another record it could not print.
 pub fn output(ctx: &Ctx, slot: Option<&str>) -> Result<()> {
+    watch::catch_ctrl_c_twice();
     let slot = slot_arg(slot, 1, false)?;
     let engine = ctx.engine()?;
-    quit_on_ctrl_c();
     let stdout = std::io::stdout();
-    loop {
+    while !watch::stop_requested() {
         let read = engine
             .output(slot, ctx.opts.nowait)
             .context(|| format!("Cannot read the output of slot {slot}"))
@@ -181,11 +187,11 @@ pub fn output(ctx: &Ctx, slot: Option<&str>) -> Result<()> {
         match read {
             OutputRead::Record(record) => {
                 let mut out = stdout.lock();
-                let _ = out
+                let printed = out
                     .write_all(&record)
                     .and_then(|()| out.write_all(b"\n"))
                     .and_then(|()| out.flush());
-                if !ctx.opts.continuous || ctx.opts.nowait {
+                if printed.is_err() || !ctx.opts.continuous || ctx.opts.nowait {
                     return Ok(());
                 }
             }
@@ -205,6 +211,7 @@ pub fn output(ctx: &Ctx, slot: Option<&str>) -> Result<()> {
             }
         }
     }
+    Ok(())
 }
 
 /// When the engine refused records to or from `slot` (403: no open REST stream there), what

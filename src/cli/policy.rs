@@ -21,9 +21,12 @@ pub fn set(ctx: &Ctx, file: Option<&str>) -> Result<()> {
     let text = read_input(file).context(|| "Unable to set policy".into())?;
     let engine = ctx.engine()?;
     let mime = mime_type(mtype)?;
-    engine
-        .put_policy(mime, &text, ctx.opts.preinstall)
-        .context(|| "Unable to upload policy".into())?;
+    let mut waiting = super::model::WaitLine::new(engine.name());
+    let put = engine.put_policy(mime, &text, ctx.opts.preinstall, &mut |task, waited| {
+        waiting.show(task, waited)
+    });
+    drop(waiting);
+    put.context(|| "Unable to upload policy".into())?;
     ctx.verbose("Import policy updated");
     Ok(())
 }

@@ -16,20 +16,33 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 static STOP: AtomicBool = AtomicBool::new(false);
+/// A second Ctrl-C or SIGTERM ends the command at once.
+static SECOND_ENDS: AtomicBool = AtomicBool::new(false);
 
-extern "C" fn on_stop(_: libc::c_int) {
-    STOP.store(true, Ordering::SeqCst);
+extern "C" fn on_stop(sig: libc::c_int) {
+    let again = STOP.swap(true, Ordering::SeqCst);
+    if again && sig != libc::SIGPIPE && SECOND_ENDS.load(Ordering::SeqCst) {
+        // SAFETY: _exit is async-signal-safe.
+        unsafe { libc::_exit(128 + sig) }
+    }
 }
 
 /// From now on Ctrl-C, SIGTERM and a closed stdout (`| head`) ask the command to stop, so
 /// that it cleans up (uninstalls its sensors).
 pub fn catch_ctrl_c() {
-    // SAFETY: the handler only stores to an atomic.
+    // SAFETY: the handler only touches atomics (and may call _exit).
     unsafe {
         for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGPIPE] {
             libc::signal(sig, on_stop as *const () as libc::sighandler_t);
         }
     }
+}
+
+/// As `catch_ctrl_c`, and a second Ctrl-C or SIGTERM ends the command at once (status
+/// 128 + the signal), for a user who will not wait for the first stop to finish.
+pub fn catch_ctrl_c_twice() {
+    SECOND_ENDS.store(true, Ordering::SeqCst);
+    catch_ctrl_c();
 }
 
 /// Print a line; a closed stdout stops the command.

@@ -13,18 +13,7 @@ use std::time::{Duration, Instant};
 /// engine's worker threads come and go; so every such child is started by one thread
 /// that lives as long as the engine.
 pub fn spawn_tied(mut cmd: Command) -> std::io::Result<Child> {
-    {
-        use std::os::unix::process::CommandExt;
-        // SAFETY: setpgid and prctl are async-signal-safe and touch nothing of the parent's.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::setpgid(0, 0);
-                #[cfg(target_os = "linux")]
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
-                Ok(())
-            });
-        }
-    }
+    tie(&mut cmd);
     type Job = (Command, mpsc::Sender<std::io::Result<Child>>);
     static SPAWNER: OnceLock<Mutex<mpsc::Sender<Job>>> = OnceLock::new();
     let spawner = SPAWNER.get_or_init(|| {
@@ -43,6 +32,21 @@ pub fn spawn_tied(mut cmd: Command) -> std::io::Result<Child> {
     answer
         .recv()
         .map_err(|_| std::io::Error::other("the process starter is gone"))?
+}
+
+/// A child of `cmd` leads a process group of its own and is killed when the thread that
+/// starts it ends (with the engine, at the latest).
+fn tie(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setpgid and prctl are async-signal-safe and touch nothing of the parent's.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::setpgid(0, 0);
+            #[cfg(target_os = "linux")]
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
+            Ok(())
+        });
+    }
 }
 
 /// Kill a child started by `spawn_tied` and every process of its group, and collect it.
@@ -94,9 +98,12 @@ pub fn reap(child: &mut Child, limit: Duration) -> Reaped {
     }
 }
 
-/// Run a command to its end, with its output, killing it after `limit`.
+/// Run a command to its end, with its output, killing it (and what it started: an
+/// installer's own processes) after `limit`. It is tied like `spawn_tied`'s children: the
+/// calling thread waits for it, so it dies only with the engine.
 pub fn output_within(cmd: &mut Command, limit: Duration) -> std::io::Result<Output> {
     use std::io::Read;
+    tie(cmd);
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

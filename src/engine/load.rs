@@ -1,7 +1,7 @@
 //! The model load request (`PUT /1/job/model`, spec/rest-api.md §6.3): a bare source, or a
 //! multipart/mixed body of attachments, embedded schemas and the model.
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum AttachmentPart {
     Inline {
         name: String,
@@ -15,7 +15,7 @@ pub enum AttachmentPart {
     },
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct LoadRequest {
     pub name: String,
     pub mtype: String,

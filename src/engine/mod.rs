@@ -19,6 +19,7 @@ pub mod load;
 mod metrics;
 mod output;
 mod pipeline;
+pub mod preparations;
 mod prepare;
 mod roundtrip;
 pub mod runner;
@@ -35,6 +36,7 @@ use crate::stream::descriptor::{self, Descriptor, SchemaSpec};
 use crate::sync::lock;
 use pipeline::Pipeline;
 pub use pipeline::Taken;
+use preparations::{NotReady, Preparations};
 use prepare::Prepared;
 use serde_json::{json, Value};
 use stats::SlotStats;
@@ -87,6 +89,9 @@ impl State {
 pub struct Refused {
     pub status: u16,
     pub message: String,
+    /// What the engine is busy with in the background (`install xgboost`), when the
+    /// request may be made again in a moment (503).
+    pub busy: Option<String>,
 }
 
 pub type Answer<T> = Result<T, Refused>;
@@ -95,6 +100,7 @@ pub fn refuse(status: u16, message: impl Into<String>) -> Refused {
     Refused {
         status,
         message: message.into(),
+        busy: None,
     }
 }
 
@@ -204,11 +210,16 @@ pub struct Engine {
     checks: Mutex<HashMap<u64, runner::Check>>,
     /// The import policies (by MIME type) whose libraries were preinstalled, or are being.
     preinstalled: Mutex<std::collections::HashSet<String>>,
+    /// Runtimes and libraries being installed in the background.
+    preparations: Arc<Preparations>,
+    /// Installs of libraries run one at a time (two pips in one environment could break it).
+    installing: Arc<Mutex<()>>,
 }
 
 /// Where an output read ended up.
 pub enum Output {
-    Record(Vec<u8>),
+    /// Lent to the answer: back in the queue unless the answer goes out.
+    Record(transport::rest::Lent),
     Empty,
     Ended,
     Failed(String),
@@ -222,9 +233,11 @@ impl Engine {
         assets: Assets,
         python: &str,
     ) -> std::io::Result<Arc<Engine>> {
+        let preparations = Preparations::new(name);
         let runners = runner::Runners::new(&runner::Settings {
             python: python.to_string(),
             runtime: dir.join("runtime"),
+            preparations: preparations.clone(),
         })?;
         // what a killed engine left: its jets' sandboxes and its model checks
         let _ = std::fs::remove_dir_all(dir.join("jets"));
@@ -259,6 +272,8 @@ impl Engine {
             console: Mutex::new(VecDeque::new()),
             checks: Mutex::new(HashMap::new()),
             preinstalled: Mutex::default(),
+            preparations,
+            installing: Arc::new(Mutex::new(())),
         });
         let gauges: std::sync::Weak<dyn sensors::Gauges> = Arc::downgrade(&engine) as _;
         engine.sensors.start(gauges);
@@ -410,8 +425,10 @@ impl Engine {
             return Ok(Some(prepared.verify_info()));
         }
         self.check_loadable(&self.lock())?;
-        // installs take long: the engine keeps answering meanwhile
-        prepared.install_missing().map_err(bad)?;
+        // installs take long: they run in the background, and the client asks again
+        prepared
+            .install_missing(&self.preparations, &self.installing)
+            .map_err(|n| self.not_ready(n))?;
         {
             let mut inner = self.lock();
             self.check_loadable(&inner)?;
@@ -910,6 +927,23 @@ impl Engine {
                 None => Output::Empty,
             },
         })
+    }
+
+    /// Work in the background that a request waits for: busy (503, to be asked again after
+    /// Retry-After) or the one-line reason it failed.
+    fn not_ready(&self, not_ready: NotReady) -> Refused {
+        match not_ready {
+            NotReady::Busy { task, elapsed } => Refused {
+                status: 503,
+                message: format!(
+                    "{} is busy: it started to {task} {} s ago; try again in a moment",
+                    self.name,
+                    elapsed.as_secs()
+                ),
+                busy: Some(task),
+            },
+            NotReady::Failed(why) => bad(why),
+        }
     }
 
     /// `<engine> is in ERROR: <why>` when the model has failed.

@@ -1,8 +1,10 @@
-//! Preparing a model for loading (spec/engine.md §9.6): its runner, annotations, schemas,
-//! attachments, and what the runner says about its syntax, imports and callbacks.
+//! Preparing a model for loading (spec/engine.md §9.6): its runner (and the runtime it may
+//! have to install first), annotations, schemas, attachments, what the runner says about
+//! its syntax, imports and callbacks, and the libraries the import policy installs.
 
 use super::annotations::SlotMap;
 use super::load::{AttachmentPart, LoadRequest};
+use super::preparations::{NotReady, Preparations};
 use super::runner::{Check, Runner};
 use super::{bad, refuse, Answer, Engine};
 use crate::schema::Avro;
@@ -10,11 +12,12 @@ use crate::sync::lock;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-/// How long a model load may spend installing libraries: within the time the CLI waits for
-/// a load (10 min), so that it hears why.
-const INSTALL_LIMIT: std::time::Duration = std::time::Duration::from_secs(9 * 60);
+/// How long the installs of one load may take, waiting for others' included: within the
+/// time the CLI waits for an engine busy preparing (15 min), so that it hears why.
+const INSTALL_LIMIT: Duration = Duration::from_secs(10 * 60);
 
 pub struct Prepared {
     pub name: String,
@@ -72,6 +75,7 @@ pub fn random_id() -> String {
 impl Engine {
     pub(super) fn prepare(&self, req: LoadRequest) -> Answer<Prepared> {
         let runner = self.runners.for_type(&req.mtype).map_err(bad)?;
+        runner.runtime().map_err(|n| self.not_ready(n))?;
         let slots = runner.slot_map(&req.source).map_err(bad)?;
         for w in &slots.warnings {
             eprintln!("{}: {w}", self.name);
@@ -165,15 +169,17 @@ impl Engine {
     }
 
     /// `policy set -preinstall`: install every library the policy `text` marks `install`,
-    /// now, with the runner of its model type (`kind`), all within `INSTALL_LIMIT`. A policy
-    /// type is preinstalled no more than once (spec/engine.md §9.2).
+    /// with the runner of its model type (`kind`), in the background like a load's
+    /// installs (`Preparations`: the request is answered busy until they are done), all
+    /// within `INSTALL_LIMIT`. A policy type is preinstalled no more than once
+    /// (spec/engine.md §9.2); one that failed may be tried again.
     pub(super) fn preinstall(&self, kind: &str, mime: &str, text: &[u8]) -> Answer<()> {
         let entries = std::str::from_utf8(text)
             .ok()
             .and_then(policy_entries)
             .ok_or_else(|| bad("the policy is not a YAML mapping of libraries to policies"))?;
         let runner = self.runners.for_type(kind).map_err(bad)?;
-        if !lock(&self.preinstalled).insert(mime.to_string()) {
+        if lock(&self.preinstalled).contains(mime) {
             return Err(refuse(
                 403,
                 format!(
@@ -182,19 +188,34 @@ impl Engine {
                 ),
             ));
         }
-        let deadline = std::time::Instant::now() + INSTALL_LIMIT;
-        for (lib, (policy, command)) in &entries {
-            if policy != "install" {
-                continue;
+        let libraries: Vec<(String, Option<String>)> = entries
+            .into_iter()
+            .filter(|(_, (policy, _))| policy == "install")
+            .map(|(lib, (_, command))| (lib, command))
+            .collect();
+        let names: Vec<&str> = libraries.iter().map(|(l, _)| l.as_str()).collect();
+        let task = format!(
+            "preinstall {} ({kind} import policy)",
+            if names.is_empty() {
+                "nothing".to_string()
+            } else {
+                names.join(", ")
             }
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            if let Err(e) = runner.install(lib, command.as_deref(), left) {
-                // nothing was preinstalled: it may be tried again
-                lock(&self.preinstalled).remove(mime);
-                return Err(bad(e));
-            }
-            self.say(&format!("{lib} preinstalled ({kind} import policy)"));
-        }
+        );
+        let installing = self.installing.clone();
+        self.preparations
+            .done(&task, move || {
+                let deadline = Instant::now() + INSTALL_LIMIT;
+                let _one_at_a_time = one_at_a_time(&installing, deadline)?;
+                for (library, command) in &libraries {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    runner.install(library, command.as_deref(), left)?;
+                }
+                Ok(())
+            })
+            .map_err(|not_ready| self.not_ready(not_ready))?;
+        lock(&self.preinstalled).insert(mime.to_string());
+        self.say(&format!("preinstalled: {task}"));
         Ok(())
     }
 
@@ -276,14 +297,60 @@ impl Prepared {
     }
 
     /// Run the install commands of the policy for libraries the runner cannot find yet,
-    /// all within `INSTALL_LIMIT`.
-    pub fn install_missing(&self) -> Result<(), String> {
-        let deadline = std::time::Instant::now() + INSTALL_LIMIT;
-        for lib in &self.missing {
-            let command = self.install_commands.get(lib).cloned().flatten();
-            let left = deadline.saturating_duration_since(std::time::Instant::now());
-            self.runner.install(lib, command.as_deref(), left)?;
+    /// in the background (`Preparations`), one load's installs at a time (`installing`),
+    /// all within `INSTALL_LIMIT`: done, busy, or why they failed.
+    pub fn install_missing(
+        &self,
+        preparations: &Arc<Preparations>,
+        installing: &Arc<Mutex<()>>,
+    ) -> Result<(), NotReady> {
+        if self.missing.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        let task = format!(
+            "install {} for {}",
+            self.missing.join(", "),
+            self.runner.program()
+        );
+        let runner = self.runner.clone();
+        let libraries: Vec<(String, Option<String>)> = self
+            .missing
+            .iter()
+            .map(|lib| {
+                (
+                    lib.clone(),
+                    self.install_commands.get(lib).cloned().flatten(),
+                )
+            })
+            .collect();
+        let installing = installing.clone();
+        preparations.done(&task, move || {
+            let deadline = Instant::now() + INSTALL_LIMIT;
+            let _one_at_a_time = one_at_a_time(&installing, deadline)?;
+            for (library, command) in &libraries {
+                let left = deadline.saturating_duration_since(Instant::now());
+                runner.install(library, command.as_deref(), left)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+/// Installs run one at a time (two pips in one environment could break it): the turn of
+/// this one, waited for until `deadline`.
+fn one_at_a_time(
+    installing: &Mutex<()>,
+    deadline: Instant,
+) -> Result<std::sync::MutexGuard<'_, ()>, String> {
+    loop {
+        match installing.try_lock() {
+            Ok(held) => return Ok(held),
+            Err(std::sync::TryLockError::Poisoned(held)) => return Ok(held.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => {}
+        }
+        if Instant::now() >= deadline {
+            return Err("other installs took the whole time allowed".into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
     }
 }

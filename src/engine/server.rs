@@ -25,6 +25,8 @@ const ROUNDTRIP_MAX: Duration = Duration::from_secs(600);
 const PNEUMO_WAIT: Duration = Duration::from_secs(10);
 /// How long a REST output read waits for a record before answering 202.
 const OUTPUT_WAIT: Duration = Duration::from_millis(500);
+/// When a client should ask again while the engine is busy in the background.
+const BUSY_RETRY_SECS: u64 = 2;
 /// How long a stopping server lets requests in flight finish.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
@@ -68,9 +70,22 @@ fn empty(status: u16) -> Reply {
     text(status, "")
 }
 
+/// A busy engine's refusal says when to ask again and what it is busy with
+/// (`FastScore-Task`), which our CLI shows while it waits.
 impl IntoResponse for Refused {
     fn into_response(self) -> Reply {
-        text(self.status, self.message)
+        let mut reply = text(self.status, self.message);
+        if let Some(task) = self.busy {
+            let headers = reply.headers_mut();
+            headers.insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(BUSY_RETRY_SECS),
+            );
+            if let Ok(task) = axum::http::HeaderValue::from_str(&task) {
+                headers.insert(crate::BUSY_TASK_HEADER, task);
+            }
+        }
+        reply
     }
 }
 
@@ -700,10 +715,10 @@ async fn read_output(app: App, n: u32, q: Option<String>) -> Result<Reply> {
         OUTPUT_WAIT
     };
     Ok(match app.engine.output(n, wait).await? {
-        Output::Record(r) => (
+        Output::Record(lent) => (
             StatusCode::OK,
             [("content-type", "application/octet-stream")],
-            r,
+            Body::new(lent),
         )
             .into_response(),
         Output::Empty => empty(202),

@@ -2,10 +2,15 @@
 //! (behind its proxy) and for a local engine of the embedded fleet. Calls take the
 //! service's default time limit unless they say otherwise.
 
-use super::http::Service;
+use super::http::{Response, Service};
 use super::Res;
-use crate::error::HttpError;
+use crate::error::{Cause, HttpError};
 use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// How long a load waits, in all, for an engine busy preparing what the model needs (a
+/// runtime, libraries to install) in the background.
+pub const BUSY_WAIT: Duration = Duration::from_secs(15 * 60);
 
 pub struct EngineClient {
     service: Service,
@@ -68,8 +73,17 @@ impl EngineClient {
             .map(drop)
     }
 
-    /// Load (or, with `dry_run`, verify) a model; a dry run answers the verify info.
-    pub fn load(&self, body: &LoadBody, dry_run: bool) -> Res<Value> {
+    /// Load (or, with `dry_run`, verify) a model; a dry run answers the verify info. While
+    /// the engine is busy preparing what the model needs (503 with `FastScore-Task`), the
+    /// request is made again after its Retry-After, for up to `BUSY_WAIT`; `waiting` is
+    /// told about every second what the engine is busy with and how long this call has
+    /// waited.
+    pub fn load(
+        &self,
+        body: &LoadBody,
+        dry_run: bool,
+        waiting: &mut dyn FnMut(&str, Duration),
+    ) -> Res<Value> {
         let path = format!(
             "1/job/model?dry-run={}",
             if dry_run { "True" } else { "False" }
@@ -84,12 +98,55 @@ impl EngineClient {
         } else {
             self.service.long()
         };
-        let response = service.call("PUT", &path, &headers, Some(&body.body))?;
+        let response = self.send_waiting(&service, "PUT", &path, &headers, &body.body, waiting)?;
         Ok(if response.body.is_empty() {
             Value::Null
         } else {
             response.json()
         })
+    }
+
+    /// Send a request the engine may answer busy (503 with `FastScore-Task`) while it
+    /// prepares what it needs in the background: again after each Retry-After, for up to
+    /// `BUSY_WAIT`, telling `waiting` about every second what the engine is busy with and
+    /// how long this call has waited.
+    fn send_waiting(
+        &self,
+        service: &Service,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        waiting: &mut dyn FnMut(&str, Duration),
+    ) -> Res<Response> {
+        let started = Instant::now();
+        loop {
+            let response = service.send(method, path, headers, Some(body))?;
+            let Some(task) = busy_with(&response) else {
+                return Ok(response.success()?);
+            };
+            if started.elapsed() >= BUSY_WAIT {
+                return Err(super::Failure::other(Cause::Standalone(format!(
+                    "{} was still busy after {} min: it started to {task} and has not finished; try again later",
+                    self.name,
+                    BUSY_WAIT.as_secs() / 60
+                ))));
+            }
+            let retry = response
+                .header("retry-after")
+                .and_then(|s| s.trim().parse::<u64>().ok())
+                .unwrap_or(2)
+                .clamp(1, 10);
+            let again = Instant::now() + Duration::from_secs(retry);
+            loop {
+                waiting(&task, started.elapsed());
+                let left = again.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                std::thread::sleep(left.min(Duration::from_secs(1)));
+            }
+        }
     }
 
     pub fn active_model(&self) -> Res<Option<Value>> {
@@ -273,22 +330,25 @@ impl EngineClient {
             .unwrap_or_default())
     }
 
-    pub fn put_policy(&self, mime_type: &str, text: &str, preinstall: bool) -> Res<()> {
+    /// Set an import policy; a preinstall waits, as a load does, while the engine installs
+    /// the libraries (`send_waiting`).
+    pub fn put_policy(
+        &self,
+        mime_type: &str,
+        text: &str,
+        preinstall: bool,
+        waiting: &mut dyn FnMut(&str, Duration),
+    ) -> Res<()> {
         let flag = if preinstall { "True" } else { "False" };
-        // a preinstall waits for the libraries to install
-        let service = if preinstall {
-            self.service.long()
-        } else {
-            self.service.clone()
-        };
-        service
-            .call(
-                "PUT",
-                &format!("1/policy?preinstall={flag}"),
-                &[("Content-Type", mime_type)],
-                Some(text.as_bytes()),
-            )
-            .map(drop)
+        self.send_waiting(
+            &self.service,
+            "PUT",
+            &format!("1/policy?preinstall={flag}"),
+            &[("Content-Type", mime_type)],
+            text.as_bytes(),
+            waiting,
+        )
+        .map(drop)
     }
 
     pub fn get_policy(&self, mime_type: &str) -> Res<String> {
@@ -324,4 +384,13 @@ impl EngineClient {
             )
             .map(drop)
     }
+}
+
+/// What an engine of this tool is busy with, when it answers that it is (503 with
+/// `FastScore-Task`: ask again in a moment).
+fn busy_with(response: &Response) -> Option<String> {
+    (response.status == 503)
+        .then(|| response.header(crate::BUSY_TASK_HEADER))
+        .flatten()
+        .map(str::to_string)
 }

@@ -12,8 +12,15 @@ use std::rc::Rc;
 
 /// Request headers an engine needs; the client's credentials for the fleet stay here.
 const FORWARDED: &[&str] = &["content-type", "content-disposition", "accept"];
-/// Answer headers the client needs (`server` tells our CLI the text is an engine's).
-const RETURNED: &[&str] = &["content-type", "content-disposition", "server"];
+/// Answer headers the client needs (`server` tells our CLI the text is an engine's; a busy
+/// engine's 503 says when to ask again and what it is busy with).
+const RETURNED: &[&str] = &[
+    "content-type",
+    "content-disposition",
+    "server",
+    "retry-after",
+    crate::BUSY_TASK_HEADER,
+];
 
 /// Forward one request to engine `name`; `rest` is the path after the instance name.
 pub async fn forward(

@@ -13,6 +13,7 @@ pub mod recordset;
 
 use super::annotations::{self, SlotMap};
 use super::child;
+use super::preparations::{NotReady, Preparations};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,11 @@ pub trait Runner: Send + Sync {
     fn program(&self) -> &str;
     /// The file a model's source is saved as in its sandbox.
     fn model_file(&self) -> &'static str;
+    /// Whether what models run in is there. A runtime the runner installs on first use is
+    /// prepared in the background (`Preparations`) meanwhile: checks and jets come after.
+    fn runtime(&self) -> Result<(), NotReady> {
+        Ok(())
+    }
     /// The slot map from the model's annotations (smart comments in its own syntax).
     fn slot_map(&self, source: &str) -> Result<SlotMap, String> {
         annotations::slot_map(source)
@@ -146,10 +152,12 @@ fn installed(cmd: &mut Command, library: &str, limit: Duration) -> Result<(), St
     }
 }
 
-/// What runners are made from: the interpreters to use and where their support files go.
+/// What runners are made from: the interpreters to use, where their support files go, and
+/// the engine's background work (for runtimes installed on first use).
 pub struct Settings {
     pub python: String,
     pub runtime: PathBuf,
+    pub preparations: Arc<Preparations>,
 }
 
 type Make = fn(&Settings) -> std::io::Result<Arc<dyn Runner>>;

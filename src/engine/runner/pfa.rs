@@ -1,16 +1,19 @@
 //! PFA models (`pfa-json`, `pfa-yaml`, `pfa-pretty`), run by titus2 in a Python 3.11 venv
 //! of their own (`pfa/fastscore_pfa.py`, which speaks the jet protocol with the Python
 //! runner's own code). The document's `input` and `output` types are the schemas of slots
-//! 0 and 1. The venv is `$FASTSCORE_PFA_PYTHON`'s, else one the engine makes once in
-//! `~/.cache/fastscore/pfa-venv` with the pinned packages below.
+//! 0 and 1. The venv is `$FASTSCORE_PFA_PYTHON`'s, else one the engine makes on first use
+//! in `~/.cache/fastscore/pfa-venv` with the pinned packages below: in the background
+//! (`Preparations`), since it takes minutes, and under a lock file, since every engine of
+//! the user shares it.
 
 use super::{Check, Runner, Settings};
 use crate::engine::child;
+use crate::engine::preparations::{NotReady, Preparations};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 const JET: &str = include_str!("pfa/fastscore_pfa.py");
 
@@ -21,7 +24,10 @@ const MISSING: &str = "PFA models need titus2 in a Python 3.11 venv: set FASTSCO
                        to one with titus2==1.2.0 and numpy<2 (make test makes .venv-pfa), or \
                        let the engine make one (it needs python3.11 and the package index)";
 
-/// Making the venv may take this long.
+/// The background work of making the venv, in words.
+const TASK: &str = "prepare the PFA runtime (titus2)";
+
+/// Making the venv (both steps, and waiting for another engine making it) may take this long.
 const SETUP_LIMIT: Duration = Duration::from_secs(600);
 
 struct Pfa {
@@ -29,7 +35,7 @@ struct Pfa {
     runner: PathBuf,
     /// The Python runner's directory, whose Channel and Jet the PFA jet uses.
     python_runtime: PathBuf,
-    python: Mutex<Option<String>>,
+    preparations: Arc<Preparations>,
 }
 
 fn make(settings: &Settings, format: &'static str) -> std::io::Result<Arc<dyn Runner>> {
@@ -41,7 +47,7 @@ fn make(settings: &Settings, format: &'static str) -> std::io::Result<Arc<dyn Ru
         format,
         runner,
         python_runtime: settings.runtime.join("python"),
-        python: Mutex::new(None),
+        preparations: settings.preparations.clone(),
     }))
 }
 
@@ -57,9 +63,9 @@ pub fn make_pretty(settings: &Settings) -> std::io::Result<Arc<dyn Runner>> {
     make(settings, "pretty")
 }
 
-/// Run a setup step within what is left of the limit.
-fn step(cmd: &mut Command, what: &str) -> Result<(), String> {
-    match child::output_within(cmd, SETUP_LIMIT) {
+/// Run a setup step within what is left until `deadline`.
+fn step(cmd: &mut Command, what: &str, deadline: Instant) -> Result<(), String> {
+    match child::output_within(cmd, deadline.saturating_duration_since(Instant::now())) {
         Ok(out) if out.status.success() => Ok(()),
         Ok(out) => Err(format!(
             "{what} failed: {}",
@@ -73,43 +79,68 @@ fn step(cmd: &mut Command, what: &str) -> Result<(), String> {
     }
 }
 
-impl Pfa {
-    /// The Python with titus2: the user's, or the engine's own venv (made the first time).
-    fn python(&self) -> Result<String, String> {
-        let mut known = crate::sync::lock(&self.python);
-        if let Some(p) = known.as_ref() {
-            return Ok(p.clone());
+/// The engine's own venv: `$XDG_CACHE_HOME/fastscore/pfa-venv`, else under `~/.cache`.
+fn venv_dir() -> Option<PathBuf> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|c| !c.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(cache.join("fastscore/pfa-venv"))
+}
+
+fn ready(venv: &Path) -> bool {
+    venv.join(".ready").exists()
+}
+
+/// Make the venv, unless another engine made it while this one waited for the lock.
+fn make_venv(venv: &Path) -> Result<(), String> {
+    let deadline = Instant::now() + SETUP_LIMIT;
+    let parent = venv.parent().unwrap_or(Path::new("."));
+    let fail = |what: &str, e: std::io::Error| format!("{what} {}: {e}", parent.display());
+    std::fs::create_dir_all(parent).map_err(|e| fail("cannot create", e))?;
+    let lock = std::fs::File::create(parent.join("pfa-venv.lock"))
+        .map_err(|e| fail("cannot create a lock file in", e))?;
+    crate::fsutil::lock_within(&lock, SETUP_LIMIT).map_err(|e| fail("cannot lock", e))?;
+    if ready(venv) {
+        return Ok(());
+    }
+    // what an interrupted try left behind
+    match std::fs::remove_dir_all(venv) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(fail("cannot clear the PFA venv in", e))
         }
-        let python = match std::env::var("FASTSCORE_PFA_PYTHON") {
-            Ok(p) => p,
-            Err(_) => {
-                let cache = std::env::var_os("XDG_CACHE_HOME")
-                    .map(PathBuf::from)
-                    .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-                    .ok_or_else(|| MISSING.to_string())?;
-                let venv = cache.join("fastscore/pfa-venv");
-                let python = venv.join("bin/python");
-                if !venv.join(".ready").exists() {
-                    step(
-                        Command::new("python3.11").arg("-m").arg("venv").arg(&venv),
-                        "making the PFA venv with python3.11",
-                    )
-                    .map_err(|e| format!("{e}; {MISSING}"))?;
-                    step(
-                        Command::new(&python)
-                            .args(["-m", "pip", "install", "--quiet"])
-                            .args(REQUIREMENTS),
-                        "installing titus2 into the PFA venv",
-                    )
-                    .map_err(|e| format!("{e}; {MISSING}"))?;
-                    std::fs::write(venv.join(".ready"), REQUIREMENTS.join("\n"))
-                        .map_err(|e| e.to_string())?;
-                }
-                python.display().to_string()
-            }
-        };
-        *known = Some(python.clone());
-        Ok(python)
+        _ => {}
+    }
+    step(
+        Command::new("python3.11").arg("-m").arg("venv").arg(venv),
+        "making the PFA venv with python3.11",
+        deadline,
+    )?;
+    step(
+        Command::new(venv.join("bin/python"))
+            .args(["-m", "pip", "install", "--quiet"])
+            .args(REQUIREMENTS),
+        "installing titus2 into the PFA venv",
+        deadline,
+    )?;
+    std::fs::write(venv.join(".ready"), REQUIREMENTS.join("\n"))
+        .map_err(|e| fail("cannot mark the PFA venv ready in", e))
+}
+
+impl Pfa {
+    /// The Python with titus2: the user's, or the engine's own venv once it is made.
+    fn python(&self) -> Result<String, NotReady> {
+        if let Ok(python) = std::env::var("FASTSCORE_PFA_PYTHON") {
+            return Ok(python);
+        }
+        let venv = venv_dir().ok_or_else(|| NotReady::Failed(MISSING.to_string()))?;
+        if !ready(&venv) {
+            let target = venv.clone();
+            self.preparations.done(TASK, move || {
+                make_venv(&target).map_err(|e| format!("cannot {TASK}: {e}; {MISSING}"))
+            })?;
+        }
+        Ok(venv.join("bin/python").display().to_string())
     }
 
     fn command(&self, python: &str) -> Command {
@@ -135,8 +166,12 @@ impl Runner for Pfa {
         super::annotations::slot_map("")
     }
 
+    fn runtime(&self) -> Result<(), NotReady> {
+        self.python().map(drop)
+    }
+
     fn check(&self, sandbox: &Path, _callbacks: &BTreeMap<u32, String>) -> Result<Check, String> {
-        let python = self.python()?;
+        let python = self.python().map_err(|n| n.to_string())?;
         let mut cmd = self.command(&python);
         cmd.args(["--check", self.model_file()])
             .current_dir(sandbox);
@@ -144,7 +179,9 @@ impl Runner for Pfa {
     }
 
     fn jet_command(&self, sandbox: &Path) -> std::io::Result<Command> {
-        let python = self.python().map_err(std::io::Error::other)?;
+        let python = self
+            .python()
+            .map_err(|n| std::io::Error::other(n.to_string()))?;
         let mut cmd = self.command(&python);
         cmd.current_dir(sandbox);
         Ok(cmd)

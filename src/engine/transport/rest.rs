@@ -1,13 +1,20 @@
 //! `REST`: input records are posted to `/1/job/input/<slot>` and output records wait in a
 //! bounded queue for `GET /1/job/output/<slot>` (spec/engine.md §8.4). When the queue is
 //! full the writer waits, so a model nobody reads from slows down instead of filling memory.
+//! A record read is lent to the answer (`Lent`): it leaves the queue for good only when the
+//! server takes its bytes to write them, and goes back to the head of the queue when the
+//! answer is dropped before that (its client went away).
 
 use super::{Sink, Transport};
 use crate::engine::envelope::Framed;
 use crate::sync::lock;
+use hyper::body::{Body, Bytes, Frame, SizeHint};
 use serde_json::{json, Map, Value};
 use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::{Arc, Condvar, Mutex};
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 /// Most records, and bytes, an output queue holds before its writer waits.
@@ -105,7 +112,7 @@ struct QueueState {
 
 /// What a read of the queue found.
 pub enum Popped {
-    Record(Vec<u8>),
+    Record(Lent),
     /// Nothing within the wait.
     Empty,
     Ended,
@@ -157,19 +164,35 @@ impl RestQueue {
         (st.records.len(), st.bytes)
     }
 
-    fn try_pop(&self) -> Option<Popped> {
+    fn try_pop(self: &Arc<Self>) -> Option<Popped> {
         let mut st = self.lock();
         if let Some(r) = st.records.pop_front() {
             st.bytes -= r.len();
             drop(st);
             self.room.notify_all();
-            return Some(Popped::Record(r));
+            return Some(Popped::Record(Lent {
+                record: Some(r),
+                queue: self.clone(),
+            }));
         }
         st.ended.then_some(Popped::Ended)
     }
 
+    /// A lent record that was not handed out, back at the head of the queue (beyond the
+    /// bound by one record at most per reader: it was in the queue a moment ago).
+    fn put_back(&self, record: Vec<u8>) {
+        let mut st = self.lock();
+        if st.closed {
+            return;
+        }
+        st.bytes += record.len();
+        st.records.push_front(record);
+        drop(st);
+        self.arrived.notify_waiters();
+    }
+
     /// The oldest record, waiting up to `wait` for one (without holding a thread).
-    pub async fn pop(&self, wait: Duration) -> Popped {
+    pub async fn pop(self: &Arc<Self>, wait: Duration) -> Popped {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let arrived = self.arrived.notified();
@@ -186,9 +209,59 @@ impl RestQueue {
     }
 }
 
+/// An output record as the body of its answer. The server polls it for the bytes it writes
+/// to the connection; a body dropped unpolled (the client closed the connection before the
+/// answer went out) returns the record to its queue, so that the next read gets it. Bytes
+/// written to a connection whose client then dies without reading them are lost: HTTP has
+/// no acknowledgement to tell.
+pub struct Lent {
+    record: Option<Vec<u8>>,
+    queue: Arc<RestQueue>,
+}
+
+impl Body for Lent {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        let record = self.get_mut().record.take();
+        Poll::Ready(record.map(|r| Ok(Frame::data(Bytes::from(r)))))
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.record.is_none()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        SizeHint::with_exact(self.record.as_ref().map_or(0, Vec::len) as u64)
+    }
+}
+
+impl Drop for Lent {
+    fn drop(&mut self) {
+        if let Some(record) = self.record.take() {
+            self.queue.put_back(record);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bytes a server writes for a lent record's answer.
+    fn written(mut lent: Lent) -> Vec<u8> {
+        let mut context = Context::from_waker(std::task::Waker::noop());
+        let mut bytes = Vec::new();
+        while let Poll::Ready(Some(Ok(frame))) = Pin::new(&mut lent).poll_frame(&mut context) {
+            bytes.extend_from_slice(&frame.into_data().unwrap_or_default());
+        }
+        assert!(lent.is_end_stream());
+        bytes
+    }
 
     #[test]
     fn a_full_queue_holds_its_writer_until_read() {
@@ -207,12 +280,37 @@ mod tests {
             .enable_time()
             .build()
             .unwrap();
-        let popped = runtime.block_on(q.pop(Duration::ZERO));
-        assert!(matches!(popped, Popped::Record(r) if r == b"0"));
+        let Popped::Record(first) = runtime.block_on(q.pop(Duration::ZERO)) else {
+            panic!("no record");
+        };
+        assert_eq!(written(first), b"0");
         writer.join().unwrap();
         assert_eq!(q.queued().0, MAX_QUEUED_RECORDS);
         q.close();
         q.push(b"dropped".to_vec());
         assert_eq!(q.queued().0, MAX_QUEUED_RECORDS);
+    }
+
+    #[test]
+    fn a_record_whose_answer_never_went_out_is_read_again() {
+        let q = Arc::new(RestQueue::default());
+        q.push(b"first".to_vec());
+        q.push(b"second".to_vec());
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .unwrap();
+        // lent to an answer that is dropped without being written
+        let Popped::Record(lent) = runtime.block_on(q.pop(Duration::ZERO)) else {
+            panic!("no record");
+        };
+        drop(lent);
+        assert_eq!(q.queued(), (2, 11));
+        // lent to an answer whose bytes the server took
+        let Popped::Record(lent) = runtime.block_on(q.pop(Duration::ZERO)) else {
+            panic!("no record");
+        };
+        assert_eq!(written(lent), b"first");
+        assert_eq!(q.queued(), (1, 6));
     }
 }
