@@ -199,15 +199,17 @@ impl BodyLimits {
     }
 
     /// Read `body` whole within the limits: a body declared larger than the largest is
-    /// refused at once (413), one that turns out larger after a little more than the
-    /// largest has been read (a client still sending then gets the 413 too), one that takes
-    /// longer than `BODY_WAIT` gets 408.
+    /// refused at once (413; what the client still sends is read and dropped meanwhile, so
+    /// that it gets to read the answer), one that turns out larger after a little more than
+    /// the largest has been read (a client still sending then gets the 413 too), one that
+    /// takes longer than `BODY_WAIT` gets 408.
     pub async fn read<B>(&self, mut body: B) -> Result<Received, Refusal>
     where
-        B: hyper::body::Body<Data = axum::body::Bytes> + Unpin,
+        B: hyper::body::Body<Data = axum::body::Bytes> + Unpin + Send + 'static,
         B::Error: std::fmt::Display,
     {
         if usize::try_from(body.size_hint().lower()).unwrap_or(usize::MAX) > self.max {
+            tokio::spawn(drain(body));
             return Err(self.too_large());
         }
         let read = async {
@@ -266,8 +268,28 @@ impl BodyLimits {
     }
 }
 
-/// How much of a body over the limit is read (and dropped) before the 413 is sent.
+/// How much of a body over the limit is read (and dropped), so that a client still
+/// sending it reads the 413 rather than a reset connection.
 const DRAIN_MAX: usize = 64 << 20;
+/// How long a refused body is read for, at most.
+const DRAIN_WAIT: Duration = Duration::from_secs(30);
+
+/// Read and drop a refused body (up to `DRAIN_MAX` bytes, for up to `DRAIN_WAIT`).
+async fn drain<B>(mut body: B)
+where
+    B: hyper::body::Body<Data = axum::body::Bytes> + Unpin,
+{
+    let read = async {
+        let mut dropped = 0usize;
+        while let Some(Ok(frame)) = body.frame().await {
+            dropped += frame.data_ref().map_or(0, |d| d.len());
+            if dropped > DRAIN_MAX {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(DRAIN_WAIT, read).await;
+}
 
 #[cfg(test)]
 mod tests {

@@ -323,7 +323,7 @@ fn engine_put_through_fleet_serve_reaches_the_fleets_engine() {
     let server = Env::new();
     let fleet = FleetServer::start(&server, &["--http"]);
     let client = Env::new();
-    client.run(&["connect", &fleet.url]).ok();
+    client.run(&["connect", &fleet.owner_url]).ok();
     client.write("in.jsons", "5\n");
     let put = client.run(&["engine", "put", "in.jsons", "-v"]).ok().stdout;
     let expected = server

@@ -204,7 +204,7 @@ fn the_fleets_connect_model_manage_and_engines_document_every_route_they_answer(
     let server = Env::new();
     let fleet = FleetServer::start(&server, &["--http"]);
     let service = |instance: &str| Service {
-        url: &fleet.url,
+        url: &fleet.owner_url,
         prefix: format!("/api/1/service/{instance}"),
         headers: Vec::new(),
     };
