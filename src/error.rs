@@ -215,11 +215,10 @@ static URL_TOKEN: std::sync::LazyLock<regex_lite::Regex> = std::sync::LazyLock::
 /// `text` with the secrets of URLs in it masked: the password of every
 /// `scheme://user:password@host` URL and the owner's token of a fleet's `…/token/<token>`.
 pub fn mask_url_secrets(text: &str) -> std::borrow::Cow<'_, str> {
-    match URL_PASSWORD.replace_all(text, "$1:***@") {
-        std::borrow::Cow::Borrowed(b) => URL_TOKEN.replace_all(b, "$1***"),
-        std::borrow::Cow::Owned(o) => {
-            std::borrow::Cow::Owned(URL_TOKEN.replace_all(&o, "$1***").into_owned())
-        }
+    let masked = URL_PASSWORD.replace_all(text, "$1:***@");
+    match URL_TOKEN.replace_all(&masked, "$1***") {
+        std::borrow::Cow::Borrowed(_) => masked,
+        std::borrow::Cow::Owned(both) => std::borrow::Cow::Owned(both),
     }
 }
 

@@ -4,11 +4,26 @@
 
 use subtle::ConstantTimeEq;
 
+/// The SHA-256 digest of a secret: what is kept of it and compared.
+#[derive(Clone, Copy)]
+pub struct Digest([u8; 32]);
+
+impl Digest {
+    pub fn of(secret: &[u8]) -> Digest {
+        let mut out = [0u8; 32];
+        out.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, secret).as_ref());
+        Digest(out)
+    }
+
+    /// Equal, in constant time.
+    pub fn matches(&self, other: &Digest) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
 /// Whether `given` is `expected`.
 pub fn same(given: &[u8], expected: &[u8]) -> bool {
-    let a = ring::digest::digest(&ring::digest::SHA256, given);
-    let b = ring::digest::digest(&ring::digest::SHA256, expected);
-    a.as_ref().ct_eq(b.as_ref()).into()
+    Digest::of(given).matches(&Digest::of(expected))
 }
 
 #[cfg(test)]

@@ -15,6 +15,8 @@ use tower::ServiceExt as _;
 
 /// How long a client has for its TLS handshake and then for its request headers.
 pub const HEADER_WAIT: Duration = Duration::from_secs(30);
+/// Connections served at once (each holds a task and its buffers).
+const MAX_CONNECTIONS: usize = 4096;
 
 /// The address of a request's client (an extension of every request).
 #[derive(Clone, Copy, Debug)]
@@ -52,8 +54,17 @@ where
     S::Future: Send + 'static,
 {
     let (stopping, _) = watch::channel(false);
+    let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     tokio::pin!(stop);
     loop {
+        // past the most connections, new ones wait in the kernel's queue
+        let place = tokio::select! {
+            place = connections.clone().acquire_owned() => match place {
+                Ok(place) => place,
+                Err(_) => break,
+            },
+            () = &mut stop => break,
+        };
         let (stream, addr) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -85,6 +96,7 @@ where
                     }
                 }
             }
+            drop(place);
         });
     }
     Open { stop: stopping }
@@ -120,8 +132,14 @@ where
     }
 }
 
-/// How long a client has to send a request's body.
+/// How long a client has to send a request's body (more for large bodies: `SLOWEST_RATE`).
 pub const BODY_WAIT: Duration = Duration::from_secs(120);
+/// The slowest a large body may arrive, in bytes per second: 1 MiB/s.
+const SLOWEST_RATE: usize = 1 << 20;
+/// How long a body may pause between its parts.
+const PAUSE_WAIT: Duration = Duration::from_secs(30);
+/// How long a body waits for its share of the budget before the request is refused.
+const BUDGET_WAIT: Duration = Duration::from_secs(30);
 
 /// The limits on request bodies: the largest one taken, the time it may take to arrive, and
 /// the memory all bodies in flight may take together (twice the largest). A body is
@@ -130,7 +148,7 @@ pub const BODY_WAIT: Duration = Duration::from_secs(120);
 #[derive(Clone)]
 pub struct BodyLimits {
     max: usize,
-    /// In KiB.
+    /// In bytes: a body is charged what it sent, not more.
     budget: Arc<Semaphore>,
     /// Who takes the bodies and the setting of the largest, for the 413's sentence.
     who: String,
@@ -170,11 +188,11 @@ pub struct Refusal {
 
 impl BodyLimits {
     pub fn new(who: &str, max: usize, setting: &'static str) -> BodyLimits {
-        let budget_kib = max.saturating_mul(2) / 1024;
+        let budget = max.saturating_mul(2);
         BodyLimits {
             max,
             budget: Arc::new(Semaphore::new(
-                budget_kib.clamp(64 << 10, Semaphore::MAX_PERMITS),
+                budget.clamp(64 << 20, Semaphore::MAX_PERMITS),
             )),
             who: who.to_string(),
             setting,
@@ -201,70 +219,94 @@ impl BodyLimits {
     /// Read `body` whole within the limits: a body declared larger than the largest is
     /// refused at once (413; what the client still sends is read and dropped meanwhile, so
     /// that it gets to read the answer), one that turns out larger after a little more than
-    /// the largest has been read (a client still sending then gets the 413 too), one that
-    /// takes longer than `BODY_WAIT` gets 408.
+    /// the largest has been read (a client still sending then gets the 413 too). A body may
+    /// take `BODY_WAIT`, or longer when it is large (`SLOWEST_RATE`), but not pause for
+    /// more than `PAUSE_WAIT` (408); a body that cannot get its share of the budget within
+    /// `BUDGET_WAIT` is refused for now (503: the server is busy, not the client slow).
     pub async fn read<B>(&self, mut body: B) -> Result<Received, Refusal>
     where
         B: hyper::body::Body<Data = axum::body::Bytes> + Unpin + Send + 'static,
         B::Error: std::fmt::Display,
     {
-        if usize::try_from(body.size_hint().lower()).unwrap_or(usize::MAX) > self.max {
+        let declared = usize::try_from(body.size_hint().lower()).unwrap_or(usize::MAX);
+        if declared > self.max {
             tokio::spawn(drain(body));
             return Err(self.too_large());
         }
-        let read = async {
-            let mut received = Received {
-                bytes: Vec::new(),
-                share: Share(None),
-            };
-            let mut over = 0usize;
-            while let Some(frame) = body.frame().await {
-                let frame = frame.map_err(|e| Refusal {
+        let allowed = self
+            .wait
+            .max(Duration::from_secs((declared / SLOWEST_RATE) as u64));
+        let deadline = tokio::time::Instant::now() + allowed;
+        let pause = PAUSE_WAIT.min(self.wait);
+        let late = |what: String| Refusal {
+            status: 408,
+            message: what,
+        };
+        let mut received = Received {
+            bytes: Vec::new(),
+            share: Share(None),
+        };
+        let mut over = 0usize;
+        loop {
+            let next = tokio::time::timeout_at(
+                deadline.min(tokio::time::Instant::now() + pause),
+                body.frame(),
+            );
+            let frame = match next.await {
+                Ok(Some(frame)) => frame.map_err(|e| Refusal {
                     status: 400,
                     message: format!("cannot read the request: {e}"),
-                })?;
-                let Ok(bytes) = frame.into_data() else {
-                    continue;
-                };
-                if over == 0 && received.bytes.len() + bytes.len() <= self.max {
-                    let kib = u32::try_from(bytes.len().div_ceil(1024)).unwrap_or(u32::MAX);
-                    let share =
-                        self.budget
-                            .clone()
-                            .acquire_many_owned(kib)
-                            .await
-                            .map_err(|_| Refusal {
-                                status: 503,
-                                message: format!("{} is stopping", self.who),
-                            })?;
-                    match &mut received.share.0 {
-                        Some(held) => held.merge(share),
-                        None => received.share.0 = Some(share),
-                    }
-                    received.bytes.extend_from_slice(&bytes);
-                } else {
-                    // read a little past the limit, so that a client still sending sees the
-                    // answer, then stop
-                    over += bytes.len();
-                    if over > DRAIN_MAX {
-                        break;
-                    }
+                })?,
+                Ok(None) => break,
+                Err(_) if tokio::time::Instant::now() >= deadline => {
+                    return Err(late(format!(
+                        "the request body did not arrive within {} s",
+                        allowed.as_secs_f64()
+                    )))
+                }
+                Err(_) => {
+                    return Err(late(format!(
+                        "no part of the request body arrived for {} s",
+                        pause.as_secs_f64()
+                    )))
+                }
+            };
+            let Ok(bytes) = frame.into_data() else {
+                continue;
+            };
+            if over == 0 && received.bytes.len() + bytes.len() <= self.max {
+                let share = self.share(bytes.len()).await?;
+                match &mut received.share.0 {
+                    Some(held) => held.merge(share),
+                    None => received.share.0 = Some(share),
+                }
+                received.bytes.extend_from_slice(&bytes);
+            } else {
+                // read a little past the limit, so that a client still sending sees the
+                // answer, then stop
+                over += bytes.len();
+                if over > DRAIN_MAX {
+                    break;
                 }
             }
-            if over > 0 {
-                return Err(self.too_large());
-            }
-            Ok(received)
+        }
+        if over > 0 {
+            return Err(self.too_large());
+        }
+        Ok(received)
+    }
+
+    /// A share of the budget for `bytes` more bytes, waited for at most `BUDGET_WAIT`.
+    async fn share(&self, bytes: usize) -> Result<OwnedSemaphorePermit, Refusal> {
+        let n = u32::try_from(bytes).unwrap_or(u32::MAX);
+        let busy = || Refusal {
+            status: 503,
+            message: format!("{} is receiving too much at once; try again", self.who),
         };
-        tokio::time::timeout(self.wait, read)
-            .await
-            .map_err(|_| Refusal {
-                status: 408,
-                message: format!(
-                    "the request body did not arrive within {} s",
-                    self.wait.as_secs_f64()
-                ),
-            })?
+        match tokio::time::timeout(BUDGET_WAIT, self.budget.clone().acquire_many_owned(n)).await {
+            Ok(Ok(share)) => Ok(share),
+            Ok(Err(_)) | Err(_) => Err(busy()),
+        }
     }
 }
 

@@ -177,12 +177,8 @@ fn the_dashboard_shows_the_running_engine_and_its_charts_move() {
         refused.as_str().unwrap().contains("answers only its owner"),
         "{refused}"
     );
-    // with it, the page sets its cookie and takes the token out of the address
+    // with it, the page works (its calls send the token themselves)
     browser.open(&url);
-    let address = browser.until("return location.href", |v| {
-        v.as_str().is_some_and(|h| !h.contains("token"))
-    });
-    assert_eq!(address.as_str().unwrap(), plain, "{address}");
     let text = browser.until("return document.body.innerText", |v| {
         let t = v.as_str().unwrap_or("");
         t.contains("RUNNING") && t.contains("Model: echo (python3)")

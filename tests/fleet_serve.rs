@@ -564,17 +564,10 @@ impl JoinedEngine {
     fn start(name: &str, addr: &str, fleet: &FleetServer, cert: &std::path::Path) -> JoinedEngine {
         let env = Env::new();
         let child = env
-            .command(&[
-                "engine",
-                "serve",
-                name,
-                "--bind",
-                addr,
-                "--port",
-                "0",
-                "--fleet",
-                &fleet.owner_url,
-            ])
+            // (the URL with the owner's token goes in the environment, which other users
+            // cannot read, not on the command line, which they can)
+            .command(&["engine", "serve", name, "--bind", addr, "--port", "0"])
+            .env("CONNECT_PREFIX", &fleet.owner_url)
             .env("FASTSCORE_CA_FILE", cert)
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
@@ -689,6 +682,7 @@ fn pneumo_carries_the_engines_messages_to_the_original_clients() {
     assert_eq!(waited.code, 0, "{}{}", waited.stdout, waited.stderr);
     assert_eq!(orig.ok(&["engine", "inspect"]), "FINISHED\n");
     // `pneumo` prints the messages as they come (from then on, as the original's did)
+    let before = pneumo_clients(&server);
     let log = orig.home.path().join("pneumo.log");
     let mut watch = std::process::Command::new(&orig.bin)
         .arg("pneumo")
@@ -711,14 +705,9 @@ fn pneumo_carries_the_engines_messages_to_the_original_clients() {
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
     };
-    // (it is listening once the fleet has a websocket client: its log says so)
-    let server_log = server.dir.path().join("fleet.log");
+    // (it is listening once the fleet has one more websocket client: its log says so)
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !std::fs::read_to_string(&server_log)
-        .unwrap_or_default()
-        .contains("fleet: a Pneumo client connected")
-        && std::time::Instant::now() < deadline
-    {
+    while pneumo_clients(&server) < before + 1 && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     orig.ok(&["engine", "reset"]);
@@ -826,6 +815,14 @@ fn the_original_run_wait_waits_for_its_own_engine_and_unknown_instances_are_not_
     orig.ok(&["engine", "reset"]);
 }
 
+/// How many Pneumo websocket clients the fleet of `server` has had (its log says each).
+fn pneumo_clients(server: &Env) -> usize {
+    std::fs::read_to_string(server.dir.path().join("fleet.log"))
+        .unwrap_or_default()
+        .matches("fleet: a Pneumo client connected")
+        .count()
+}
+
 /// A Python model whose action waits (at most 60 s) for the file `go`, then runs `body`.
 fn gated(go: &std::path::Path, body: &str) -> String {
     format!(
@@ -842,14 +839,7 @@ fn run_wait_gated(
     args: &[&str],
     go: &std::path::Path,
 ) -> support::Run {
-    let log = server.dir.path().join("fleet.log");
-    let clients = || {
-        std::fs::read_to_string(&log)
-            .unwrap_or_default()
-            .matches("fleet: a Pneumo client connected")
-            .count()
-    };
-    let before = clients();
+    let before = pneumo_clients(server);
     let child = std::process::Command::new(&orig.bin)
         .args(args)
         .current_dir(orig.home.path())
@@ -860,7 +850,7 @@ fn run_wait_gated(
         .spawn()
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while clients() == before && std::time::Instant::now() < deadline {
+    while pneumo_clients(server) == before && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     std::fs::write(go, "").unwrap();

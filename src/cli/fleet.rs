@@ -357,9 +357,7 @@ const SERVER_START: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// The URL of the fleet server running for `home`, if one answers its owner.
 fn running_server(home: &std::path::Path) -> Option<String> {
-    let record = crate::fleet::owner::record_path(home);
-    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(record).ok()?).ok()?;
-    let url = doc["url"].as_str()?.to_string();
+    let url = crate::fleet::owner::running_server(home)?;
     let token = crate::fleet::owner::read(home)?;
     let tls = crate::fleet::http::Tls {
         insecure: false,

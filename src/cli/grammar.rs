@@ -140,9 +140,9 @@ const FLEET_SERVE: &[Opt] = &[
 const FLEET_SERVE_MORE: &str =
     "One listener serves the layout of a FastScore fleet's proxy, /api/1/service/<instance>/…: \
      Connect (connect), Model Manage (model-manage-1) on the same store the CLI uses, the \
-     local engines engine-1 … engine-<n> (--engines, default 1), started on demand, and the \
-     engines that joined from elsewhere (`engine serve --fleet <url>`); any other instance \
-     is not found. The original FastScore CLI and SDK, and this CLI, connect to it:\n\
+     local engines engine-1 … engine-<n> (--engines, default 1) and those of its data \
+     directory started before, started on demand, and the engines that joined from \
+     elsewhere (`engine serve --fleet <url>`); any other instance is not found. The original FastScore CLI and SDK, and this CLI, connect to it:\n\
      \n    fastscore connect https://127.0.0.1:8000 -cacert:<data directory>/fleet/cert.pem\n\n\
      HTTPS by default, with a self-signed certificate made on first start and kept in \
      <data directory>/fleet/ (mode 0600), or --cert and --key; --http serves plain HTTP. \
@@ -150,11 +150,12 @@ const FLEET_SERVE_MORE: &str =
      0600, made on first start): this CLI, run with the same data directory, sends it \
      itself; other clients (the original CLI and SDK, curl) connect to \
      https://127.0.0.1:8000/token/<token> or send 'Authorization: Bearer <token>'; \
-     `fastscore dashboard` prints the page's address with it. Without --users it listens \
-     on loopback only; with --users <file> (lines name:password) the users may call it too, \
+     `fastscore dashboard` prints the page's address with it. A URL with the token on a \
+     command line shows in the process list: give it to `engine serve` as CONNECT_PREFIX. \
+     Without --users it listens on loopback only; with --users <file> (lines name:password) the users may call it too, \
      with HTTP Basic credentials or the session cookie of a POST /1/login, and it may listen \
-     on any address. Failed logins slow down (per user and per address) and are logged \
-     without the password. The first line on stdout is the URL it serves at.";
+     on any address. Failed logins slow down (per user at an address, and per address) and \
+     are logged without the password. The first line on stdout is the URL it serves at.";
 
 const ENGINE_SERVE_MORE: &str =
     "Every request must carry the engine's token, made afresh each time the engine starts:\n\

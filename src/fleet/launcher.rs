@@ -44,7 +44,7 @@ pub struct Info {
 pub fn write_info(dir: &Path, url: &str, token: Option<&str>) -> std::io::Result<()> {
     let pid = std::process::id();
     let mut doc = json!({"pid": pid, "url": url});
-    if let Some(start) = proc_stat(pid).map(|s| s.start_time) {
+    if let Some(start) = start_time(pid) {
         doc["start_time"] = json!(start);
     }
     if let Some(token) = token {
@@ -92,16 +92,32 @@ fn proc_stat(pid: u32) -> Option<ProcStat> {
 /// zombie, same start time (when recorded), and running `engine serve <name>`. Only such a
 /// process is ever signalled.
 fn is_engine(info: &Info, name: &str) -> bool {
-    let Some(stat) = proc_stat(info.pid) else {
+    runs(info.pid, info.start_time, |words| match words {
+        ["engine", "serve", n] => *n == name,
+        ["engine", "serve"] => name == super::local::DEFAULT_ENGINE,
+        _ => false,
+    })
+}
+
+/// The start time of process `pid` (clock ticks from boot), to tell it later from another
+/// process that got the same pid.
+pub fn start_time(pid: u32) -> Option<u64> {
+    proc_stat(pid).map(|s| s.start_time)
+}
+
+/// Whether process `pid` lives (not a zombie), started at `start` (when known), and runs
+/// this program with words (its arguments that are not options) that `command` accepts.
+pub fn runs(pid: u32, start: Option<u64>, command: impl Fn(&[&str]) -> bool) -> bool {
+    let Some(stat) = proc_stat(pid) else {
         return false;
     };
     if matches!(stat.state, 'Z' | 'X' | 'x') {
         return false;
     }
-    if info.start_time.is_some_and(|t| t != stat.start_time) {
+    if start.is_some_and(|t| t != stat.start_time) {
         return false;
     }
-    let Ok(cmdline) = std::fs::read(format!("/proc/{}/cmdline", info.pid)) else {
+    let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
         return false;
     };
     let args: Vec<String> = cmdline
@@ -110,11 +126,7 @@ fn is_engine(info: &Info, name: &str) -> bool {
         .filter(|a| !a.is_empty())
         .map(|a| String::from_utf8_lossy(a).into_owned())
         .collect();
-    match crate::cli::args::words_only(&args).as_slice() {
-        ["engine", "serve", n] => *n == name,
-        ["engine", "serve"] => name == super::local::DEFAULT_ENGINE,
-        _ => false,
-    }
+    command(&crate::cli::args::words_only(&args))
 }
 
 pub enum Status {

@@ -1,30 +1,48 @@
 //! Who may use the fleet (rest-api.md §3). Its owner always may: the token of
-//! `fleet::owner` as `Authorization: Bearer`, as the path prefix `/token/<token>`, or as the
-//! cookie the page gets from `/?token=<token>`. With users configured, a user may too: HTTP
-//! Basic credentials, the `connect.sid` cookie of a `POST /1/login`, or that session as a
-//! bearer token. Everyone else gets 401, and failed logins slow down (`throttle.rs`).
+//! `fleet::owner` as `Authorization: Bearer`, as the path prefix `/token/<token>`, or — on
+//! the page and its Pneumo websocket, which a browser cannot give headers to — as
+//! `?token=<token>`. With users configured, a user may too: HTTP Basic credentials, the
+//! `connect.sid` cookie of a `POST /1/login`, or that session as a bearer token. Everyone
+//! else gets 401, and failed logins slow down (`throttle.rs`).
+//!
+//! No cookie carries the owner's token: a browser sends a host's cookies to every port of
+//! it, so another local user's server would receive it.
 
 use super::throttle::{Key, Throttle};
 use super::{text, FleetState, Reply};
 use crate::fleet::owner;
-use crate::secret::same;
+use crate::secret::Digest;
 use axum::extract::{FromRequest, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Uri};
 use base64::Engine as _;
 use std::collections::{HashMap, VecDeque};
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// Login sessions kept; the oldest is forgotten past this.
 const MAX_SESSIONS: usize = 1000;
+/// Login sessions kept per user; that user's oldest is forgotten past this.
+const MAX_SESSIONS_PER_USER: usize = 16;
+/// How long a login session lasts.
+const SESSION_LIFE: Duration = Duration::from_secs(12 * 3600);
 /// How much of a user name a log line shows.
 const NAME_SHOWN: usize = 64;
+/// The largest login form taken (it is read before anyone is known).
+pub const MAX_LOGIN_FORM: usize = 16 << 10;
 
-/// The fleet's users (from a file of `name:password` lines) and their login sessions.
+/// A login session: the digest of its id, whose it is, until when.
+struct Session {
+    id: Digest,
+    user: String,
+    until: Instant,
+}
+
+/// The fleet's users (from a file of `name:password` lines, kept as digests) and their
+/// login sessions.
 pub struct Users {
-    passwords: HashMap<String, String>,
-    sessions: Mutex<VecDeque<String>>,
+    passwords: Vec<(Digest, Digest)>,
+    sessions: Mutex<VecDeque<Session>>,
 }
 
 impl Users {
@@ -46,7 +64,10 @@ impl Users {
             return Err("no users".into());
         }
         Ok(Users {
-            passwords,
+            passwords: passwords
+                .iter()
+                .map(|(n, p)| (Digest::of(n.as_bytes()), Digest::of(p.as_bytes())))
+                .collect(),
             sessions: Mutex::new(VecDeque::new()),
         })
     }
@@ -60,66 +81,82 @@ impl Users {
     }
 
     fn valid(&self, name: &str, password: &str) -> bool {
-        // every stored password is compared, so timing tells nothing about which matched
+        let (name, password) = (Digest::of(name.as_bytes()), Digest::of(password.as_bytes()));
+        // every user is compared, so timing tells nothing about which matched
         let mut ok = false;
         for (n, p) in &self.passwords {
-            ok |= same(name.as_bytes(), n.as_bytes()) & same(password.as_bytes(), p.as_bytes());
+            ok |= n.matches(&name) & p.matches(&password);
         }
         ok
     }
 
     fn has_session(&self, id: &str) -> bool {
+        let id = Digest::of(id.as_bytes());
+        let now = Instant::now();
+        let mut sessions = crate::sync::lock(&self.sessions);
+        sessions.retain(|s| s.until > now);
         let mut found = false;
-        for s in crate::sync::lock(&self.sessions).iter() {
-            found |= same(id.as_bytes(), s.as_bytes());
+        for s in sessions.iter() {
+            found |= s.id.matches(&id);
         }
         found
     }
 
-    fn new_session(&self) -> Option<String> {
+    /// A new session of `user`: its id.
+    fn new_session(&self, user: &str) -> Option<String> {
         let id = crate::ids::secret_hex(24).ok()?;
         let mut sessions = crate::sync::lock(&self.sessions);
+        let now = Instant::now();
+        sessions.retain(|s| s.until > now);
+        let theirs = sessions.iter().filter(|s| s.user == user).count();
+        if theirs >= MAX_SESSIONS_PER_USER {
+            if let Some(oldest) = sessions.iter().position(|s| s.user == user) {
+                sessions.remove(oldest);
+            }
+        }
         if sessions.len() >= MAX_SESSIONS {
             sessions.pop_front();
         }
-        sessions.push_back(id.clone());
+        sessions.push_back(Session {
+            id: Digest::of(id.as_bytes()),
+            user: user.to_string(),
+            until: now + SESSION_LIFE,
+        });
         Some(id)
     }
 }
 
 /// What the middleware checks requests against.
 pub struct Access {
-    owner: String,
+    owner: Digest,
     users: Option<Users>,
     throttle: Throttle,
-    /// The name of the owner's cookie: with the port, so that fleets on one host keep
-    /// their own (cookies ignore ports).
-    cookie: String,
-    tls: bool,
 }
 
 impl Access {
-    pub fn new(owner: String, users: Option<Users>, port: u16, tls: bool) -> Access {
+    pub fn new(owner: &str, users: Option<Users>) -> Access {
         Access {
-            owner,
+            owner: Digest::of(owner.as_bytes()),
             users,
             throttle: Throttle::default(),
-            cookie: format!("fastscore-owner-{port}"),
-            tls,
         }
     }
 
     pub fn has_users(&self) -> bool {
         self.users.is_some()
     }
+
+    fn is_owner(&self, token: &str) -> bool {
+        Digest::of(token.as_bytes()).matches(&self.owner)
+    }
 }
 
 /// The client's address, which the accept loop gives every request.
-fn peer(request: &Request) -> Option<IpAddr> {
+fn peer(request: &Request) -> IpAddr {
     request
         .extensions()
         .get::<crate::serve::Peer>()
-        .map(|p: &crate::serve::Peer| SocketAddr::ip(&p.0))
+        .map_or(IpAddr::from([0, 0, 0, 0]), |p| p.0.ip())
 }
 
 /// The token a request's path began with (`/token/<token>/…`, which is taken off).
@@ -149,53 +186,44 @@ pub fn strip_token_prefix(mut request: Request) -> Request {
     request
 }
 
-/// How a request shows the owner's token, if it does.
-enum Shown {
-    /// In its path or its query: a page asked for this way sets the cookie.
-    InUrl(String),
-    Header(String),
-    Cookie(String),
+/// Where a browser cannot send a header: the page, and the Pneumo websocket it opens.
+fn takes_query_token(path: &str) -> bool {
+    matches!(path, "/" | "/dashboard" | "/api/1/service/connect/2/pneumo")
 }
 
-fn shown_token(access: &Access, request: &Request) -> Option<Shown> {
+/// The owner's token as the request shows it, if it does (a bearer token may be a user's
+/// login session instead, when there are users).
+fn shown_token(access: &Access, request: &Request) -> Option<String> {
     if let Some(PathToken(t)) = request.extensions().get::<PathToken>() {
-        return Some(Shown::InUrl(t.clone()));
+        return Some(t.clone());
     }
-    // `?token=` on a page, as notebook servers take it
-    let query = request
-        .uri()
-        .query()
-        .filter(|_| is_page(request.uri().path()));
-    let query_token = query.and_then(|q| {
-        crate::fleet::http::parse_query(q)
+    if takes_query_token(request.uri().path()) {
+        let query = request.uri().query().unwrap_or("");
+        if let Some((_, t)) = crate::fleet::http::parse_query(query)
             .into_iter()
             .find(|(k, _)| k == "token")
-            .map(|(_, v)| v)
-    });
-    if let Some(t) = query_token {
-        return Some(Shown::InUrl(t));
-    }
-    let headers = request.headers();
-    if let Some(t) = bearer(headers) {
-        // with users, a bearer token may be a login session instead
-        if access.users.is_none() || same(t.as_bytes(), access.owner.as_bytes()) {
-            return Some(Shown::Header(t.to_string()));
+        {
+            return Some(t);
         }
     }
-    cookies(headers)
-        .find(|(name, _)| *name == access.cookie)
-        .map(|(_, v)| Shown::Cookie(v.to_string()))
+    bearer(request.headers())
+        .filter(|t| access.users.is_none() || access.is_owner(t))
+        .map(str::to_string)
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
     let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?.trim();
     // the original SDK may send "Bearer Bearer <token>"
-    let mut token = auth.strip_prefix("Bearer ")?.trim();
-    token = token.strip_prefix("Bearer ").unwrap_or(token).trim();
-    Some(token)
+    let token = auth.strip_prefix("Bearer ")?.trim();
+    Some(token.strip_prefix("Bearer ").unwrap_or(token).trim())
 }
 
-fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
+/// The login session a request shows: a bearer token, or the `connect.sid` cookie (or,
+/// as the original SDK sends it, a bare cookie value).
+fn session(headers: &HeaderMap) -> Option<String> {
+    if let Some(t) = bearer(headers) {
+        return Some(t.to_string());
+    }
     headers
         .get_all(header::COOKIE)
         .iter()
@@ -205,21 +233,12 @@ fn cookies(headers: &HeaderMap) -> impl Iterator<Item = (&str, &str)> {
             let c = c.trim();
             c.split_once('=').unwrap_or(("", c))
         })
-}
-
-/// A page (not an API call) of the fleet: where the token in a URL sets the cookie.
-fn is_page(path: &str) -> bool {
-    matches!(path, "/" | "/dashboard")
-}
-
-/// A browser's request from another origin must not ride on the owner's cookie.
-fn same_origin(headers: &HeaderMap) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else {
-        return true;
-    };
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    let authority = origin.split_once("://").map(|(_, a)| a);
-    authority.is_some() && authority == host
+        .find(|(name, _)| *name == "connect.sid" || name.is_empty())
+        .map(|(_, v)| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
 }
 
 /// HTTP Basic credentials, as sent (RFC 7617).
@@ -242,7 +261,7 @@ fn basic_valid(users: &Users, name: &str, password: &str) -> bool {
         return true;
     }
     match (from_python_quote(name), from_python_quote(password)) {
-        (Some(n), Some(p)) => users.valid(&n, &p),
+        (Some(n), Some(p)) if (n.as_str(), p.as_str()) != (name, password) => users.valid(&n, &p),
         _ => false,
     }
 }
@@ -271,21 +290,60 @@ fn from_python_quote(sent: &str) -> Option<String> {
     (quote(true) == sent || quote(false) == sent).then_some(decoded)
 }
 
-/// What a refused try says in the fleet's log: the name it tried (never the password).
-fn log_failure(what: &str, name: Option<&str>, addr: Option<IpAddr>, n: u32, wait: Duration) {
+/// Why a request is not let through.
+enum Denied {
+    /// No credentials, or wrong ones: 401.
+    Refused,
+    /// Failed logins from there: it must wait this long (429).
+    Wait(Duration),
+}
+
+impl Denied {
+    fn reply(self, access: &Access) -> Reply {
+        match self {
+            Denied::Refused => refused(access),
+            Denied::Wait(wait) => too_many(wait),
+        }
+    }
+}
+
+/// A try with user name `name` (if any) from `addr`: refused while it must wait; else
+/// `check` decides, and a failure is counted and logged (the name tried, never the
+/// password).
+fn throttled(
+    access: &Access,
+    what: &str,
+    name: Option<&str>,
+    addr: IpAddr,
+    check: impl FnOnce() -> bool,
+) -> Result<(), Denied> {
+    let user_key = name.and_then(|n| Key::user_at(n, addr));
+    let keys: Vec<Key> = std::iter::once(Key::address(addr))
+        .chain(user_key.clone())
+        .collect();
+    if let Some(wait) = access.throttle.wait(&keys) {
+        return Err(Denied::Wait(wait));
+    }
+    if check() {
+        access
+            .throttle
+            .succeeded(&user_key.into_iter().collect::<Vec<_>>());
+        return Ok(());
+    }
+    let (n, wait) = access.throttle.failed(&keys);
     let who = name
         .map(|n| {
             let shown: String = n.chars().take(NAME_SHOWN).collect();
             format!(" for {shown:?}")
         })
         .unwrap_or_default();
-    let from = addr.map(|a| format!(" from {a}")).unwrap_or_default();
     let next = if wait.is_zero() {
         String::new()
     } else {
         format!("; the next try waits {} s", wait.as_secs())
     };
-    eprintln!("fleet: refused {what}{who}{from} ({n} in a row{next})");
+    eprintln!("fleet: refused {what}{who} from {addr} ({n} in a row{next})");
+    Err(Denied::Refused)
 }
 
 fn refused(access: &Access) -> Reply {
@@ -317,20 +375,36 @@ fn too_many(wait: Duration) -> Reply {
     reply
 }
 
-/// The owner's page asked for with the token in its URL: set the cookie and send the
-/// browser to the same page without the token (so it stays out of its history).
-fn page_with_cookie(access: &Access, path: &str) -> Reply {
-    let secure = if access.tls { "; Secure" } else { "" };
-    let cookie = format!(
-        "{}={}; Path=/; HttpOnly; SameSite=Strict{secure}",
-        access.cookie, access.owner
-    );
-    let mut reply = text(303, "");
-    if let (Ok(c), Ok(l)) = (HeaderValue::from_str(&cookie), HeaderValue::from_str(path)) {
-        reply.headers_mut().insert(header::SET_COOKIE, c);
-        reply.headers_mut().insert(header::LOCATION, l);
+/// Pass the request on, or answer why not.
+fn decide(access: &Access, request: &Request) -> Result<(), Denied> {
+    let addr = peer(request);
+    if let Some(token) = shown_token(access, request) {
+        // the owner's token is too long to guess: it passes even while the address waits
+        // (on loopback every local user has the owner's address)
+        if access.is_owner(&token) {
+            return Ok(());
+        }
+        return throttled(access, "a wrong owner's token", None, addr, || false);
     }
-    reply
+    let Some(users) = access.users.as_ref() else {
+        return Err(Denied::Refused);
+    };
+    if request.uri().path() == "/1/login" {
+        return Ok(());
+    }
+    let headers = request.headers();
+    if let Some((name, password)) = basic(headers) {
+        return throttled(access, "a login", Some(&name), addr, || {
+            basic_valid(users, &name, &password)
+        });
+    }
+    match session(headers) {
+        // a valid session is never held back by others' failures
+        Some(id) if users.has_session(&id) => Ok(()),
+        Some(_) => throttled(access, "an unknown session", None, addr, || false),
+        // no credentials at all: nothing was guessed
+        None => Err(Denied::Refused),
+    }
 }
 
 /// The middleware: the owner and (with users) the users pass, others get 401.
@@ -339,80 +413,10 @@ pub async fn check(
     request: Request,
     next: axum::middleware::Next,
 ) -> Reply {
-    let access = &state.access;
-    let addr = peer(&request);
-    let by_addr: Vec<Key> = addr.map(Key::Address).into_iter().collect();
-    if let Some(shown) = shown_token(access, &request) {
-        let (token, in_url, cookie) = match &shown {
-            Shown::InUrl(t) => (t, true, false),
-            Shown::Header(t) => (t, false, false),
-            Shown::Cookie(t) => (t, false, true),
-        };
-        // the owner's token is too long to guess: it passes even while the address waits
-        // (on loopback every local user has the owner's address)
-        if same(token.as_bytes(), access.owner.as_bytes()) {
-            if cookie && !same_origin(request.headers()) {
-                return refused(access);
-            }
-            let path = request.uri().path();
-            if in_url && is_page(path) {
-                return page_with_cookie(access, path);
-            }
-            return next.run(request).await;
-        }
-        if let Some(wait) = access.throttle.wait(&by_addr) {
-            return too_many(wait);
-        }
-        let (n, wait) = access.throttle.failed(&by_addr);
-        log_failure("a wrong owner's token", None, addr, n, wait);
-        return refused(access);
+    match decide(&state.access, &request) {
+        Ok(()) => next.run(request).await,
+        Err(denied) => denied.reply(&state.access),
     }
-    let Some(users) = access.users.as_ref() else {
-        return refused(access);
-    };
-    if request.uri().path() == "/1/login" {
-        return next.run(request).await;
-    }
-    let headers = request.headers();
-    if let Some((name, password)) = basic(headers) {
-        let keys: Vec<Key> = by_addr
-            .iter()
-            .cloned()
-            .chain([Key::User(name.clone())])
-            .collect();
-        if let Some(wait) = access.throttle.wait(&keys) {
-            return too_many(wait);
-        }
-        if basic_valid(users, &name, &password) {
-            access.throttle.succeeded(&keys);
-            return next.run(request).await;
-        }
-        let (n, wait) = access.throttle.failed(&keys);
-        log_failure("a login", Some(&name), addr, n, wait);
-        return refused(access);
-    }
-    let session = bearer(headers).map(str::to_string).or_else(|| {
-        cookies(headers)
-            .find(|(name, _)| *name == "connect.sid" || name.is_empty())
-            .map(|(_, v)| {
-                percent_encoding::percent_decode_str(v)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            })
-    });
-    let Some(session) = session else {
-        // no credentials at all: nothing was guessed
-        return refused(access);
-    };
-    if let Some(wait) = access.throttle.wait(&by_addr) {
-        return too_many(wait);
-    }
-    if users.has_session(&session) {
-        return next.run(request).await;
-    }
-    let (n, wait) = access.throttle.failed(&by_addr);
-    log_failure("an unknown session", None, addr, n, wait);
-    refused(access)
 }
 
 /// `POST /1/login` (form `username`, `password`): a session cookie, as the original's LDAP
@@ -429,28 +433,20 @@ pub async fn login(State(state): State<FleetState>, request: Request) -> Reply {
         return text(400, "a login is a form with username and password");
     };
     let field = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
-    let keys: Vec<Key> = addr
-        .map(Key::Address)
-        .into_iter()
-        .chain([Key::User(field("username").to_string())])
-        .collect();
-    if let Some(wait) = access.throttle.wait(&keys) {
-        return too_many(wait);
+    let (name, password) = (field("username"), field("password"));
+    match throttled(access, "a login", Some(name), addr, || {
+        users.valid(name, password)
+    }) {
+        Ok(()) => {}
+        // the original's login answers 401 with its own words
+        Err(Denied::Refused) => return text(401, "Authorization required"),
+        Err(wait) => return wait.reply(access),
     }
-    if !users.valid(field("username"), field("password")) {
-        let (n, wait) = access.throttle.failed(&keys);
-        log_failure("a login", Some(field("username")), addr, n, wait);
-        return text(401, "Authorization required");
-    }
-    access.throttle.succeeded(&keys);
-    let Some(id) = users.new_session() else {
+    let Some(id) = users.new_session(name) else {
         return text(500, "cannot make a session");
     };
-    let secure = if access.tls { "; Secure" } else { "" };
     let mut reply = text(200, "");
-    if let Ok(cookie) =
-        HeaderValue::from_str(&format!("connect.sid={id}; Path=/; HttpOnly{secure}"))
-    {
+    if let Ok(cookie) = HeaderValue::from_str(&format!("connect.sid={id}; Path=/; HttpOnly")) {
         reply.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     reply
@@ -490,5 +486,20 @@ mod tests {
                 .unwrap(),
         );
         assert_eq!(page.uri(), "/");
+    }
+
+    #[test]
+    fn sessions_expire_and_one_user_cannot_push_out_the_others() {
+        let users = Users::parse("alice:a\nbob:b\n").unwrap();
+        let bobs = users.new_session("bob").unwrap();
+        for _ in 0..(MAX_SESSIONS * 2) {
+            users.new_session("alice").unwrap();
+        }
+        assert!(users.has_session(&bobs));
+        assert!(!users.has_session("nope"));
+        crate::sync::lock(&users.sessions)
+            .iter_mut()
+            .for_each(|s| s.until = Instant::now());
+        assert!(!users.has_session(&bobs));
     }
 }

@@ -16,6 +16,8 @@ pub async fn page() -> Response {
                 "default-src 'self'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self' ws: wss:",
             ),
             ("cache-control", "no-store"),
+            // its address carries the owner's token: never send it on
+            ("referrer-policy", "no-referrer"),
         ],
         PAGE,
     )

@@ -39,7 +39,8 @@ pub struct FleetState {
     home: PathBuf,
     /// Who may call: the owner, and the users when there are.
     access: Arc<auth::Access>,
-    /// The local engines served: `engine-1` … `engine-<local_engines>`.
+    /// The local engines served: `engine-1` … `engine-<local_engines>`, and those of its
+    /// data directory that ran before.
     local_engines: u32,
     /// Engines that joined from elsewhere.
     registry: Arc<registry::Registry>,
@@ -47,8 +48,10 @@ pub struct FleetState {
     hub: Arc<pneumo::Hub>,
     /// This run's instance ids, as `/1/health` reports them.
     ids: Arc<Ids>,
-    /// The limits on request bodies (see `bodies`).
+    /// The limits on request bodies (see `bodies`), and on the login form, which is read
+    /// before anyone is known.
     bodies: crate::serve::BodyLimits,
+    login_forms: crate::serve::BodyLimits,
     /// The sensors of Connect and of Model Manage (this process's memory and CPU).
     connect_sensors: Arc<Sensors>,
     model_manage_sensors: Arc<Sensors>,
@@ -106,12 +109,11 @@ pub fn run(settings: Settings) -> Result<()> {
     // the first line says where: scripts and tests read the URL from it
     println!("Serving the FastScore fleet at {shown}");
     // and so does a record for `fastscore dashboard` (removed when the server stops)
-    let record = crate::fleet::owner::record_path(&settings.home);
-    let doc = json!({"url": shown, "pid": std::process::id()});
-    if let Err(e) = std::fs::create_dir_all(record.with_file_name("")).and_then(|()| {
-        crate::fsutil::write_atomic(&record, doc.to_string().as_bytes(), Some(0o600))
-    }) {
-        eprintln!("fleet: cannot write {}: {e}", record.display());
+    if let Err(e) = crate::fleet::owner::write_record(&settings.home, &shown) {
+        eprintln!(
+            "fleet: cannot write {}: {e}",
+            crate::fleet::owner::record_path(&settings.home).display()
+        );
     }
     if let Some(cert) = &cert {
         eprintln!(
@@ -149,16 +151,16 @@ pub fn run(settings: Settings) -> Result<()> {
         model_manage_sensors,
         this_process: this_process.clone(),
         home: settings.home.clone(),
-        access: Arc::new(auth::Access::new(
-            owner,
-            settings.users,
-            addr.port(),
-            tls.is_some(),
-        )),
+        access: Arc::new(auth::Access::new(&owner, settings.users)),
         local_engines: settings.engines,
         registry: Arc::default(),
         hub: Arc::default(),
         bodies: crate::serve::BodyLimits::new("the fleet", MAX_BODY, "its largest request"),
+        login_forms: crate::serve::BodyLimits::new(
+            "the fleet's login",
+            auth::MAX_LOGIN_FORM,
+            "a login form",
+        ),
         ids: Arc::new(Ids {
             connect: crate::ids::random_hex(32),
             model_manage: crate::ids::random_hex(32),
@@ -186,14 +188,7 @@ pub fn run(settings: Settings) -> Result<()> {
         std::io::Result::Ok(())
     });
     runtime.shutdown_timeout(Duration::from_secs(1));
-    // the record is this server's (another may have replaced it meanwhile)
-    let ours = std::fs::read(&record)
-        .ok()
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-        .is_some_and(|d| d["pid"] == std::process::id());
-    if ours {
-        let _ = std::fs::remove_file(&record);
-    }
+    crate::fleet::owner::remove_record(&settings.home);
     served.map_err(|e| Error::new(format!("Cannot serve on {shown}")).caused_by(e.to_string()))
 }
 
@@ -253,14 +248,20 @@ fn router(state: FleetState) -> Router {
 
 /// A request's body is read whole within the limits (`serve::BodyLimits`) before it is
 /// handled, and holds its share of the memory bodies may take until it has been answered.
-/// This runs after the check of credentials: a stranger's body is never read.
+/// This runs after the check of credentials: of a stranger, only a login form is read (at
+/// most `auth::MAX_LOGIN_FORM`).
 async fn bodies(
     State(state): State<FleetState>,
     request: axum::extract::Request,
     next: axum::middleware::Next,
 ) -> Reply {
     let (parts, body) = request.into_parts();
-    match state.bodies.read(body).await {
+    let limits = if parts.uri.path() == "/1/login" {
+        &state.login_forms
+    } else {
+        &state.bodies
+    };
+    match limits.read(body).await {
         Ok(received) => {
             let (bytes, share) = received.split();
             let reply = next
@@ -300,17 +301,25 @@ async fn signed(mut reply: Reply) -> Reply {
     reply
 }
 
+/// `/api/1/service/<instance>/<rest>` to engine `<instance>`: `rest` as the client wrote it
+/// (still percent-encoded, with its query), so that the engine decodes it once, as it
+/// would a request of its own.
 async fn to_engine(
     State(state): State<FleetState>,
-    Path((instance, rest)): Path<(String, String)>,
+    Path((instance, _)): Path<(String, String)>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
+    let raw = uri
+        .path()
+        .strip_prefix("/api/1/service/")
+        .and_then(|p| p.split_once('/'))
+        .map_or("", |(_, rest)| rest);
     let rest = match uri.query() {
-        Some(q) => format!("{rest}?{q}"),
-        None => rest,
+        Some(q) => format!("{raw}?{q}"),
+        None => raw.to_string(),
     };
     proxy::forward(state, instance, method, rest, headers, body).await
 }
@@ -321,18 +330,24 @@ impl FleetState {
         self.is_local_engine(name) || self.registry.get(name).is_some()
     }
 
-    /// Whether `name` is one of the local engines it was told to serve.
+    /// Whether `name` is one of the local engines it serves.
     fn is_local_engine(&self, name: &str) -> bool {
-        crate::fleet::local::is_engine_name(name)
-            && name
-                .strip_prefix("engine-")
-                .and_then(|n| n.parse::<u32>().ok())
-                .is_some_and(|n| n <= self.local_engines)
+        self.local_engine_names().any(|n| n == name)
     }
 
-    /// The names of the local engines it serves.
+    /// The local engines it serves: `engine-1` … `engine-<n>` of `--engines`, and those of
+    /// its data directory that were started before (by `fastscore use` on the embedded
+    /// fleet, say), in order.
     fn local_engine_names(&self) -> impl Iterator<Item = String> {
-        (1..=self.local_engines).map(|n| format!("engine-{n}"))
+        let mut names: Vec<String> = (1..=self.local_engines)
+            .map(|n| format!("engine-{n}"))
+            .collect();
+        for name in crate::fleet::launcher::known(&self.home) {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        names.into_iter()
     }
 }
 

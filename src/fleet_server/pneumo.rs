@@ -22,6 +22,10 @@ use tokio::sync::broadcast;
 const HISTORY: usize = 60;
 /// Messages a slow websocket client may fall behind by before it misses some.
 const BACKLOG: usize = 1024;
+/// Websocket clients at once.
+const MAX_CLIENTS: usize = 256;
+/// How long a message may take to go to a client; one that does not read is dropped.
+const SEND_WAIT: Duration = Duration::from_secs(30);
 /// How often the fleet looks for engines to read.
 const LOOK_EVERY: Duration = Duration::from_secs(1);
 /// How long one read of an engine waits for a message (ms), and the request's limit.
@@ -33,6 +37,8 @@ pub struct Hub {
     /// The last `engine-state` of each engine.
     states: Mutex<BTreeMap<String, Value>>,
     tx: broadcast::Sender<Value>,
+    /// The websocket clients' places (`MAX_CLIENTS`).
+    clients: Arc<tokio::sync::Semaphore>,
     /// Engines being read.
     read: Mutex<HashSet<String>>,
     /// Where the reading of each engine got to: a reader that starts again goes on from
@@ -46,6 +52,7 @@ impl Default for Hub {
             history: Mutex::default(),
             states: Mutex::default(),
             tx: broadcast::channel(BACKLOG).0,
+            clients: Arc::new(tokio::sync::Semaphore::new(MAX_CLIENTS)),
             read: Mutex::default(),
             cursors: Mutex::default(),
         }
@@ -226,11 +233,20 @@ pub async fn pneumo(
     let (mut parts, _) = request.into_parts();
     match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
         Ok(upgrade) => {
+            let Ok(place) = state.hub.clients.clone().try_acquire_owned() else {
+                return super::text(
+                    503,
+                    format!("the fleet has {MAX_CLIENTS} Pneumo clients already; try again later"),
+                );
+            };
             // what happens from now on is the client's (subscribed before the log says so)
             let rx = state.hub.tx.subscribe();
             eprintln!("fleet: a Pneumo client connected");
             let hub = state.hub.clone();
-            upgrade.on_upgrade(move |socket| send_messages(socket, hub, rx, filter))
+            upgrade.on_upgrade(move |socket| async move {
+                send_messages(socket, hub, rx, filter).await;
+                drop(place);
+            })
         }
         Err(rejection) => rejection.into_response(),
     }
@@ -257,11 +273,7 @@ async fn send_messages(
         Vec::new()
     };
     for message in current.into_iter().filter(|m| wanted(&filter, m)) {
-        if socket
-            .send(Message::Text(message.to_string().into()))
-            .await
-            .is_err()
-        {
+        if !send(&mut socket, &message).await {
             return;
         }
     }
@@ -269,7 +281,7 @@ async fn send_messages(
         tokio::select! {
             received = rx.recv() => match received {
                 Ok(message) if wanted(&filter, &message) => {
-                    if socket.send(Message::Text(message.to_string().into())).await.is_err() {
+                    if !send(&mut socket, &message).await {
                         return;
                     }
                 }
@@ -283,4 +295,10 @@ async fn send_messages(
             },
         }
     }
+}
+
+/// Send one message within `SEND_WAIT`: whether the client took it.
+async fn send(socket: &mut WebSocket, message: &Value) -> bool {
+    let sent = socket.send(Message::Text(message.to_string().into()));
+    matches!(tokio::time::timeout(SEND_WAIT, sent).await, Ok(Ok(())))
 }

@@ -31,12 +31,13 @@ pub async fn forward(
     headers: HeaderMap,
     body: Bytes,
 ) -> Reply {
-    if !state.serves_engine(&name) {
-        return super::no_instance(&name);
-    }
     let home = state.home.clone();
     let joined = state.registry.get(&name);
     blocking(move || {
+        // (the local engines it serves are read from its data directory)
+        if !state.serves_engine(&name) {
+            return super::no_instance(&name);
+        }
         let client = Rc::new(Client::local(Timeouts::around(
             crate::fleet::http::DEFAULT_TIMEOUT,
         )));

@@ -300,13 +300,30 @@ pub fn request(
     body: &[u8],
     headers: &[(&str, &str)],
 ) -> Answer {
+    request_within(
+        url,
+        method,
+        path,
+        body,
+        headers,
+        std::time::Duration::from_secs(120),
+    )
+}
+
+/// As `request`; the answer must come within `limit` (else the test fails).
+pub fn request_within(
+    url: &str,
+    method: &str,
+    path: &str,
+    body: &[u8],
+    headers: &[(&str, &str)],
+    limit: std::time::Duration,
+) -> Answer {
     use std::io::{Read, Write};
     let (host, base) = split_url(url);
     let path = format!("{base}{path}");
     let mut stream = std::net::TcpStream::connect(host).expect("connect to the server");
-    stream
-        .set_read_timeout(Some(std::time::Duration::from_secs(120)))
-        .expect("read timeout");
+    stream.set_read_timeout(Some(limit)).expect("read timeout");
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -318,7 +335,9 @@ pub fn request(
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(body).unwrap();
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
+    stream
+        .read_to_end(&mut raw)
+        .unwrap_or_else(|e| panic!("no answer to {method} {path} within {limit:?}: {e}"));
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
