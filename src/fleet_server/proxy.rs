@@ -11,7 +11,13 @@ use axum::response::IntoResponse;
 use std::rc::Rc;
 
 /// Request headers an engine needs; the client's credentials for the fleet stay here.
-const FORWARDED: &[&str] = &["content-type", "content-disposition", "accept"];
+const FORWARDED: &[&str] = &[
+    "content-type",
+    "content-disposition",
+    "accept",
+    "prefer",
+    crate::BUSY_TASK_HEADER,
+];
 /// Answer headers the client needs (`server` tells our CLI the text is an engine's; a busy
 /// engine's 503 says when to ask again and what it is busy with).
 const RETURNED: &[&str] = &[
