@@ -16,12 +16,17 @@ ORIG_CLI := $(ORIG_VENV)/bin/fastscore
 # PFA models run in titus2, in a venv of their own
 PFA_VENV := .venv-pfa
 PFA_PY := $(PFA_VENV)/bin/python
+# titus2 and what it needs as wheels for the Python the engine makes its own PFA venv
+# with: the test of that installs from here, without the package index
+PFA_WHEELS := target/pfa-wheels
+PFA_WHEELS_DONE := $(PFA_WHEELS)/.done
 
 export FASTSCORE_PYTHON := $(CURDIR)/$(PY)
 export FASTSCORE_TEST_ATTACHMENT := $(CURDIR)/$(ATTACHMENT)
 export FASTSCORE_TEST_WHEELS := $(CURDIR)/$(WHEELS)
 export FASTSCORE_TEST_ORIG_CLI := $(CURDIR)/$(ORIG_CLI)
 export FASTSCORE_PFA_PYTHON := $(CURDIR)/$(PFA_PY)
+export FASTSCORE_TEST_PFA_WHEELS := $(CURDIR)/$(PFA_WHEELS)
 
 .PHONY: demo kafka-demo test lint bench generated build venv wheel clean
 
@@ -83,6 +88,11 @@ $(PFA_PY): python/pfa-requirements.txt
 	$(PFA_PY) -m pip install --quiet --disable-pip-version-check -r python/pfa-requirements.txt
 	touch $(PFA_PY)
 RUNNERS := $(R_JSONLITE) $(JAVAC) $(JANSSON) $(PFA_PY)
+$(PFA_WHEELS_DONE): python/pfa-requirements.txt
+	rm -rf $(PFA_WHEELS)
+	python3.11 -m pip wheel --quiet --disable-pip-version-check -w $(PFA_WHEELS) \
+		-r python/pfa-requirements.txt
+	touch $@
 
 ## A real Kafka broker for people: tansu 0.6 (SQLite storage) from crates.io, in target/tansu.
 TANSU := target/tansu/bin/tansu
@@ -94,8 +104,8 @@ kafka-demo: build $(ATTACHMENT) $(TANSU)
 	./scripts/kafka-demo.sh $(BIN) $(ATTACHMENT) $(TANSU)
 
 ## Everything the tests need (the models' venv, the guide's attachment, the wheel, the
-## original CLI, Chromium, the other languages' runners), then all tests.
-test: $(ATTACHMENT) wheel $(ORIG_CLI) $(CHROMEDRIVER) $(RUNNERS)
+## original CLI, Chromium, the other languages' runners, PFA's wheels), then all tests.
+test: $(ATTACHMENT) wheel $(ORIG_CLI) $(CHROMEDRIVER) $(RUNNERS) $(PFA_WHEELS_DONE)
 	$(CARGO) test
 
 ## Formatting and lints, as CI checks them.

@@ -28,7 +28,8 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const SERVER_NAME: &str = concat!("fastscore/", env!("CARGO_PKG_VERSION"));
 pub const SERVER_NAME_PREFIX: &str = "fastscore/";
 /// The header of an engine's 503 that names what it is busy with in the background
-/// (`install xgboost`); the client asks again after `Retry-After`.
+/// (`install xgboost`); a client that waited for that task to end names it the same way
+/// when it asks again.
 pub const BUSY_TASK_HEADER: &str = "fastscore-task";
 
 /// When this binary was built, as FastScore services report it.

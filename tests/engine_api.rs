@@ -425,6 +425,127 @@ fn policy_set_preinstall_installs_the_libraries_marked_install_once() {
         .ok();
 }
 
+/// `policy set <file> -type:<kind> -preinstall`, started: its stderr goes to `<name>.err`.
+fn start_preinstall(env: &Env, file: &str, kind: &str, name: &str) -> std::process::Child {
+    let err = std::fs::File::create(env.dir.path().join(format!("{name}.err"))).unwrap();
+    env.command(&["policy", "set", file, kind, "-preinstall"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(err)
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn a_policy_type_has_one_preinstall_at_a_time_and_a_failed_one_may_be_tried_again() {
+    let env = Env::new();
+    env.run(&["engine", "inspect"]).ok();
+    // an install that ends when the test lets it (within a minute)
+    let go = env.dir.path().join("go");
+    env.write(
+        "slow.yaml",
+        format!(
+            "slowlib:\n  policy: install\n  command: 'for i in $(seq 600); do [ -e {} ] && exit 0; sleep 0.1; done; exit 1'\n",
+            go.display()
+        ),
+    );
+    env.write(
+        "other.yaml",
+        "otherlib:\n  policy: install\n  command: 'true'\n",
+    );
+    // the same preinstall twice at once: one install, and both are told it succeeded
+    let both: Vec<_> = ["first", "second"]
+        .iter()
+        .map(|name| start_preinstall(&env, "slow.yaml", "-type:python3", name))
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for name in ["first", "second"] {
+        let err = env.dir.path().join(format!("{name}.err"));
+        while !std::fs::read_to_string(&err)
+            .unwrap()
+            .starts_with("Waiting for engine-1 to preinstall slowlib (python3 import policy): ")
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the {name} preinstall never waited"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+    // another one of the same type is refused while it runs
+    let other = env
+        .run(&[
+            "policy",
+            "set",
+            "other.yaml",
+            "-type:python3",
+            "-preinstall",
+        ])
+        .expect(1);
+    assert_eq!(
+        other.stderr,
+        "Error: Unable to upload policy: engine-1 is busy with another preinstall of the python3 import policy (it started to preinstall slowlib (python3 import policy)); try again when it is done\n"
+    );
+    std::fs::write(&go, "").unwrap();
+    for (child, name) in both.into_iter().zip(["first", "second"]) {
+        let run = support::wait_within(child, Duration::from_secs(60), name);
+        let err = std::fs::read_to_string(env.dir.path().join(format!("{name}.err"))).unwrap();
+        assert_eq!(run.code, 0, "the {name} preinstall: {err}");
+    }
+    let log = std::fs::read_to_string(env.store().join("engines/engine-1/engine.log")).unwrap();
+    assert_eq!(
+        log.matches("started to preinstall slowlib").count(),
+        1,
+        "{log}"
+    );
+    assert_eq!(
+        env.run(&["policy", "show", "-type:python3"]).ok().stdout,
+        std::fs::read_to_string(env.work().join("slow.yaml")).unwrap()
+    );
+    // once it succeeded, the type is not preinstalled again
+    let again = env
+        .run(&[
+            "policy",
+            "set",
+            "other.yaml",
+            "-type:python3",
+            "-preinstall",
+        ])
+        .expect(1);
+    assert!(
+        again.stderr.contains("was preinstalled already"),
+        "{}",
+        again.stderr
+    );
+
+    // one that failed is told so, and may be tried again
+    let tried = env.dir.path().join("tried");
+    env.write(
+        "flaky.yaml",
+        format!(
+            "flakylib:\n  policy: install\n  command: 'test -e {0} || {{ touch {0}; echo no index >&2; exit 3; }}'\n",
+            tried.display()
+        ),
+    );
+    let failed = env
+        .run(&["policy", "set", "flaky.yaml", "-type:python", "-preinstall"])
+        .expect(1);
+    let error: Vec<&str> = failed
+        .stderr
+        .lines()
+        .filter(|l| !l.starts_with("Waiting for engine-1"))
+        .collect();
+    assert_eq!(
+        error,
+        ["Error: Unable to upload policy: installing flakylib failed (exit status: 3): no index"]
+    );
+    assert_eq!(env.run(&["policy", "show", "-type:python"]).ok().stdout, "");
+    env.run(&["policy", "set", "flaky.yaml", "-type:python", "-preinstall"])
+        .ok();
+    env.run(&["policy", "set", "flaky.yaml", "-type:python", "-preinstall"])
+        .expect(1);
+}
+
 #[test]
 fn preinstall_where_the_runner_has_no_installer_is_refused_and_sets_nothing() {
     let env = Env::new();

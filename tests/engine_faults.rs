@@ -635,9 +635,10 @@ fn model_input_to_a_paused_engine_waits_and_sends_everything_after_unpause() {
 #[test]
 fn the_engine_answers_while_a_policy_install_runs_and_tries_a_failed_one_again() {
     let env = Env::new();
+    // long enough for several of the engine's Retry-After
     env.write(
         "policy.yaml",
-        "no_such_module_xyz:\n  policy: install\n  command: sleep 3\n",
+        "no_such_module_xyz:\n  policy: install\n  command: sleep 6\n",
     );
     env.run(&["policy", "set", "policy.yaml", "-type:python3"])
         .ok();
@@ -660,13 +661,20 @@ fn the_engine_answers_while_a_policy_install_runs_and_tries_a_failed_one_again()
         "{:?}",
         started.elapsed()
     );
-    let out = load.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
+    let out = support::wait_within(load, Duration::from_secs(120), "model load");
+    let stderr = out.stderr;
+    assert_eq!(out.code, 0, "{stderr}");
     // the install ran in the background while the command said what it waited for
     assert!(
         stderr.starts_with("Waiting for engine-1 to install no_such_module_xyz for "),
         "{stderr}"
+    );
+    // meanwhile it asked how the install went; the model was sent again once, for the load
+    let log = std::fs::read_to_string(env.store().join("engines/engine-1/engine.log")).unwrap();
+    assert_eq!(
+        log.matches("a load of model 'needs' received").count(),
+        2,
+        "{log}"
     );
     // an install that fails is told in one line, and the next load tries again
     env.write(

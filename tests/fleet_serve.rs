@@ -1102,6 +1102,44 @@ fn requests(server: &Env, script: &str) -> String {
 }
 
 #[test]
+fn the_original_cli_waits_through_the_fleet_while_its_engine_installs_a_library() {
+    let server = Env::new();
+    let fleet = FleetServer::start(&server, &[]);
+    let orig = Original::new();
+    orig.ok(&["connect", &fleet.owner_url]);
+    orig.ok(&["use", "engine-1"]);
+    // an install that outlasts the engine's quick busy answer and what the original does
+    // with one (its urllib3 asks again three times, after the 2 s of Retry-After): the
+    // original does not ask for it (`Prefer: respond-async`), so its request waits
+    let policy = server.write(
+        "policy.yaml",
+        "no_such_module_xyz:\n  policy: install\n  command: sleep 15\n",
+    );
+    orig.ok(&["policy", "set", policy.to_str().unwrap(), "-type:python3"]);
+    let model = server.write(
+        "needs.py3",
+        "import no_such_module_xyz\ndef action(x):\n    yield x\n",
+    );
+    orig.ok(&["model", "add", "needs", model.to_str().unwrap()]);
+    orig.ok(&["model", "load", "needs"]);
+    let loaded = orig.ok(&["model", "inspect"]);
+    assert!(loaded.contains("needs"), "{loaded}");
+    let log = std::fs::read_to_string(server.store().join("engines/engine-1/engine.log")).unwrap();
+    assert_eq!(
+        log.matches("started to install no_such_module_xyz for ")
+            .count(),
+        1,
+        "{log}"
+    );
+    assert_eq!(
+        log.matches("a load of model 'needs' received").count(),
+        1,
+        "{log}"
+    );
+    orig.ok(&["engine", "reset"]);
+}
+
+#[test]
 fn a_load_waits_through_the_fleet_while_its_engine_installs_a_library() {
     let server = Env::new();
     let fleet = FleetServer::start(&server, &[]);

@@ -564,11 +564,27 @@ fn pfa_models_that_are_wrong_say_why() {
     env.run(&["engine", "stop"]).ok();
 }
 
-/// A command whose engine makes its own PFA venv (no FASTSCORE_PFA_PYTHON) in `cache`.
+/// Where `make test` put titus2 and what it needs as wheels ($FASTSCORE_TEST_PFA_WHEELS).
+fn pfa_wheels() -> String {
+    let dir = std::env::var("FASTSCORE_TEST_PFA_WHEELS").expect(
+        "FASTSCORE_TEST_PFA_WHEELS is not set: run the tests with `make test`, which downloads the PFA requirements into target/pfa-wheels",
+    );
+    assert!(
+        std::path::Path::new(&dir).join(".done").exists(),
+        "{dir} is not complete: `make test` downloads the PFA requirements there"
+    );
+    dir
+}
+
+/// A command whose engine makes its own PFA venv (no FASTSCORE_PFA_PYTHON) in `cache`,
+/// its pip installing from `make test`'s wheels only (never from the package index).
 fn without_pfa_venv(env: &Env, cache: &std::path::Path, args: &[&str]) -> std::process::Command {
     let mut cmd = env.command(args);
     cmd.env_remove("FASTSCORE_PFA_PYTHON")
-        .env("XDG_CACHE_HOME", cache);
+        .env("XDG_CACHE_HOME", cache)
+        .env("PIP_NO_INDEX", "1")
+        .env("PIP_FIND_LINKS", pfa_wheels())
+        .env("PIP_DISABLE_PIP_VERSION_CHECK", "1");
     cmd
 }
 
@@ -595,7 +611,7 @@ fn the_pfa_runtime_is_made_on_first_use_while_the_cli_waits_for_it() {
         "{}",
         failed.stderr
     );
-    // the next requests try again: two at once wait for one preparation, from the index
+    // the next requests try again: two at once wait for one preparation
     std::fs::remove_file(cache.join("fastscore")).unwrap();
     let verified: Vec<support::Run> = std::thread::scope(|scope| {
         let verifies: Vec<_> = (0..2)

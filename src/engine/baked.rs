@@ -111,17 +111,10 @@ pub fn apply(engine: &Arc<Engine>, baked: &Baked) -> Result<(), String> {
         attachments,
         schemas,
     };
-    // a runtime or libraries the model needs are prepared in the background meanwhile
-    let deadline = std::time::Instant::now() + crate::fleet::engine_client::BUSY_WAIT;
-    loop {
-        match engine.load(request.clone(), false) {
-            Ok(_) => break,
-            Err(r) if r.busy.is_some() && std::time::Instant::now() < deadline => {
-                std::thread::sleep(std::time::Duration::from_secs(1))
-            }
-            Err(r) => return Err(format!("MODEL: cannot load '{name}': {}", r.message)),
-        }
-    }
+    // waits while a runtime or libraries the model needs are prepared in the background
+    engine
+        .when_prepared(false, None, |_| engine.load(request.clone(), false))
+        .map_err(|r| format!("MODEL: cannot load '{name}': {}", r.message))?;
     for (slot, path) in &baked.streams {
         let doc: serde_json::Value = if path.exists() {
             serde_json::from_str(&text("STREAMS", path)?)

@@ -208,12 +208,14 @@ pub struct Engine {
     console: Mutex<VecDeque<String>>,
     /// Cached model checks: runner, source and attachments → result.
     checks: Mutex<HashMap<u64, runner::Check>>,
-    /// The import policies (by MIME type) whose libraries were preinstalled, or are being.
-    preinstalled: Mutex<std::collections::HashSet<String>>,
+    /// By import policy MIME type: the preinstall of its libraries that runs, or the one
+    /// that succeeded (kept for the engine's life: a type is preinstalled once). A type
+    /// whose preinstall failed, or that none was asked for, has none.
+    preinstalls: Mutex<HashMap<String, prepare::Preinstall>>,
     /// Runtimes and libraries being installed in the background.
     preparations: Arc<Preparations>,
-    /// Installs of libraries run one at a time (two pips in one environment could break it).
-    installing: Arc<Mutex<()>>,
+    /// The installs of libraries, one at a time.
+    installs: Arc<prepare::Installs>,
 }
 
 /// Where an output read ended up.
@@ -271,9 +273,9 @@ impl Engine {
             changed: Condvar::new(),
             console: Mutex::new(VecDeque::new()),
             checks: Mutex::new(HashMap::new()),
-            preinstalled: Mutex::default(),
+            preinstalls: Mutex::default(),
             preparations,
-            installing: Arc::new(Mutex::new(())),
+            installs: Arc::default(),
         });
         let gauges: std::sync::Weak<dyn sensors::Gauges> = Arc::downgrade(&engine) as _;
         engine.sensors.start(gauges);
@@ -425,9 +427,9 @@ impl Engine {
             return Ok(Some(prepared.verify_info()));
         }
         self.check_loadable(&self.lock())?;
-        // installs take long: they run in the background, and the client asks again
+        // installs take long: they run in the background (`when_prepared`)
         prepared
-            .install_missing(&self.preparations, &self.installing)
+            .install_missing(&self.preparations, &self.installs)
             .map_err(|n| self.not_ready(n))?;
         {
             let mut inner = self.lock();
@@ -929,6 +931,42 @@ impl Engine {
         })
     }
 
+    /// Answer `op`, which may need work done in the background (`Preparations`). While
+    /// the work runs, a client that prefers an answer at once (`respond_async`) is answered
+    /// busy (503); any other waits until it ended (within `WAIT_LIMIT`) and is answered as
+    /// if it asked again. `op` is told the task whose end the request waited for, here or
+    /// (`awaited`) in the client.
+    pub fn when_prepared<T>(
+        &self,
+        respond_async: bool,
+        mut awaited: Option<String>,
+        mut op: impl FnMut(Option<&str>) -> Answer<T>,
+    ) -> Answer<T> {
+        let deadline = Instant::now() + preparations::WAIT_LIMIT;
+        loop {
+            let answer = op(awaited.as_deref());
+            let Err(Refused {
+                busy: Some(task), ..
+            }) = &answer
+            else {
+                return answer;
+            };
+            if respond_async || !self.preparations.wait_ended(task, deadline) {
+                return answer;
+            }
+            awaited = Some(task.clone());
+        }
+    }
+
+    /// `GET /1/preparation?task=<task>`: whether the background work `task` runs, and for
+    /// how long; its outcome is left for the request that asks again.
+    pub fn preparation(&self, task: &str) -> Value {
+        match self.preparations.running(task) {
+            Some(elapsed) => json!({"task": task, "running": true, "seconds": elapsed.as_secs()}),
+            None => json!({"task": task, "running": false}),
+        }
+    }
+
     /// Work in the background that a request waits for: busy (503, to be asked again after
     /// Retry-After) or the one-line reason it failed.
     fn not_ready(&self, not_ready: NotReady) -> Refused {
@@ -1007,13 +1045,20 @@ impl Engine {
     }
 
     /// `PUT /1/policy[?preinstall=true]`: keep the import policy of one model type; with
-    /// `preinstall`, first install the libraries it marks `install` (`prepare.rs`).
-    pub fn put_policy(&self, mime: &str, text: &[u8], preinstall: bool) -> Answer<()> {
+    /// `preinstall`, first install the libraries it marks `install` (`prepare.rs`; a
+    /// request that waited for that preinstall names its task in `awaited`).
+    pub fn put_policy(
+        &self,
+        mime: &str,
+        text: &[u8],
+        preinstall: bool,
+        awaited: Option<&str>,
+    ) -> Answer<()> {
         let Some(kind) = mime.strip_prefix("application/vnd.fastscore.import-policy-") else {
             return Err(bad(format!("unknown import policy type '{mime}'")));
         };
         if preinstall {
-            self.preinstall(kind, mime, text)?;
+            self.preinstall(kind, mime, text, awaited)?;
         }
         let path = self.policy_path(mime);
         let write = || -> std::io::Result<()> {

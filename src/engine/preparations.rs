@@ -1,8 +1,13 @@
 //! Work an engine does in the background for the requests that need it: a runtime a runner
 //! installs on first use (the PFA venv), the libraries an import policy installs. Such
-//! work takes minutes, longer than a client waits for an answer, so a request that needs
-//! it starts it (once, however many ask) and is answered at once that the engine is busy
-//! (503 with Retry-After; our CLI waits and asks again). The outcome goes to the next
+//! work takes minutes, longer than a client may want to hold a request open, so a request
+//! that needs it starts it (once, however many ask) on a thread of its own. A client that
+//! prefers an answer at once (`Prefer: respond-async`, RFC 7240: our CLI) is then answered
+//! that the engine is busy (503 with Retry-After and the task), asks how the task goes
+//! (`running`, which takes nothing) and makes its request again once it ended; any other
+//! client's request waits for the work to end (`wait_ended`, on a thread of the blocking
+//! pool, within the work's own limit) and is then answered as if it had asked again, as
+//! the original engine answered once it had installed. The outcome goes to the next
 //! request that asks, and is then forgotten: a failure is told once and tried again by the
 //! request after it; a success is kept by the caller (a runtime that is ready stays so, an
 //! installed library is found by the next check).
@@ -17,6 +22,12 @@ const MAX_RUNNING: usize = 8;
 /// How long a request waits for work to end before it answers that the engine is busy,
 /// so that quick work costs the client no second request.
 const GRACE: Duration = Duration::from_secs(1);
+/// The longest any piece of work runs: each bounds itself by this (a runtime's setup, a
+/// load's installs with its wait for other installs).
+pub const WORK_LIMIT: Duration = Duration::from_secs(10 * 60);
+/// The longest a request waits for work to end: the work's limit, and time for it to stop
+/// what it ran when that is over.
+pub const WAIT_LIMIT: Duration = Duration::from_secs(WORK_LIMIT.as_secs() + 30);
 
 /// Work that is not done.
 #[derive(Debug)]
@@ -112,6 +123,29 @@ impl Preparations {
         }
     }
 
+    /// How long `task` has run, while it runs (and not once it ended, whether or not its
+    /// outcome was told): what a client asks while it waits. Takes nothing.
+    pub fn running(&self, task: &str) -> Option<Duration> {
+        lock(&self.jobs)
+            .get(task)
+            .filter(|job| job.outcome.is_none())
+            .map(|job| job.since.elapsed())
+    }
+
+    /// Wait until `task` is not running, until `deadline`: whether it ended. Its outcome
+    /// stays for the next request that asks.
+    pub fn wait_ended(&self, task: &str, deadline: Instant) -> bool {
+        let jobs = lock(&self.jobs);
+        let left = deadline.saturating_duration_since(Instant::now());
+        let (jobs, _) = self
+            .ended
+            .wait_timeout_while(jobs, left, |jobs| {
+                jobs.get(task).is_some_and(|job| job.outcome.is_none())
+            })
+            .unwrap_or_else(|p| p.into_inner());
+        jobs.get(task).is_none_or(|job| job.outcome.is_some())
+    }
+
     fn start(
         self: &Arc<Self>,
         jobs: &mut HashMap<String, Job>,
@@ -191,5 +225,33 @@ mod tests {
         release.send(Ok(())).unwrap();
         assert!(preparations.done("make it", work()).is_ok());
         assert_eq!(runs.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn a_waiter_hears_that_work_ended_and_its_outcome_stays_for_the_next_request() {
+        let preparations = Preparations::new("engine-1");
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let work = move || {
+            released
+                .recv_timeout(Duration::from_secs(10))
+                .map_err(|e| e.to_string())?;
+            Err("no room".to_string())
+        };
+        assert!(matches!(
+            preparations.done("make it", work),
+            Err(NotReady::Busy { .. })
+        ));
+        assert!(preparations.running("make it").is_some());
+        assert!(preparations.running("something else").is_none());
+        // not ended yet: the wait ends at its deadline
+        assert!(!preparations.wait_ended("make it", Instant::now() + Duration::from_millis(50)));
+        release.send(()).unwrap();
+        assert!(preparations.wait_ended("make it", Instant::now() + Duration::from_secs(10)));
+        assert!(preparations.running("make it").is_none());
+        // asking how it went took nothing: the next request is told
+        match preparations.done("make it", || Ok(())) {
+            Err(NotReady::Failed(why)) => assert_eq!(why, "no room"),
+            other => panic!("{other:?}"),
+        }
     }
 }

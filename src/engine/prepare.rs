@@ -4,7 +4,7 @@
 
 use super::annotations::SlotMap;
 use super::load::{AttachmentPart, LoadRequest};
-use super::preparations::{NotReady, Preparations};
+use super::preparations::{NotReady, Preparations, WORK_LIMIT};
 use super::runner::{Check, Runner};
 use super::{bad, refuse, Answer, Engine};
 use crate::schema::Avro;
@@ -12,12 +12,8 @@ use crate::sync::lock;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-/// How long the installs of one load may take, waiting for others' included: within the
-/// time the CLI waits for an engine busy preparing (15 min), so that it hears why.
-const INSTALL_LIMIT: Duration = Duration::from_secs(10 * 60);
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Instant;
 
 pub struct Prepared {
     pub name: String,
@@ -70,6 +66,69 @@ fn policy_entries(text: &str) -> Option<Policy> {
 /// A random numeric id (jet sandboxes, engine ids).
 pub fn random_id() -> String {
     crate::ids::random_in(10_000_000, 999_999_999).to_string()
+}
+
+/// The preinstall of one policy type: the one that runs, or the one that succeeded.
+pub(super) struct Preinstall {
+    task: String,
+    succeeded: bool,
+}
+
+/// Library installs, run one at a time (two pips in one environment could break it).
+#[derive(Default)]
+pub(super) struct Installs {
+    running: Mutex<bool>,
+    ended: Condvar,
+}
+
+/// An install's turn: the next one may run once it is dropped.
+struct Turn<'a>(&'a Installs);
+
+impl Drop for Turn<'_> {
+    fn drop(&mut self) {
+        *lock(&self.0.running) = false;
+        self.0.ended.notify_one();
+    }
+}
+
+impl Installs {
+    /// Install `libraries` (name, custom command) with `runner` once no other install runs,
+    /// all within `WORK_LIMIT`, the wait for the others included.
+    fn run(
+        &self,
+        runner: &dyn Runner,
+        libraries: &[(String, Option<String>)],
+    ) -> Result<(), String> {
+        let deadline = Instant::now() + WORK_LIMIT;
+        let (mut running, _) = self
+            .ended
+            .wait_timeout_while(lock(&self.running), WORK_LIMIT, |running| *running)
+            .unwrap_or_else(|p| p.into_inner());
+        if *running {
+            return Err("other installs took the whole time allowed".into());
+        }
+        *running = true;
+        drop(running);
+        let _turn = Turn(self);
+        for (library, command) in libraries {
+            let left = deadline.saturating_duration_since(Instant::now());
+            runner.install(library, command.as_deref(), left)?;
+        }
+        Ok(())
+    }
+
+    /// Install `libraries` with `runner` in the background (`Preparations`) as `task`:
+    /// done, busy, or why it failed.
+    fn in_background(
+        self: &Arc<Self>,
+        preparations: &Arc<Preparations>,
+        task: &str,
+        runner: Arc<dyn Runner>,
+        libraries: Vec<(String, Option<String>)>,
+    ) -> Result<(), NotReady> {
+        let installs = self.clone();
+        preparations.done(task, move || installs.run(&*runner, &libraries))
+    }
 }
 
 impl Engine {
@@ -170,24 +229,23 @@ impl Engine {
 
     /// `policy set -preinstall`: install every library the policy `text` marks `install`,
     /// with the runner of its model type (`kind`), in the background like a load's
-    /// installs (`Preparations`: the request is answered busy until they are done), all
-    /// within `INSTALL_LIMIT`. A policy type is preinstalled no more than once
-    /// (spec/engine.md §9.2); one that failed may be tried again.
-    pub(super) fn preinstall(&self, kind: &str, mime: &str, text: &[u8]) -> Answer<()> {
+    /// installs (`Preparations`). A policy type has one preinstall at a time: the same one
+    /// asked again (the same task) is told how it goes or how it ended, another one is
+    /// refused (409) while it runs. A type is preinstalled no more than once (spec/engine.md
+    /// §9.2): after a success, a request is refused (403) unless it waited for that very
+    /// task (`awaited`); one that failed may be tried again.
+    pub(super) fn preinstall(
+        &self,
+        kind: &str,
+        mime: &str,
+        text: &[u8],
+        awaited: Option<&str>,
+    ) -> Answer<()> {
         let entries = std::str::from_utf8(text)
             .ok()
             .and_then(policy_entries)
             .ok_or_else(|| bad("the policy is not a YAML mapping of libraries to policies"))?;
         let runner = self.runners.for_type(kind).map_err(bad)?;
-        if lock(&self.preinstalled).contains(mime) {
-            return Err(refuse(
-                403,
-                format!(
-                    "the {kind} import policy of {} was preinstalled already: a policy can be preinstalled no more than once (what it marks install is installed when a model that imports it loads)",
-                    self.name
-                ),
-            ));
-        }
         let libraries: Vec<(String, Option<String>)> = entries
             .into_iter()
             .filter(|(_, (policy, _))| policy == "install")
@@ -202,21 +260,60 @@ impl Engine {
                 names.join(", ")
             }
         );
-        let installing = self.installing.clone();
-        self.preparations
-            .done(&task, move || {
-                let deadline = Instant::now() + INSTALL_LIMIT;
-                let _one_at_a_time = one_at_a_time(&installing, deadline)?;
-                for (library, command) in &libraries {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    runner.install(library, command.as_deref(), left)?;
-                }
+        // held until the outcome is known, so that it is taken and kept as one step
+        let mut preinstalls = lock(&self.preinstalls);
+        match preinstalls.get(mime) {
+            Some(done) if done.succeeded && awaited == Some(done.task.as_str()) => return Ok(()),
+            Some(done) if done.succeeded => {
+                return Err(refuse(
+                    403,
+                    format!(
+                        "the {kind} import policy of {} was preinstalled already: a policy can be preinstalled no more than once (what it marks install is installed when a model that imports it loads)",
+                        self.name
+                    ),
+                ))
+            }
+            Some(running) if running.task != task => {
+                return Err(refuse(
+                    409,
+                    format!(
+                        "{} is busy with another preinstall of the {kind} import policy (it started to {}); try again when it is done",
+                        self.name, running.task
+                    ),
+                ))
+            }
+            _ => {}
+        }
+        preinstalls.insert(
+            mime.to_string(),
+            Preinstall {
+                task: task.clone(),
+                succeeded: false,
+            },
+        );
+        let outcome = self
+            .installs
+            .in_background(&self.preparations, &task, runner, libraries);
+        match outcome {
+            Ok(()) => {
+                preinstalls.insert(
+                    mime.to_string(),
+                    Preinstall {
+                        task: task.clone(),
+                        succeeded: true,
+                    },
+                );
+                drop(preinstalls);
+                self.say(&format!("preinstalled: {task}"));
                 Ok(())
-            })
-            .map_err(|not_ready| self.not_ready(not_ready))?;
-        lock(&self.preinstalled).insert(mime.to_string());
-        self.say(&format!("preinstalled: {task}"));
-        Ok(())
+            }
+            Err(not_ready) => {
+                if matches!(not_ready, NotReady::Failed(_)) {
+                    preinstalls.remove(mime);
+                }
+                Err(self.not_ready(not_ready))
+            }
+        }
     }
 
     /// Ask the model's Python about its syntax, imports and callbacks (cached per source).
@@ -297,12 +394,11 @@ impl Prepared {
     }
 
     /// Run the install commands of the policy for libraries the runner cannot find yet,
-    /// in the background (`Preparations`), one load's installs at a time (`installing`),
-    /// all within `INSTALL_LIMIT`: done, busy, or why they failed.
-    pub fn install_missing(
+    /// in the background (`Installs::in_background`): done, busy, or why they failed.
+    pub(super) fn install_missing(
         &self,
         preparations: &Arc<Preparations>,
-        installing: &Arc<Mutex<()>>,
+        installs: &Arc<Installs>,
     ) -> Result<(), NotReady> {
         if self.missing.is_empty() {
             return Ok(());
@@ -312,8 +408,7 @@ impl Prepared {
             self.missing.join(", "),
             self.runner.program()
         );
-        let runner = self.runner.clone();
-        let libraries: Vec<(String, Option<String>)> = self
+        let libraries = self
             .missing
             .iter()
             .map(|lib| {
@@ -323,34 +418,6 @@ impl Prepared {
                 )
             })
             .collect();
-        let installing = installing.clone();
-        preparations.done(&task, move || {
-            let deadline = Instant::now() + INSTALL_LIMIT;
-            let _one_at_a_time = one_at_a_time(&installing, deadline)?;
-            for (library, command) in &libraries {
-                let left = deadline.saturating_duration_since(Instant::now());
-                runner.install(library, command.as_deref(), left)?;
-            }
-            Ok(())
-        })
-    }
-}
-
-/// Installs run one at a time (two pips in one environment could break it): the turn of
-/// this one, waited for until `deadline`.
-fn one_at_a_time(
-    installing: &Mutex<()>,
-    deadline: Instant,
-) -> Result<std::sync::MutexGuard<'_, ()>, String> {
-    loop {
-        match installing.try_lock() {
-            Ok(held) => return Ok(held),
-            Err(std::sync::TryLockError::Poisoned(held)) => return Ok(held.into_inner()),
-            Err(std::sync::TryLockError::WouldBlock) => {}
-        }
-        if Instant::now() >= deadline {
-            return Err("other installs took the whole time allowed".into());
-        }
-        std::thread::sleep(Duration::from_millis(100));
+        installs.in_background(preparations, &task, self.runner.clone(), libraries)
     }
 }

@@ -147,6 +147,10 @@ fn strip_prefix(mut request: Request) -> Request {
 fn router(app: App) -> Router {
     const MODEL_TYPE: &str = "The model's MIME type (application/vnd.fastscore.model-python3, …), or multipart/mixed with attachments and schemas";
     const POLICY_TYPE: &str = "application/vnd.fastscore.import-policy-<python|python3|r|java|c>";
+    const PREFER: &str = "respond-async: answer 503 at once while the engine prepares what the request needs, instead of waiting until it is done";
+    const AWAITED: &str = "The task this request waited for (from a 503), when it is made again";
+    const BUSY: &str =
+        "Busy preparing (with respond-async): Retry-After, and the task in FastScore-Task";
     Routes::<App>::new()
         .get(
             "/1/health",
@@ -205,10 +209,13 @@ fn router(app: App) -> Router {
                 .query("dry-run", "True: check only, and answer what the engine found")
                 .header("Content-Type", MODEL_TYPE)
                 .header("Content-Disposition", "x-model; name=\"<model>\"")
+                .header("Prefer", PREFER)
+                .header("FastScore-Task", AWAITED)
                 .body("The model source, or the multipart body")
                 .answers(204, "Loaded")
                 .answers(200, "VerifyInfo (dry run)")
-                .answers(400, "Why the model cannot load"),
+                .answers(400, "Why the model cannot load")
+                .answers(503, BUSY),
             load_model,
         )
         .delete(
@@ -334,14 +341,27 @@ fn router(app: App) -> Router {
                 .answers(400, "Stream descriptor invalid or stream too short"),
             stream_rate,
         )
+        .get(
+            "/1/preparation",
+            doc("Whether work the engine does in the background (a runtime, libraries to install) still runs, and for how long; a request that waited for it is made again once it ended")
+                .query("task", "The task, as the busy answer's FastScore-Task header names it")
+                .answers(200, "{\"task\", \"running\": true|false, \"seconds\": how long it has run}")
+                .answers(400, "No task given"),
+            preparation,
+        )
         .put(
             "/1/policy",
             doc("Set the import policy of a model type")
                 .query("preinstall", "True: install every library the policy marks install now (once per policy type)")
                 .header("Content-Type", POLICY_TYPE)
+                .header("Prefer", PREFER)
+                .header("FastScore-Task", AWAITED)
                 .body("The policy (YAML)")
                 .answers(201, "The policy successfully updated")
-                .answers(400, "A library could not be installed"),
+                .answers(400, "A library could not be installed")
+                .answers(403, "The policy type was preinstalled already")
+                .answers(409, "Another preinstall of the policy type runs")
+                .answers(503, BUSY),
             put_policy,
         )
         .get(
@@ -554,13 +574,45 @@ async fn load_model(
     let request = load::parse(content_type, header(&headers, "content-disposition"), &body)
         .map_err(|e| refuse(400, e))?;
     let dry_run = flag(&query(&q), "dry-run");
+    eprintln!(
+        "{}: {} of model '{}' received ({} bytes)",
+        app.engine.name,
+        if dry_run { "a check" } else { "a load" },
+        request.name,
+        body.len()
+    );
+    let (respond_async, awaited) = preparing(&headers);
     let engine = app.engine.clone();
-    Ok(
-        match blocking(move || engine.load(request, dry_run)).await?? {
-            Some(info) => json_reply(200, &info),
-            None => empty(204),
-        },
-    )
+    let loaded = blocking(move || {
+        engine.when_prepared(respond_async, awaited, |_| {
+            engine.load(request.clone(), dry_run)
+        })
+    });
+    Ok(match loaded.await?? {
+        Some(info) => json_reply(200, &info),
+        None => empty(204),
+    })
+}
+
+/// What a request says about the background work it may need (`Preparations`): whether
+/// it prefers an answer at once (`Prefer: respond-async`, RFC 7240) to waiting while the
+/// engine is busy, and the task it waited for before it asked again (`FastScore-Task`).
+fn preparing(headers: &HeaderMap) -> (bool, Option<String>) {
+    let respond_async = headers.get_all("prefer").iter().any(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(',')
+                .any(|p| p.trim().eq_ignore_ascii_case("respond-async"))
+        })
+    });
+    let awaited = header(headers, crate::BUSY_TASK_HEADER).map(str::to_string);
+    (respond_async, awaited)
+}
+
+/// `GET /1/preparation?task=<task>`: whether background work runs (`Engine::preparation`).
+async fn preparation(State(app): State<App>, RawQuery(q): RawQuery) -> Result<Reply> {
+    let q = query(&q);
+    let task = param(&q, "task").ok_or_else(|| refuse(400, "which task? (?task=<task>)"))?;
+    Ok(json_reply(200, &app.engine.preparation(task)))
 }
 
 async fn unload(State(app): State<App>) -> Result<Reply> {
@@ -751,9 +803,15 @@ async fn put_policy(
     let body = read_body(&app, body).await?;
     let mime = header(&headers, "content-type").unwrap_or("").to_string();
     let preinstall = flag(&query(&q), "preinstall");
+    let (respond_async, awaited) = preparing(&headers);
     let engine = app.engine.clone();
-    // a preinstall runs the installers: minutes, on the blocking pool
-    blocking(move || engine.put_policy(&mime, &body, preinstall)).await??;
+    // a preinstall runs the installers: minutes, waited for on the blocking pool
+    blocking(move || {
+        engine.when_prepared(respond_async, awaited, |awaited| {
+            engine.put_policy(&mime, &body, preinstall, awaited)
+        })
+    })
+    .await??;
     Ok(text(201, "The policy successfully updated"))
 }
 

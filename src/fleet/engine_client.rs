@@ -74,10 +74,7 @@ impl EngineClient {
     }
 
     /// Load (or, with `dry_run`, verify) a model; a dry run answers the verify info. While
-    /// the engine is busy preparing what the model needs (503 with `FastScore-Task`), the
-    /// request is made again after its Retry-After, for up to `BUSY_WAIT`; `waiting` is
-    /// told about every second what the engine is busy with and how long this call has
-    /// waited.
+    /// the engine is busy preparing what the model needs, this waits (`send_waiting`).
     pub fn load(
         &self,
         body: &LoadBody,
@@ -106,10 +103,13 @@ impl EngineClient {
         })
     }
 
-    /// Send a request the engine may answer busy (503 with `FastScore-Task`) while it
-    /// prepares what it needs in the background: again after each Retry-After, for up to
-    /// `BUSY_WAIT`, telling `waiting` about every second what the engine is busy with and
-    /// how long this call has waited.
+    /// Send a request that may need what the engine prepares in the background (a runtime,
+    /// libraries to install), asking to be answered at once (`Prefer: respond-async`).
+    /// While the engine answers that it is busy (503 with `FastScore-Task`), ask about every
+    /// second whether the task still runs (`GET /1/preparation`, which is cheap: the body is
+    /// not sent again meanwhile) and tell `waiting` what the engine is busy with and how
+    /// long this call has waited; once it ended, send the request again, naming the task,
+    /// for its outcome. All within `BUSY_WAIT`.
     fn send_waiting(
         &self,
         service: &Service,
@@ -120,32 +120,34 @@ impl EngineClient {
         waiting: &mut dyn FnMut(&str, Duration),
     ) -> Res<Response> {
         let started = Instant::now();
+        let mut awaited: Option<String> = None;
         loop {
-            let response = service.send(method, path, headers, Some(body))?;
+            let mut sent = headers.to_vec();
+            sent.push(("Prefer", "respond-async"));
+            if let Some(task) = &awaited {
+                sent.push((crate::BUSY_TASK_HEADER, task));
+            }
+            let response = service.send(method, path, &sent, Some(body))?;
             let Some(task) = busy_with(&response) else {
                 return Ok(response.success()?);
             };
-            if started.elapsed() >= BUSY_WAIT {
-                return Err(super::Failure::other(Cause::Standalone(format!(
-                    "{} was still busy after {} min: it started to {task} and has not finished; try again later",
-                    self.name,
-                    BUSY_WAIT.as_secs() / 60
-                ))));
-            }
-            let retry = response
-                .header("retry-after")
-                .and_then(|s| s.trim().parse::<u64>().ok())
-                .unwrap_or(2)
-                .clamp(1, 10);
-            let again = Instant::now() + Duration::from_secs(retry);
+            let status = format!("1/preparation?task={}", super::http::segment(&task));
             loop {
+                if started.elapsed() >= BUSY_WAIT {
+                    return Err(super::Failure::other(Cause::Standalone(format!(
+                        "{} was still busy after {} min: it started to {task} and has not finished; try again later",
+                        self.name,
+                        BUSY_WAIT.as_secs() / 60
+                    ))));
+                }
                 waiting(&task, started.elapsed());
-                let left = again.saturating_duration_since(Instant::now());
-                if left.is_zero() {
+                std::thread::sleep(Duration::from_secs(1));
+                let running = self.service.call("GET", &status, &[JSON], None)?.json();
+                if running["running"] != Value::Bool(true) {
                     break;
                 }
-                std::thread::sleep(left.min(Duration::from_secs(1)));
             }
+            awaited = Some(task);
         }
     }
 

@@ -11,7 +11,13 @@ use axum::response::IntoResponse;
 use std::rc::Rc;
 
 /// Request headers an engine needs; the client's credentials for the fleet stay here.
-const FORWARDED: &[&str] = &["content-type", "content-disposition", "accept"];
+const FORWARDED: &[&str] = &[
+    "content-type",
+    "content-disposition",
+    "accept",
+    "prefer",
+    crate::BUSY_TASK_HEADER,
+];
 /// Answer headers the client needs (`server` tells our CLI the text is an engine's; a busy
 /// engine's 503 says when to ask again and what it is busy with).
 const RETURNED: &[&str] = &[
@@ -21,6 +27,9 @@ const RETURNED: &[&str] = &[
     "retry-after",
     crate::BUSY_TASK_HEADER,
 ];
+
+/// The longest an engine's answer is waited for.
+const ENGINE_WAIT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 /// Forward one request to engine `name`; `rest` is the path after the instance name.
 pub async fn forward(
@@ -38,9 +47,12 @@ pub async fn forward(
         if !state.serves_engine(&name) {
             return super::no_instance(&name);
         }
-        let client = Rc::new(Client::local(Timeouts::around(
-            crate::fleet::http::DEFAULT_TIMEOUT,
-        )));
+        let client = Rc::new(Client::local(Timeouts {
+            // an engine may hold a load that waits for its installs (10 min and a half),
+            // then load: the engine bounds its own waits
+            long: ENGINE_WAIT,
+            ..Timeouts::around(crate::fleet::http::DEFAULT_TIMEOUT)
+        }));
         let service = match joined {
             // an engine that joined from elsewhere
             Some(engine) => engine.service(&client, &name),

@@ -8,12 +8,12 @@
 
 use super::{Check, Runner, Settings};
 use crate::engine::child;
-use crate::engine::preparations::{NotReady, Preparations};
+use crate::engine::preparations::{NotReady, Preparations, WORK_LIMIT};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const JET: &str = include_str!("pfa/fastscore_pfa.py");
 
@@ -26,9 +26,6 @@ const MISSING: &str = "PFA models need titus2 in a Python 3.11 venv: set FASTSCO
 
 /// The background work of making the venv, in words.
 const TASK: &str = "prepare the PFA runtime (titus2)";
-
-/// Making the venv (both steps, and waiting for another engine making it) may take this long.
-const SETUP_LIMIT: Duration = Duration::from_secs(600);
 
 struct Pfa {
     format: &'static str,
@@ -94,13 +91,14 @@ fn ready(venv: &Path) -> bool {
 
 /// Make the venv, unless another engine made it while this one waited for the lock.
 fn make_venv(venv: &Path) -> Result<(), String> {
-    let deadline = Instant::now() + SETUP_LIMIT;
+    // both steps, and waiting for another engine making it
+    let deadline = Instant::now() + WORK_LIMIT;
     let parent = venv.parent().unwrap_or(Path::new("."));
     let fail = |what: &str, e: std::io::Error| format!("{what} {}: {e}", parent.display());
     std::fs::create_dir_all(parent).map_err(|e| fail("cannot create", e))?;
     let lock = std::fs::File::create(parent.join("pfa-venv.lock"))
         .map_err(|e| fail("cannot create a lock file in", e))?;
-    crate::fsutil::lock_within(&lock, SETUP_LIMIT).map_err(|e| fail("cannot lock", e))?;
+    crate::fsutil::lock_within(&lock, WORK_LIMIT).map_err(|e| fail("cannot lock", e))?;
     if ready(venv) {
         return Ok(());
     }
