@@ -31,7 +31,11 @@ pub(super) struct Kafka {
     topic: String,
     group: Option<String>,
     commit: bool,
+    /// The partition an input without a group reads, and an output writes to (0 by
+    /// default, as the original's).
     partition: i32,
+    /// Output: spread the records over the topic's partitions one by one instead (ours).
+    spread: bool,
     max_wait: Duration,
     start: Start,
 }
@@ -77,6 +81,21 @@ pub fn parse(params: Option<&Map<String, Value>>) -> Result<Arc<dyn Transport>, 
                 .ok_or("SkipToRecord must be \"earliest\", \"latest\" or a record number")?,
         ),
     };
+    let spread = match super::param(params, "Spread") {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) if s.eq_ignore_ascii_case("round-robin") => true,
+        Some(other) => {
+            return Err(format!(
+                "the Kafka Spread is \"round-robin\" (an output's records over every partition), not {other}"
+            ))
+        }
+    };
+    if spread && super::param(params, "Partition").is_some_and(|p| !p.is_null()) {
+        return Err(
+            "a Kafka output writes to its Partition or spreads its records (Spread), not both"
+                .into(),
+        );
+    }
     Ok(Arc::new(Kafka {
         servers,
         topic,
@@ -84,6 +103,7 @@ pub fn parse(params: Option<&Map<String, Value>>) -> Result<Arc<dyn Transport>, 
         commit: flag("CommitOffset", true)?,
         partition: i32::try_from(number("Partition", 0)?)
             .map_err(|_| "the Kafka Partition is too large")?,
+        spread,
         max_wait: Duration::from_millis(number("MaxWaitTime", 8_388_607)? as u64),
         start,
     }))
@@ -103,9 +123,14 @@ impl Transport for Kafka {
     }
 
     fn internal(&self) -> Value {
-        json!({"type": "kafka", "bootstrap_servers": self.servers, "topic": self.topic,
+        let mut internal = json!({"type": "kafka", "bootstrap_servers": self.servers, "topic": self.topic,
                "group": self.group, "commit_offset": self.commit, "partition": self.partition,
-               "max_wait_time": self.max_wait.as_millis() as u64})
+               "max_wait_time": self.max_wait.as_millis() as u64});
+        if self.spread {
+            // ours: the original's internal form has no such field
+            internal["spread"] = json!("round-robin");
+        }
+        internal
     }
 
     fn open_source(&self) -> Result<Option<Box<dyn Source>>, String> {

@@ -20,8 +20,8 @@ pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Sink>, String> {
     config
         .set("enable.idempotence", "true")
         .set("acks", "all")
-        // records without a key are spread over the partitions one by one, so that the
-        // engines of a group reading the topic share them
+        // with Spread, records (which have no key) go over the partitions one by one, so
+        // that the engines of a group reading the topic share them
         .set("sticky.partitioning.linger.ms", "0");
     let producer: BaseProducer<Deliveries> = config
         .create_with_context(Deliveries::default())
@@ -30,6 +30,7 @@ pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Sink>, String> {
     Ok(Box::new(KafkaSink {
         producer: Mutex::new(producer),
         topic: kafka.topic.clone(),
+        partition: (!kafka.spread).then_some(kafka.partition),
     }))
 }
 
@@ -56,6 +57,9 @@ impl rdkafka::producer::ProducerContext for Deliveries {
 struct KafkaSink {
     producer: Mutex<BaseProducer<Deliveries>>,
     topic: String,
+    /// Where every record goes (the original's way: a reader without a group reads one
+    /// partition); none when the records are spread.
+    partition: Option<i32>,
 }
 
 impl KafkaSink {
@@ -96,7 +100,11 @@ impl Sink for KafkaSink {
         for record in records.records() {
             let deadline = Instant::now() + DELIVERY_WAIT;
             loop {
-                match producer.send(BaseRecord::<(), [u8]>::to(&self.topic).payload(record)) {
+                let mut sent = BaseRecord::<(), [u8]>::to(&self.topic).payload(record);
+                if let Some(p) = self.partition {
+                    sent = sent.partition(p);
+                }
+                match producer.send(sent) {
                     Ok(()) => break,
                     Err((
                         KafkaError::MessageProduction(rdkafka::types::RDKafkaErrorCode::QueueFull),
