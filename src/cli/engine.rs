@@ -166,21 +166,10 @@ fn print_slots(slots: Option<&Value>) {
     );
     for s in slots {
         if let Some(source) = s.get("source").filter(|v| v.is_object()) {
-            // a source that commits what was scored (Kafka in a group)
-            let committed: Vec<String> = source["committed"]
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(p, o)| format!("{p}:{o}"))
-                .collect();
             println!(
-                "Slot {} (Kafka): {} records read ({} of them again), {} not committed yet, {} handed over uncommitted in rebalances (others may read those again); committed offsets (partition:next) {}",
+                "Slot {} (Kafka): {}",
                 s.get("slot").unwrap_or(&Value::Null),
-                source["read"],
-                source["read_again"],
-                source["uncommitted"],
-                source["handed_over"],
-                if committed.is_empty() { "none".to_string() } else { committed.join(" ") }
+                kafka_source(source)
             );
         }
         for line in s
@@ -391,4 +380,43 @@ async fn stop_signal(dir: std::path::PathBuf) {
         () = on(SignalKind::hangup()) => {}
         () = removed => {}
     }
+}
+
+/// What a Kafka input says of its reading, committing and rebalances, in one line.
+fn kafka_source(source: &Value) -> String {
+    let by_partition = |key: &str| -> String {
+        let pairs: Vec<String> = source[key]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(p, o)| format!("{p}:{o}"))
+            .collect();
+        if pairs.is_empty() {
+            "none".to_string()
+        } else {
+            pairs.join(" ")
+        }
+    };
+    let assigned: Vec<String> = source["assigned"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(Value::to_string)
+        .collect();
+    let mut line = String::new();
+    if let Some(waiting) = source["waiting"].as_str() {
+        line.push_str(&format!("{waiting}; "));
+    }
+    line.push_str(&format!(
+        "partitions {}; {} records read ({} of them again), {} not committed yet; in rebalances {} dropped unread by a jet (their next owner reads them) and {} handed over uncommitted (others may read those again); committed offsets (partition:next) {}; lag (partition:records) {}",
+        if assigned.is_empty() { "none".to_string() } else { assigned.join(",") },
+        source["read"],
+        source["read_again"],
+        source["uncommitted"],
+        source["dropped_at_revoke"],
+        source["handed_over"],
+        by_partition("committed"),
+        by_partition("lag"),
+    ));
+    line
 }

@@ -22,8 +22,18 @@ pub fn run(ctx: &Ctx, model_name: &str, stream0: &str, stream1: &str) -> Result<
     ctx.verbose("Stream attached to slot 1");
     let engine = ctx.engine()?;
     let mut last = String::new();
+    let mut told = false;
     loop {
         let (state, doc) = engine::state(&engine)?;
+        // an input that waits (a Kafka topic that does not exist yet) says so, once
+        if !told {
+            told = true;
+            for slot in doc["slots"].as_array().into_iter().flatten() {
+                if let Some(waiting) = slot["source"]["waiting"].as_str() {
+                    eprintln!("{}: slot {}: {waiting}", engine.name(), slot["slot"]);
+                }
+            }
+        }
         // a model that fails as it starts (an import, a missing file) is reported here
         if state == "ERROR" {
             let message = doc

@@ -40,6 +40,8 @@ struct State {
     turn: usize,
     /// Batches given to jets and not done yet.
     in_flight: usize,
+    /// Batches done since the job began.
+    done: u64,
 }
 
 impl State {
@@ -162,6 +164,24 @@ impl Dispatch {
         left
     }
 
+    /// Take out of `slot`'s queue the batches `unwanted` says no jet must have (their
+    /// records belong to another reader now); those batches.
+    pub fn withdraw(&self, slot: u32, unwanted: impl Fn(&Batch) -> bool) -> Vec<Batch> {
+        let mut st = self.lock();
+        let Some(queue) = st.queues.get_mut(&slot) else {
+            return Vec::new();
+        };
+        let (out, kept): (VecDeque<Batch>, VecDeque<Batch>) =
+            queue.drain(..).partition(|b| unwanted(b));
+        *queue = kept;
+        let blocked = st.blocked_producers;
+        drop(st);
+        if !out.is_empty() {
+            self.freed(blocked);
+        }
+        out.into()
+    }
+
     /// Whether `slot` may have another batch.
     pub fn has_room(&self, slot: u32) -> bool {
         self.lock().has_room(slot)
@@ -182,11 +202,24 @@ impl Dispatch {
     pub fn batch_done(&self) {
         let mut st = self.lock();
         st.in_flight = st.in_flight.saturating_sub(1);
+        st.done += 1;
         // a jet gathering its next record set while this one was scored may stop waiting
         if st.takers > 0 {
             drop(st);
             self.batches.notify_all();
         }
+    }
+
+    /// How far the jets got: batches done so far (see `moving`).
+    pub fn progress(&self) -> u64 {
+        self.lock().done
+    }
+
+    /// Whether the jets take work again after `since` (a `progress`): not paused, and
+    /// either they finished a batch since or hold none.
+    pub fn moving(&self, since: u64) -> bool {
+        let st = self.lock();
+        !st.paused && !st.closed && (st.done > since || st.in_flight == 0)
     }
 
     /// No batch waits and none is being scored.

@@ -222,6 +222,12 @@ impl InputSlot {
         Pushed::Accepted(seqno)
     }
 
+    /// Send the open batch to the jets now (what follows comes from elsewhere: another
+    /// partition).
+    pub fn cut(&self) {
+        self.close(&mut self.lock());
+    }
+
     /// A round trip's record, sent at once as a batch of its own with the id `id`.
     pub fn push_alone(&self, raw: &[u8], id: u64) -> Pushed {
         let ((value, json), mut open) = match self.accept(raw) {

@@ -27,6 +27,8 @@ const SHOWN_RECORDS: usize = 10;
 pub trait Host: Send + Sync {
     fn take(&self, jet: &Jet, want: Want) -> Take;
     fn output(&self, slot: u32, batch: u64, lines: &[u8]);
+    /// The batch's first `records` records are processed and their outputs written.
+    fn progress(&self, batch: &Batch, records: usize);
     /// The batch's outputs are all written.
     fn done(&self, batch: &Batch);
     fn ready(&self, jet: usize);
@@ -170,6 +172,12 @@ impl Jet {
                     self.counts[2].fetch_add(n as u64, Ordering::Relaxed);
                     self.counts[3].fetch_add(records.len() as u64, Ordering::Relaxed);
                     host.output(slot, batch, &records)
+                }
+                Ok(Some(FromJet::Progress { batch, records })) => {
+                    let current = lock(&self.inflight).iter().find(|b| b.id == batch).cloned();
+                    if let Some(b) = current {
+                        host.progress(&b, records.min(b.count));
+                    }
                 }
                 Ok(Some(FromJet::Done(batch))) => {
                     let finished = {

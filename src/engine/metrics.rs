@@ -108,6 +108,44 @@ pub fn render(engine: &str, state: &Value, jets: usize) -> String {
                 count(&s["source"], "uncommitted"),
             );
         }
+        f.head(
+            "fastscore_kafka_consumer_lag",
+            "gauge",
+            "Records of a partition an input (Kafka) has not read yet",
+        );
+        for s in &sources {
+            for (partition, lag) in s["source"]["lag"].as_object().into_iter().flatten() {
+                let mut labels = slot(s);
+                labels.push(("partition", partition.clone()));
+                f.line(
+                    "fastscore_kafka_consumer_lag",
+                    &labels,
+                    lag.as_u64().unwrap_or(0),
+                );
+            }
+        }
+        for (name, help, key) in [
+            (
+                "fastscore_kafka_dropped_at_revoke_total",
+                "Records read and left unscored when their partition went to another reader",
+                "dropped_at_revoke",
+            ),
+            (
+                "fastscore_kafka_handed_over_total",
+                "Records handed over uncommitted in rebalances (others may read them again)",
+                "handed_over",
+            ),
+            (
+                "fastscore_kafka_read_again_total",
+                "Records read again (at or below an offset read before)",
+                "read_again",
+            ),
+        ] {
+            f.head(name, "counter", help);
+            for s in &sources {
+                f.line(name, &slot(s), count(&s["source"], key));
+            }
+        }
     }
     out
 }

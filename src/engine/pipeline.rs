@@ -17,13 +17,14 @@ use super::runner::recordset;
 use super::settle::Settler;
 use super::stats::{Op, SlotStats};
 use super::transport::{Interrupt, Source};
+use super::transport::{Position, SourceListener};
 use super::{refuse, Answer, Attached, Engine};
 use crate::schema::Avro;
 use crate::stream::descriptor::SchemaSpec;
 use crate::sync::lock;
 use serde_json::{json, Value};
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -34,6 +35,9 @@ use std::time::{Duration, Instant};
 const TIMER_TICK: Duration = Duration::from_millis(20);
 /// How often a pig looks whether the batches before it are done.
 const PIG_POLL: Duration = Duration::from_millis(2);
+/// A reader whose jets took nothing for this long lets its source step aside (a member of
+/// a Kafka group leaves its partitions to the others: paused, failing or frozen jets).
+const STEP_ASIDE_AFTER: Duration = Duration::from_secs(4);
 /// How long a REST request waits for room in a full input queue before it answers busy.
 const INPUT_WAIT: Duration = Duration::from_secs(10);
 
@@ -352,12 +356,13 @@ impl Pipeline {
         }
     }
 
-    fn read_input(&self, input: &InputSlot, mut source: Box<dyn Source>) {
+    fn read_input(self: &Arc<Self>, input: &Arc<InputSlot>, source: Box<dyn Source>) {
+        let source = RefCell::new(source);
         let d = &self.streams[&input.slot].descriptor;
         input
             .stats
             .debug(|| format!("reading its {} stream", d.transport.name()));
-        if let Some(interrupt) = source.interrupter() {
+        if let Some(interrupt) = source.borrow().interrupter() {
             lock(&self.interrupts).push(interrupt);
         }
         let new_framer = || match d.transport.preserves_boundaries() {
@@ -368,10 +373,24 @@ impl Pipeline {
         let mut to_skip = d.skip_bytes;
         let (ended, taken) = (Cell::new(false), Cell::new(0u64));
         // a source that commits learns which records were scored
-        let mut settler = self.settler(input.slot, &*source);
-        let position = Cell::new(None);
+        let mut settler = self.settler(input, &**source.borrow());
+        let position: Cell<Option<Position>> = Cell::new(None);
+        let last_partition = Cell::new(None);
+        // the jets' progress when the source stepped aside (see `Source::step_aside`)
+        let aside_since: Cell<Option<u64>> = Cell::new(None);
         let push = |r: &[u8], settler: &Option<Arc<Settler>>| {
+            // a batch holds the records of one partition, so that one taken away can be
+            // withdrawn whole
+            if let Some(at) = position.get() {
+                if last_partition
+                    .replace(Some(at.partition))
+                    .is_some_and(|p| p != at.partition)
+                {
+                    input.cut();
+                }
+            }
             // after an end control record the rest of the stream is ignored
+            let mut blocked: Option<(Instant, u64)> = None;
             while !ended.get() {
                 let pushed = input.push(r);
                 if let (Some(s), Some(at)) = (settler, position.get()) {
@@ -381,15 +400,46 @@ impl Pipeline {
                         _ => s.skipped(at),
                     }
                 }
-                match pushed {
-                    // wait (on this reader's own thread) until the jets have room
-                    Pushed::Full => {
-                        if !self.dispatch.wait_room_blocking(input.slot, TIMER_TICK)
-                            && self.over.load(Ordering::Relaxed)
-                        {
-                            ended.set(true);
+                // wait (on this reader's own thread) until the jets have room
+                if let Pushed::Full = pushed {
+                    // the source stops fetching while it waits, and is kept alive
+                    let (since, progress) = *blocked.get_or_insert_with(|| {
+                        source.borrow_mut().hold(true);
+                        (Instant::now(), self.dispatch.progress())
+                    });
+                    if !self.dispatch.wait_room_blocking(input.slot, TIMER_TICK)
+                        && self.over.load(Ordering::Relaxed)
+                    {
+                        ended.set(true);
+                    }
+                    source.borrow_mut().keep_alive();
+                    // its partition may have gone to another reader meanwhile
+                    if let Some(at) = position.get() {
+                        if !source.borrow().owns(at) {
+                            source.borrow_mut().hold(false);
+                            return;
                         }
                     }
+                    let now = self.dispatch.progress();
+                    if now != progress {
+                        blocked = Some((Instant::now(), now));
+                    } else if since.elapsed() >= STEP_ASIDE_AFTER
+                        && aside_since.get().is_none()
+                        && source.borrow_mut().step_aside()
+                    {
+                        // the jets took nothing for a while: a source that shares its
+                        // work leaves it to others, and this record with it
+                        aside_since.set(Some(now));
+                        source.borrow_mut().hold(false);
+                        return;
+                    }
+                    continue;
+                }
+                // it was taken (or ended the input): a source held meanwhile fetches again
+                if blocked.is_some() {
+                    source.borrow_mut().hold(false);
+                }
+                match pushed {
                     Pushed::Control(Control::End) => ended.set(true),
                     Pushed::Control(Control::Pig) => {
                         while !self.pig_may_pass() {
@@ -410,9 +460,18 @@ impl Pipeline {
             if self.over.load(Ordering::Relaxed) {
                 return;
             }
-            match source.read() {
+            // a source that stepped aside reads again once the jets take work again
+            if let Some(since) = aside_since.get() {
+                if !self.dispatch.moving(since) {
+                    std::thread::sleep(TIMER_TICK);
+                    continue;
+                }
+                aside_since.set(None);
+            }
+            let read = source.borrow_mut().read();
+            match read {
                 Ok(Some(mut chunk)) => {
-                    position.set(source.position());
+                    position.set(source.borrow().position());
                     // `SkipTo`: the first bytes of the stream are passed over (once: a
                     // stream that loops starts again from its beginning)
                     if to_skip > 0 {
@@ -445,8 +504,8 @@ impl Pipeline {
                     }
                     match d.transport.open_source() {
                         Ok(Some(again)) => {
-                            source = again;
-                            settler = self.settler(input.slot, &*source);
+                            settler = self.settler(input, &*again);
+                            *source.borrow_mut() = again;
                         }
                         _ => break,
                     }
@@ -473,18 +532,28 @@ impl Pipeline {
         }
     }
 
-    /// The settler of a source that commits what was scored, registered for the slot.
-    fn settler(&self, slot: u32, source: &dyn Source) -> Option<Arc<Settler>> {
+    /// The settler of a source that commits what was scored, registered for the slot; the
+    /// source is told what to tell the job (`InputListener`).
+    fn settler(
+        self: &Arc<Self>,
+        input: &Arc<InputSlot>,
+        source: &dyn Source,
+    ) -> Option<Arc<Settler>> {
         let settler = source.committer().map(|c| Arc::new(Settler::new(c)));
         let mut settlers = lock(&self.settlers);
         match &settler {
-            Some(s) => settlers.insert(slot, s.clone()),
-            None => settlers.remove(&slot),
+            Some(s) => settlers.insert(input.slot, s.clone()),
+            None => settlers.remove(&input.slot),
         };
+        drop(settlers);
+        source.listen(Arc::new(InputListener {
+            pipeline: Arc::downgrade(self),
+            input: input.clone(),
+            settler: settler.clone(),
+        }));
         settler
     }
 
-    /// What a committing source of `slot` says of its reading (for `engine inspect -v`).
     pub fn source_report(&self, slot: u32) -> Option<Value> {
         lock(&self.settlers).get(&slot).map(|s| s.report())
     }
@@ -946,6 +1015,47 @@ impl Pipeline {
     }
 }
 
+/// What a source tells the job (`SourceListener`): its partitions taken away, its waits.
+struct InputListener {
+    pipeline: std::sync::Weak<Pipeline>,
+    input: Arc<InputSlot>,
+    settler: Option<Arc<Settler>>,
+}
+
+impl SourceListener for InputListener {
+    fn revoked(&self, partitions: &[i32]) -> Vec<Position> {
+        let (Some(p), Some(settler)) = (self.pipeline.upgrade(), &self.settler) else {
+            return Vec::new();
+        };
+        // the batch being gathered goes to the queue first: then every batch of those
+        // partitions no jet has taken is withdrawn (a batch holds one partition's records)
+        self.input.cut();
+        let withdrawn = p.dispatch.withdraw(self.input.slot, |b| {
+            settler
+                .partition_of(b.seqno)
+                .is_some_and(|at| partitions.contains(&at))
+        });
+        let dropped: Vec<Position> = withdrawn
+            .iter()
+            .flat_map(|b| settler.withdrawn(b.seqno, b.count))
+            .collect();
+        if !dropped.is_empty() {
+            self.notice(&format!(
+                "{} records read from partitions {partitions:?}, which went to another reader, are left to it",
+                dropped.len()
+            ));
+        }
+        dropped
+    }
+
+    fn notice(&self, text: &str) {
+        let engine = self.pipeline.upgrade().and_then(|p| p.engine.upgrade());
+        if let Some(e) = engine {
+            e.say(&format!("slot {}: {text}", self.input.slot));
+        }
+    }
+}
+
 impl Drop for Pipeline {
     fn drop(&mut self) {
         // the job's shared state goes with it
@@ -976,6 +1086,15 @@ impl Host for Pipeline {
         };
         if let Err(e) = out.write(lines, batch, &self.replies) {
             self.fail(json!({"message": format!("writing to slot {slot} failed: {e}")}));
+        }
+    }
+
+    fn progress(&self, batch: &Batch, records: usize) {
+        // those records are scored with their outputs written: a source that commits may
+        // commit them without waiting for the rest of the batch
+        let settler = lock(&self.settlers).get(&batch.slot).cloned();
+        if let Some(s) = settler {
+            s.scored(batch.seqno, records);
         }
     }
 

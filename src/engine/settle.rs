@@ -44,6 +44,20 @@ impl Settler {
         }
     }
 
+    /// The partition the slot's record `seqno` came from, while it waits to be scored.
+    pub fn partition_of(&self, seqno: u64) -> Option<i32> {
+        lock(&self.pending).get(&seqno).map(|p| p.partition)
+    }
+
+    /// The batch of `count` records from `seqno` will not be scored here (its partition
+    /// went to another reader): forgotten; where its records came from.
+    pub fn withdrawn(&self, seqno: u64, count: usize) -> Vec<Position> {
+        let mut pending = lock(&self.pending);
+        (seqno..seqno + count as u64)
+            .filter_map(|n| pending.remove(&n))
+            .collect()
+    }
+
     /// What the source says of its reading and committing, for `engine inspect -v`.
     pub fn report(&self) -> serde_json::Value {
         self.committer.report()

@@ -11,6 +11,7 @@
 //! | `E` | to jet | end of input: `<slot>`, or `*` for every input |
 //! | `N` | from jet | a batch is wanted: `<slot>`, or `*` for any input |
 //! | `O` | from jet | outputs: `<batch id> <slot>\n` + one JSON text per line (batch 0: outside any batch), or `<batch id> <slot> c\n` + columns |
+//! | `P` | from jet | `<batch id> <n>`: the batch's first n records are processed and their outputs sent (a call-back model's progress within a long batch) |
 //! | `D` | from jet | `<batch id>`: the batch is processed and all its outputs sent |
 //! | `S` | from jet | the model's cells and pools at the end of its input, JSON (`snapshots: eof`) |
 //! | `F` | from jet | the model finished normally |
@@ -77,6 +78,11 @@ pub enum FromJet {
         slot: u32,
         /// One JSON text per line.
         records: Vec<u8>,
+    },
+    /// The batch's first `records` records are processed, their outputs sent.
+    Progress {
+        batch: u64,
+        records: usize,
     },
     Done(u64),
     /// The model's cells and pools at the end of its input (JSON), for `snapshots: eof`.
@@ -179,6 +185,13 @@ pub fn receive(r: &mut impl Read) -> io::Result<Option<FromJet>> {
                 records,
             }
         }
+        b'P' => {
+            let mut words = payload.split(|b| *b == b' ');
+            FromJet::Progress {
+                batch: number(words.next().unwrap_or(b""), "a bad batch id in P")?,
+                records: number(words.next().unwrap_or(b""), "a bad count in P")?,
+            }
+        }
         b'D' => FromJet::Done(number(&payload, "a bad batch id in D")?),
         b'S' => FromJet::Snapshot(payload),
         b'F' => FromJet::Finished,
@@ -238,6 +251,7 @@ mod tests {
                 b'O',
                 b"2 1 c\n{\"n\":1,\"shape\":\"value\",\"columns\":[[\"\",\"json\",0,3]]}\n[7]",
             ),
+            frame(b'P', b"7 250"),
             frame(b'D', b"7"),
             frame(b'F', b""),
             frame(b'X', br#"{"message": "boom"}"#),
@@ -267,6 +281,10 @@ mod tests {
                     batch: 2,
                     slot: 1,
                     records: b"7".to_vec()
+                },
+                FromJet::Progress {
+                    batch: 7,
+                    records: 250
                 },
                 FromJet::Done(7),
                 FromJet::Finished,

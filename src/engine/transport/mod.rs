@@ -79,6 +79,37 @@ pub trait Source: Send {
     fn committer(&self) -> Option<Arc<dyn Committer>> {
         None
     }
+    /// What the source tells the job while it reads (a source whose partitions may be
+    /// taken away, a source that waits for something).
+    fn listen(&self, _listener: Arc<dyn SourceListener>) {}
+    /// The jets' queue is full (`true`) or has room again (`false`): a source that fetches
+    /// on its own stops fetching meanwhile (its reader keeps calling `keep_alive`).
+    fn hold(&mut self, _held: bool) {}
+    /// Called every little while as the reader waits for room: a source whose connection
+    /// must be served (a consumer's heartbeats, its group's rebalances) serves it here.
+    fn keep_alive(&mut self) {}
+    /// Whether the record read from `at` is still this source's to give (a partition may
+    /// have gone to another reader while the record waited for room).
+    fn owns(&self, _at: Position) -> bool {
+        true
+    }
+    /// The jets took nothing for a while: a source that shares its work with others (a
+    /// member of a consumer group) leaves it to them for now — what it read and did not
+    /// give to a jet is withdrawn through its listener — and takes its share again at the
+    /// next `read`. Whether it did.
+    fn step_aside(&mut self) -> bool {
+        false
+    }
+}
+
+/// The job, as a source that reads on its own terms tells it what happens.
+pub trait SourceListener: Send + Sync {
+    /// The source's partitions `partitions` were taken away (a consumer group gave them to
+    /// another member): what of them was read and not yet given to a jet is dropped (the
+    /// next owner reads it); the positions dropped.
+    fn revoked(&self, partitions: &[i32]) -> Vec<Position>;
+    /// A change worth the engine's log and Pneumo (a wait that began or ended).
+    fn notice(&self, text: &str);
 }
 
 /// Where a record came from: a partition and an offset in it.

@@ -167,6 +167,8 @@ class Jet:
         self.asked = set()
         self.answers = {}
         self.current = None  # (batch id, slot, seqno, records) being processed
+        self.finished = 0
+        self.reported = 0
         # the clock is read every `check_every` records: each record of a slow model, rarely
         # for a fast one
         self.last_flush = time.monotonic()
@@ -228,6 +230,12 @@ class Jet:
                 texts.clear()
             if self.pending_count:
                 self.flush()
+            # the records before the one about to be processed are done, their outputs
+            # sent (all of them: those held apart were just added): the engine may let
+            # their source commit them (only here, where nothing is held apart)
+            if texts is not None and self.current is not None and self.finished > self.reported:
+                self.chan.send(ord("P"), b"%d %d" % (self.current[0], self.finished))
+                self.reported = self.finished
             self.last_flush = now
             self.check_every = 1
         elif self.check_every < CHECK_MAX:
@@ -264,6 +272,9 @@ class Jet:
         if kind == b"b":
             records = [r.encode("latin-1") for r in records]
         self.current = (int(batch), int(slot), int(seqno), records)
+        # records of it processed, and how many of those the engine was told of (`P`)
+        self.finished = 0
+        self.reported = 0
         return int(slot), int(seqno), records
 
     def read(self, slot):
@@ -388,6 +399,8 @@ def run_callbacks(jet, module):
 def run_batch(jet, items, slot, fn, n, generator, recordsets, single_output, out_slots, texts):
     for index, (seq, datum) in enumerate(items):
         # what the records before made goes out once it has waited long enough
+        if not recordsets:
+            jet.finished = index
         jet.tick(texts)
         jet.index = None if recordsets else index
         if n == 1:

@@ -25,7 +25,7 @@ pub(super) enum Start {
     At(i64),
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Kafka {
     servers: Vec<String>,
     topic: String,
@@ -162,6 +162,22 @@ impl Kafka {
         &self,
         client: &rdkafka::client::Client<C>,
     ) -> Result<(), String> {
+        if self.topic_exists(client)? {
+            return Ok(());
+        }
+        Err(format!(
+            "the Kafka topic '{}' does not exist at {}",
+            self.topic,
+            self.servers.join(",")
+        ))
+    }
+
+    /// Whether the topic exists; an error when the brokers do not answer within
+    /// `METADATA_WAIT`.
+    fn topic_exists<C: rdkafka::client::ClientContext>(
+        &self,
+        client: &rdkafka::client::Client<C>,
+    ) -> Result<bool, String> {
         let metadata = client
             .fetch_metadata(Some(&self.topic), METADATA_WAIT)
             .map_err(|e| {
@@ -171,13 +187,9 @@ impl Kafka {
                     METADATA_WAIT.as_secs()
                 )
             })?;
-        match metadata.topics().iter().find(|t| t.name() == self.topic) {
-            Some(t) if t.error().is_none() && !t.partitions().is_empty() => Ok(()),
-            _ => Err(format!(
-                "the Kafka topic '{}' does not exist at {}",
-                self.topic,
-                self.servers.join(",")
-            )),
-        }
+        Ok(metadata
+            .topics()
+            .iter()
+            .any(|t| t.name() == self.topic && t.error().is_none() && !t.partitions().is_empty()))
     }
 }
