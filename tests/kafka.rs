@@ -481,6 +481,23 @@ fn skip_to_record_works_in_a_group_and_without_and_a_missing_topic_is_waited_for
     env.run(&["engine", "reset"]).ok();
 }
 
+/// What engines 1 and 2 say of their Kafka reading, and their logs' lines about it.
+fn diagnosis(env: &Env) -> String {
+    ["engine-1", "engine-2"]
+        .iter()
+        .map(|e| {
+            let log = std::fs::read_to_string(env.store().join(format!("engines/{e}/engine.log")))
+                .unwrap_or_default();
+            let lines: String = log
+                .lines()
+                .filter(|l| !l.contains("jet 1:"))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            format!("{lines}{e}: {}\n", kafka_report(env, e))
+        })
+        .collect()
+}
+
 /// Run `model` on `engine` from the group `group` of topic `in` to topic `out`.
 fn run_in_group(env: &Env, engine: &str, model: &str) {
     env.run(&["use", engine]).ok();
@@ -524,7 +541,13 @@ fn a_member_whose_model_fails_leaves_its_partitions_to_the_others() {
     let lost = (1..=inputs.len() as u64)
         .filter(|i| !counts.contains_key(i))
         .count();
-    assert_eq!(lost, 0, "{lost} of {} records lost", inputs.len());
+    assert_eq!(
+        lost,
+        0,
+        "{lost} of {} records lost\n{}",
+        inputs.len(),
+        diagnosis(&env)
+    );
     assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "ERROR\n");
     // reset, it joins again
     run_in_group(&env, "engine-2", "echo");
@@ -599,5 +622,58 @@ fn a_member_killed_and_restarted_costs_few_duplicates() {
         duplicates * 50 <= inputs.len(),
         "{duplicates} duplicates of {} records (at most 2%); engine-1: {survivor}\n{logs}",
         inputs.len()
+    );
+}
+
+#[test]
+fn a_paused_member_leaves_its_partitions_to_the_others_and_rejoins_when_unpaused() {
+    let cluster = MockCluster::new(1).unwrap();
+    cluster.create_topic("in", 4, 1).unwrap();
+    cluster.create_topic("out", 1, 1).unwrap();
+    let servers = cluster.bootstrap_servers();
+    let env = Env::new();
+    env.write(
+        "echo.py3",
+        "import time\ndef action(x):\n    time.sleep(0.0005)\n    yield x\n",
+    );
+    env.run(&["model", "add", "echo", "echo.py3"]).ok();
+    kafka_stream(
+        &env,
+        "kin",
+        &servers,
+        serde_json::json!({"Topic": "in", "Group": "scorers"}),
+    );
+    kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+    let inputs = records_with_ids(20_000);
+    produce(&servers, "in", &inputs);
+    let out = Collector::start(&servers, "out");
+    run_in_group(&env, "engine-1", "echo");
+    run_in_group(&env, "engine-2", "echo");
+    out.until(Duration::from_secs(60), |s| s.len() >= 2_000);
+    env.run(&["use", "engine-2"]).ok();
+    env.run(&["engine", "pause"]).ok();
+    // engine-1 takes all four partitions, and every record comes out
+    let all = report_until(&env, "engine-1", Duration::from_secs(30), |r| {
+        r["assigned"].as_array().is_some_and(|a| a.len() == 4)
+    });
+    assert_eq!(all["assigned"], serde_json::json!([0, 1, 2, 3]), "{all}");
+    let counts = all_out(&out, inputs.len(), Duration::from_secs(60));
+    let lost = (1..=inputs.len() as u64)
+        .filter(|i| !counts.contains_key(i))
+        .count();
+    assert_eq!(lost, 0, "{lost} of {} records lost", inputs.len());
+    // unpaused, it takes its share again
+    env.run(&["engine", "unpause"]).ok();
+    let back = report_until(&env, "engine-2", Duration::from_secs(30), |r| {
+        r["assigned"].as_array().is_some_and(|a| !a.is_empty())
+    });
+    assert!(
+        back["assigned"].as_array().is_some_and(|a| !a.is_empty()),
+        "{back}"
+    );
+    let history = env.run(&["pneumo", "history"]).ok().stdout;
+    assert!(
+        history.contains("leaving the Kafka group to its other members"),
+        "{history}"
     );
 }

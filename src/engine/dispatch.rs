@@ -40,8 +40,11 @@ struct State {
     turn: usize,
     /// Batches given to jets and not done yet.
     in_flight: usize,
-    /// Batches done since the job began.
-    done: u64,
+    /// When a jet last finished a batch, or part of one (or the job began, it was
+    /// unpaused, or work came after a time without any).
+    last_progress: Option<Instant>,
+    /// Since when it is paused.
+    paused_since: Option<Instant>,
 }
 
 impl State {
@@ -63,7 +66,10 @@ pub struct Dispatch {
 
 impl Dispatch {
     pub fn new(inputs: Vec<u32>) -> Dispatch {
-        let mut state = State::default();
+        let mut state = State {
+            last_progress: Some(Instant::now()),
+            ..State::default()
+        };
         for slot in &inputs {
             state.queues.insert(*slot, VecDeque::new());
         }
@@ -83,6 +89,10 @@ impl Dispatch {
     /// Queue a batch (after waiting for room; a batch is never refused).
     pub fn push(&self, batch: Batch) {
         let mut st = self.lock();
+        // work after a time without any: its wait for the jets counts from now
+        if st.in_flight == 0 && st.queues.values().all(VecDeque::is_empty) {
+            st.last_progress = Some(Instant::now());
+        }
         st.queues.entry(batch.slot).or_default().push_back(batch);
         if st.takers > 0 {
             drop(st);
@@ -149,7 +159,15 @@ impl Dispatch {
     }
 
     pub fn set_paused(&self, paused: bool) {
-        self.lock().paused = paused;
+        let mut st = self.lock();
+        if paused && !st.paused {
+            st.paused_since = Some(Instant::now());
+        } else if !paused && st.paused {
+            st.paused_since = None;
+            st.last_progress = Some(Instant::now());
+        }
+        st.paused = paused;
+        drop(st);
         self.wake_takers();
     }
 
@@ -202,7 +220,7 @@ impl Dispatch {
     pub fn batch_done(&self) {
         let mut st = self.lock();
         st.in_flight = st.in_flight.saturating_sub(1);
-        st.done += 1;
+        st.last_progress = Some(Instant::now());
         // a jet gathering its next record set while this one was scored may stop waiting
         if st.takers > 0 {
             drop(st);
@@ -210,16 +228,23 @@ impl Dispatch {
         }
     }
 
-    /// How far the jets got: batches done so far (see `moving`).
-    pub fn progress(&self) -> u64 {
-        self.lock().done
+    /// Whether the jets have stalled: paused for `paused`, or holding or having work
+    /// without progress (a batch done, or part of one) for `idle`.
+    pub fn stalled(&self, paused: Duration, idle: Duration) -> bool {
+        let st = self.lock();
+        if st.closed {
+            return false;
+        }
+        if let Some(since) = st.paused_since {
+            return since.elapsed() >= paused;
+        }
+        let has_work = st.in_flight > 0 || st.queues.values().any(|q| !q.is_empty());
+        has_work && st.last_progress.is_some_and(|t| t.elapsed() >= idle)
     }
 
-    /// Whether the jets take work again after `since` (a `progress`): not paused, and
-    /// either they finished a batch since or hold none.
-    pub fn moving(&self, since: u64) -> bool {
-        let st = self.lock();
-        !st.paused && !st.closed && (st.done > since || st.in_flight == 0)
+    /// A jet got through part of a batch.
+    pub fn progressed(&self) {
+        self.lock().last_progress = Some(Instant::now());
     }
 
     /// No batch waits and none is being scored.

@@ -35,9 +35,11 @@ use std::time::{Duration, Instant};
 const TIMER_TICK: Duration = Duration::from_millis(20);
 /// How often a pig looks whether the batches before it are done.
 const PIG_POLL: Duration = Duration::from_millis(2);
-/// A reader whose jets took nothing for this long lets its source step aside (a member of
-/// a Kafka group leaves its partitions to the others: paused, failing or frozen jets).
-const STEP_ASIDE_AFTER: Duration = Duration::from_secs(4);
+/// Jets paused this long, or with work and no progress this long (frozen), have stalled: a
+/// source that shares its work (a member of a Kafka group) leaves it to the others
+/// meanwhile (within a group's 10 s session).
+const STALLED_PAUSED: Duration = Duration::from_secs(4);
+const STALLED_IDLE: Duration = Duration::from_secs(8);
 /// How long a REST request waits for room in a full input queue before it answers busy.
 const INPUT_WAIT: Duration = Duration::from_secs(10);
 
@@ -376,8 +378,6 @@ impl Pipeline {
         let mut settler = self.settler(input, &**source.borrow());
         let position: Cell<Option<Position>> = Cell::new(None);
         let last_partition = Cell::new(None);
-        // the jets' progress when the source stepped aside (see `Source::step_aside`)
-        let aside_since: Cell<Option<u64>> = Cell::new(None);
         let push = |r: &[u8], settler: &Option<Arc<Settler>>| {
             // a batch holds the records of one partition, so that one taken away can be
             // withdrawn whole
@@ -390,7 +390,7 @@ impl Pipeline {
                 }
             }
             // after an end control record the rest of the stream is ignored
-            let mut blocked: Option<(Instant, u64)> = None;
+            let mut held = false;
             while !ended.get() {
                 let pushed = input.push(r);
                 if let (Some(s), Some(at)) = (settler, position.get()) {
@@ -403,40 +403,28 @@ impl Pipeline {
                 // wait (on this reader's own thread) until the jets have room
                 if let Pushed::Full = pushed {
                     // the source stops fetching while it waits, and is kept alive
-                    let (since, progress) = *blocked.get_or_insert_with(|| {
+                    if !held {
+                        held = true;
                         source.borrow_mut().hold(true);
-                        (Instant::now(), self.dispatch.progress())
-                    });
+                    }
                     if !self.dispatch.wait_room_blocking(input.slot, TIMER_TICK)
                         && self.over.load(Ordering::Relaxed)
                     {
                         ended.set(true);
                     }
                     source.borrow_mut().keep_alive();
-                    // its partition may have gone to another reader meanwhile
+                    // its partition may have gone to another reader meanwhile (the source
+                    // may also have stepped aside, its jets stalled): the record is left
                     if let Some(at) = position.get() {
                         if !source.borrow().owns(at) {
                             source.borrow_mut().hold(false);
                             return;
                         }
                     }
-                    let now = self.dispatch.progress();
-                    if now != progress {
-                        blocked = Some((Instant::now(), now));
-                    } else if since.elapsed() >= STEP_ASIDE_AFTER
-                        && aside_since.get().is_none()
-                        && source.borrow_mut().step_aside()
-                    {
-                        // the jets took nothing for a while: a source that shares its
-                        // work leaves it to others, and this record with it
-                        aside_since.set(Some(now));
-                        source.borrow_mut().hold(false);
-                        return;
-                    }
                     continue;
                 }
                 // it was taken (or ended the input): a source held meanwhile fetches again
-                if blocked.is_some() {
+                if held {
                     source.borrow_mut().hold(false);
                 }
                 match pushed {
@@ -459,14 +447,6 @@ impl Pipeline {
         loop {
             if self.over.load(Ordering::Relaxed) {
                 return;
-            }
-            // a source that stepped aside reads again once the jets take work again
-            if let Some(since) = aside_since.get() {
-                if !self.dispatch.moving(since) {
-                    std::thread::sleep(TIMER_TICK);
-                    continue;
-                }
-                aside_since.set(None);
             }
             let read = source.borrow_mut().read();
             match read {
@@ -1048,6 +1028,12 @@ impl SourceListener for InputListener {
         dropped
     }
 
+    fn stalled(&self) -> bool {
+        self.pipeline
+            .upgrade()
+            .is_some_and(|p| p.dispatch.stalled(STALLED_PAUSED, STALLED_IDLE))
+    }
+
     fn notice(&self, text: &str) {
         let engine = self.pipeline.upgrade().and_then(|p| p.engine.upgrade());
         if let Some(e) = engine {
@@ -1090,6 +1076,7 @@ impl Host for Pipeline {
     }
 
     fn progress(&self, batch: &Batch, records: usize) {
+        self.dispatch.progressed();
         // those records are scored with their outputs written: a source that commits may
         // commit them without waiting for the rest of the batch
         let settler = lock(&self.settlers).get(&batch.slot).cloned();

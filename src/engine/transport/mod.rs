@@ -93,13 +93,6 @@ pub trait Source: Send {
     fn owns(&self, _at: Position) -> bool {
         true
     }
-    /// The jets took nothing for a while: a source that shares its work with others (a
-    /// member of a consumer group) leaves it to them for now — what it read and did not
-    /// give to a jet is withdrawn through its listener — and takes its share again at the
-    /// next `read`. Whether it did.
-    fn step_aside(&mut self) -> bool {
-        false
-    }
 }
 
 /// The job, as a source that reads on its own terms tells it what happens.
@@ -108,6 +101,10 @@ pub trait SourceListener: Send + Sync {
     /// another member): what of them was read and not yet given to a jet is dropped (the
     /// next owner reads it); the positions dropped.
     fn revoked(&self, partitions: &[i32]) -> Vec<Position>;
+    /// Whether the jets have stalled (paused, or taking nothing for a while): a source
+    /// that shares its work with others (a member of a consumer group) leaves it to them
+    /// until they move again.
+    fn stalled(&self) -> bool;
     /// A change worth the engine's log and Pneumo (a wait that began or ended).
     fn notice(&self, text: &str);
 }

@@ -479,13 +479,23 @@ impl KafkaSource {
     }
 }
 
-impl Source for KafkaSource {
-    fn read(&mut self) -> std::io::Result<Option<Vec<u8>>> {
-        let stashed = lock(&self.shared.stash).pop_front();
-        if let Some((at, payload)) = stashed {
-            return Ok(self.give(at, payload));
+impl KafkaSource {
+    /// A member whose jets stalled leaves its partitions to the others, and takes its share
+    /// again once they move.
+    fn follow_jets(&mut self) -> std::io::Result<()> {
+        if !self.grouped {
+            return Ok(());
         }
-        if self.aside {
+        let listener = lock(&self.shared.listener).clone();
+        let stalled = listener.is_some_and(|l| l.stalled());
+        if stalled && !self.aside {
+            self.shared.tell(
+                "the jets took no record for a while: leaving the Kafka group to its other members until they do",
+            );
+            self.shared.stepping_aside.store(true, Ordering::Relaxed);
+            self.leave();
+            self.aside = true;
+        } else if !stalled && self.aside {
             self.aside = false;
             self.shared.stepping_aside.store(false, Ordering::Relaxed);
             self.shared
@@ -494,8 +504,25 @@ impl Source for KafkaSource {
                 .subscribe(&[&self.shared.topic])
                 .map_err(|e| std::io::Error::other(format!("rejoining the Kafka group: {e}")))?;
         }
+        Ok(())
+    }
+}
+
+impl Source for KafkaSource {
+    fn read(&mut self) -> std::io::Result<Option<Vec<u8>>> {
+        let stashed = lock(&self.shared.stash).pop_front();
+        if let Some((at, payload)) = stashed {
+            return Ok(self.give(at, payload));
+        }
         let since = Instant::now();
         while !self.shared.stopping.load(Ordering::Relaxed) {
+            self.follow_jets()?;
+            if self.aside {
+                // polled still: a leave that is not done yet needs its callbacks served
+                // (what comes of partitions that were given up is dropped)
+                let _ = self.consumer.poll(POLL);
+                continue;
+            }
             self.look_for_topic();
             match self.consumer.poll(POLL) {
                 Some(Ok(message)) => {
@@ -538,6 +565,8 @@ impl Source for KafkaSource {
     }
 
     fn keep_alive(&mut self) {
+        // (a member that steps aside here withdraws what waits in the jets' queue)
+        let _ = self.follow_jets();
         // rebalances and heartbeats are served by polls; what fetching had brought already
         // is kept for later (and its partition paused, as one given meanwhile may fetch)
         while let Some(Ok(message)) = self.consumer.poll(Duration::ZERO) {
@@ -555,19 +584,6 @@ impl Source for KafkaSource {
 
     fn owns(&self, at: Position) -> bool {
         lock(&self.shared.state).assigned.contains(&at.partition)
-    }
-
-    fn step_aside(&mut self) -> bool {
-        if !self.grouped || self.aside {
-            return false;
-        }
-        self.shared.tell(
-            "the jets took no record for a while: leaving the Kafka group to its other members until they do",
-        );
-        self.shared.stepping_aside.store(true, Ordering::Relaxed);
-        self.leave();
-        self.aside = true;
-        true
     }
 
     fn listen(&self, listener: Arc<dyn SourceListener>) {
