@@ -677,3 +677,76 @@ fn a_paused_member_leaves_its_partitions_to_the_others_and_rejoins_when_unpaused
         "{history}"
     );
 }
+
+#[test]
+fn a_broker_outage_mid_stream_is_shown_and_loses_nothing() {
+    let cluster = MockCluster::new(1).unwrap();
+    cluster.create_topic("in", 4, 1).unwrap();
+    cluster.create_topic("out", 1, 1).unwrap();
+    let servers = cluster.bootstrap_servers();
+    let env = Env::new();
+    env.write(
+        "echo.py3",
+        "import time\ndef action(x):\n    time.sleep(0.0005)\n    yield x\n",
+    );
+    env.run(&["model", "add", "echo", "echo.py3"]).ok();
+    kafka_stream(
+        &env,
+        "kin",
+        &servers,
+        serde_json::json!({"Topic": "in", "Group": "scorers"}),
+    );
+    kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+    let inputs = records_with_ids(20_000);
+    produce(&servers, "in", &inputs);
+    let out = Collector::start(&servers, "out");
+    run_in_group(&env, "engine-1", "echo");
+    run_in_group(&env, "engine-2", "echo");
+    out.until(Duration::from_secs(60), |s| s.len() >= 3_000);
+    let down_at = Instant::now();
+    cluster.broker_down(1).unwrap();
+    let during = report_until(&env, "engine-1", Duration::from_secs(9), |r| {
+        r["outage"].is_object()
+    });
+    let state_during = env.run(&["engine", "inspect"]).ok().stdout;
+    std::thread::sleep(Duration::from_secs(10).saturating_sub(down_at.elapsed()));
+    cluster.broker_up(1).unwrap();
+    assert!(
+        during["outage"]["why"].is_string(),
+        "{during}\n{}",
+        diagnosis(&env)
+    );
+    // (engine-2 is the engine in use)
+    assert_eq!(state_during, "RUNNING\n");
+    let counts = all_out(&out, inputs.len(), Duration::from_secs(90));
+    let lost = (1..=inputs.len() as u64)
+        .filter(|i| !counts.contains_key(i))
+        .count();
+    assert_eq!(
+        lost,
+        0,
+        "{lost} of {} records lost\n{}",
+        inputs.len(),
+        diagnosis(&env)
+    );
+    let after = report_until(&env, "engine-1", Duration::from_secs(10), |r| {
+        r["outage"].is_null()
+    });
+    assert!(after["outage"].is_null(), "{after}");
+    assert!(after["outages"].as_u64() >= Some(1), "{after}");
+    let verbose = env.run(&["engine", "inspect", "-v"]).ok().stdout;
+    assert!(
+        verbose.contains("Kafka brokers answer again after"),
+        "{verbose}"
+    );
+    let history = env.run(&["pneumo", "history"]).ok().stdout;
+    assert!(
+        history.contains("no Kafka broker can be reached")
+            && history.contains("the Kafka brokers answer again after"),
+        "{history}"
+    );
+    for engine in ["engine-1", "engine-2"] {
+        env.run(&["use", engine]).ok();
+        assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "RUNNING\n");
+    }
+}

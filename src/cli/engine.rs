@@ -407,6 +407,15 @@ fn kafka_source(source: &Value) -> String {
     if let Some(waiting) = source["waiting"].as_str() {
         line.push_str(&format!("{waiting}; "));
     }
+    let outage = &source["outage"];
+    if outage.is_object() {
+        line.push_str(&format!(
+            "no Kafka broker reached since {} ({} s: {}); ",
+            outage["since"].as_str().unwrap_or("?"),
+            outage["seconds"],
+            outage["why"].as_str().unwrap_or("?")
+        ));
+    }
     line.push_str(&format!(
         "partitions {}; {} records read ({} of them again), {} not committed yet; in rebalances {} dropped unread by a jet (their next owner reads them) and {} handed over uncommitted (others may read those again); committed offsets (partition:next) {}; lag (partition:records) {}",
         if assigned.is_empty() { "none".to_string() } else { assigned.join(",") },
@@ -418,5 +427,11 @@ fn kafka_source(source: &Value) -> String {
         by_partition("committed"),
         by_partition("lag"),
     ));
+    if let Some(last) = source["last_outage"].as_str() {
+        line.push_str(&format!(
+            "; broker outages {}, the last: {last}",
+            source["outages"]
+        ));
+    }
     line
 }

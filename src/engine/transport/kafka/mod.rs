@@ -5,6 +5,7 @@
 //! what a killed engine had not committed is read again by the group. Output waits for
 //! every replica's acknowledgement of each batch.
 
+mod outage;
 mod sink;
 mod source;
 

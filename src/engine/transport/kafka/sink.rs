@@ -1,17 +1,20 @@
 //! The Kafka output: a producer whose batches every replica acknowledges.
 
 use super::super::Sink;
+use super::outage::Outage;
 use super::Kafka;
 use crate::engine::envelope::Framed;
 use crate::sync::lock;
 use rdkafka::error::KafkaError;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How long an output batch may take to be acknowledged.
 const DELIVERY_WAIT: Duration = Duration::from_secs(60);
+/// Records not acknowledged for this long mean the brokers are out of reach.
+const UNACKNOWLEDGED: Duration = Duration::from_secs(3);
 
 /// Open the output of `kafka`.
 pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Sink>, String> {
@@ -24,7 +27,11 @@ pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Sink>, String> {
         // that the engines of a group reading the topic share them
         .set("sticky.partitioning.linger.ms", "0");
     let producer: BaseProducer<Deliveries> = config
-        .create_with_context(Deliveries::default())
+        .create_with_context(Deliveries {
+            failed: AtomicU64::new(0),
+            why: Mutex::default(),
+            outage: super::outage::of(&kafka.servers.join(",")),
+        })
         .map_err(|e| kafka.failed(&e))?;
     kafka.check_topic(producer.client())?;
     Ok(Box::new(KafkaSink {
@@ -35,13 +42,17 @@ pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Sink>, String> {
 }
 
 /// Counts the records the brokers refused, with the last reason.
-#[derive(Default)]
 struct Deliveries {
     failed: AtomicU64,
     why: Mutex<Option<String>>,
+    outage: Arc<Outage>,
 }
 
-impl rdkafka::client::ClientContext for Deliveries {}
+impl rdkafka::client::ClientContext for Deliveries {
+    fn error(&self, error: KafkaError, reason: &str) {
+        self.outage.error(&error, reason);
+    }
+}
 
 impl rdkafka::producer::ProducerContext for Deliveries {
     type DeliveryOpaque = ();
@@ -67,9 +78,16 @@ impl KafkaSink {
     /// record was acknowledged.
     fn settle(&self, producer: &BaseProducer<Deliveries>, limit: Duration) -> std::io::Result<()> {
         let failed_before = producer.context().failed.load(Ordering::Relaxed);
-        let deadline = Instant::now() + limit;
+        let started = Instant::now();
+        let deadline = started + limit;
         // polled in small steps: `flush` waits in steps of 100 ms
         while producer.in_flight_count() > 0 {
+            if started.elapsed() > UNACKNOWLEDGED {
+                producer
+                    .context()
+                    .outage
+                    .unacknowledged(producer.in_flight_count(), started.elapsed());
+            }
             if Instant::now() > deadline {
                 return Err(std::io::Error::other(format!(
                     "'{}' did not acknowledge {} records within {} s",
@@ -81,6 +99,7 @@ impl KafkaSink {
             producer.poll(Duration::from_millis(1));
         }
         let context = producer.context();
+        context.outage.acknowledged();
         if context.failed.load(Ordering::Relaxed) > failed_before {
             let why = lock(&context.why).clone().unwrap_or_default();
             return Err(std::io::Error::other(format!(

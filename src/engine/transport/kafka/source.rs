@@ -11,6 +11,7 @@
 //! waited for, as Kafka consumers do; a broker that cannot be reached is an error.
 
 use super::super::{Committer, Interrupt, Position, Source, SourceListener};
+use super::outage::Outage;
 use super::{Kafka, Start};
 use crate::sync::lock;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
@@ -83,6 +84,7 @@ pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Source>, String> {
         stopping: AtomicBool::new(false),
         stepping_aside: AtomicBool::new(false),
         stash: Mutex::default(),
+        outage: super::outage::of(&kafka.servers.join(",")),
     });
     let consumer: BaseConsumer<GroupContext> = config
         .create_with_context(GroupContext {
@@ -154,6 +156,7 @@ struct Shared {
     /// Messages polled while the reader waited for room (fetching was paused, but what was
     /// fetched already may come): given before anything else, unless their partition left.
     stash: Mutex<std::collections::VecDeque<(Position, Vec<u8>)>>,
+    outage: Arc<Outage>,
 }
 
 #[derive(Default)]
@@ -339,7 +342,12 @@ struct GroupContext {
 }
 
 impl rdkafka::client::ClientContext for GroupContext {
+    fn error(&self, error: rdkafka::error::KafkaError, reason: &str) {
+        self.shared.outage.error(&error, reason);
+    }
+
     fn stats(&self, statistics: rdkafka::Statistics) {
+        self.shared.outage.statistics(&statistics);
         let Some(topic) = statistics.topics.get(&self.shared.topic) else {
             return;
         };
@@ -487,7 +495,8 @@ impl KafkaSource {
             return Ok(());
         }
         let listener = lock(&self.shared.listener).clone();
-        let stalled = listener.is_some_and(|l| l.stalled());
+        // (jets that wait for the brokers wait for them wherever they are)
+        let stalled = listener.is_some_and(|l| l.stalled()) && !self.shared.outage.excuses_stall();
         if stalled && !self.aside {
             self.shared.tell(
                 "the jets took no record for a while: leaving the Kafka group to its other members until they do",
@@ -588,6 +597,7 @@ impl Source for KafkaSource {
 
     fn listen(&self, listener: Arc<dyn SourceListener>) {
         let waiting = lock(&self.shared.state).waiting_for.clone();
+        self.shared.outage.listen(&listener);
         *lock(&self.shared.listener) = Some(listener.clone());
         if let Some(what) = waiting {
             listener.notice(&what);
@@ -693,6 +703,7 @@ impl Committer for Commits {
         if let Some(what) = &st.waiting_for {
             report["waiting"] = json!(what);
         }
+        self.shared.outage.report(&mut report);
         report
     }
 }
