@@ -25,6 +25,10 @@ pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Source>, String> {
         // a member that died is noticed within seconds, so its partitions move on
         .set("session.timeout.ms", "10000")
         .set("heartbeat.interval.ms", "1000")
+        // the prefetched records of every partition count against each partition's
+        // threshold (100,000): past it, fetching pauses for this long, 1 s by default,
+        // which left the jets idle
+        .set("fetch.queue.backoff.ms", "10")
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
         .set(
