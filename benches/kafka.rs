@@ -88,6 +88,14 @@ struct Engine {
     home: PathBuf,
 }
 
+impl Engine {
+    /// Who it is, and the pid whose CPU (with its jets') is counted.
+    fn process(&self, b: &Bench) -> (String, u32) {
+        let pid = b.engine_info(&self.name)["pid"].as_u64().expect("pid");
+        (format!("{} with its jet", self.name), pid as u32)
+    }
+}
+
 /// A member of the consumer group that moves the records: an engine, or a Python loop
 /// (stopped when dropped) with the file its output goes to.
 enum Member {
@@ -99,10 +107,7 @@ impl Member {
     /// Who it is, and the pid whose CPU (with its children's) is counted.
     fn process(&self, b: &Bench) -> (String, u32) {
         match self {
-            Member::Engine(e) => {
-                let pid = b.engine_info(&e.name)["pid"].as_u64().expect("pid");
-                (format!("{} with its jet", e.name), pid as u32)
-            }
+            Member::Engine(e) => e.process(b),
             Member::Loop { child, .. } => (format!("loop pid {}", child.id()), child.id()),
         }
     }
@@ -288,12 +293,19 @@ fn watch(b: &Bench, servers: &str, topic: &str, what: &str, members: &[Member]) 
     let processes: Vec<(String, u32)> = members.iter().map(|m| m.process(b)).collect();
     let pids: Vec<u32> = processes.iter().map(|p| p.1).collect();
     let me = [std::process::id()];
+    let rebalanced = || members.iter().map(|m| m.rebalanced(b)).sum::<u64>();
     let mut formed = None;
     loop {
         let seen = written();
         if formed.is_none() && seen > 0 && members.iter().all(|m| m.reading(b)) {
             let when = start.elapsed().as_secs_f64();
-            formed = Some((when, seen, cpu_seconds(&pids), cpu_seconds(&me)[0]));
+            formed = Some((
+                when,
+                seen,
+                cpu_seconds(&pids),
+                cpu_seconds(&me)[0],
+                rebalanced(),
+            ));
         }
         if seen >= RECORDS {
             break;
@@ -306,7 +318,8 @@ fn watch(b: &Bench, servers: &str, topic: &str, what: &str, members: &[Member]) 
     }
     let seconds = start.elapsed().as_secs_f64();
     let (at_last, me_at_last) = (cpu_seconds(&pids), cpu_seconds(&me)[0]);
-    let (first, seen, at_first, me_at_first) = formed.expect("every member read records");
+    let (first, seen, at_first, me_at_first, rebalanced_before) =
+        formed.expect("every member read records");
     Moved {
         what: what.to_string(),
         first,
@@ -318,7 +331,7 @@ fn watch(b: &Bench, servers: &str, topic: &str, what: &str, members: &[Member]) 
             .map(|((who, _), (b, a))| (who.clone(), b - a))
             .collect(),
         broker_cpu: me_at_last - me_at_first,
-        rebalanced: members.iter().map(|m| m.rebalanced(b)).sum(),
+        rebalanced: rebalanced() - rebalanced_before,
     }
 }
 
@@ -328,10 +341,7 @@ fn file_to_file(b: &Bench, input: &Path) -> Moved {
     let output = b.path("out.jsons");
     // the first output is seen in the file: none of an earlier round's
     let _ = std::fs::remove_file(&output);
-    let engine = Member::Engine(b.engines(1).remove(0));
-    let Member::Engine(Engine { home, .. }) = &engine else {
-        unreachable!("an engine")
-    };
+    let engine = b.engines(1).remove(0);
     let (who, pid) = engine.process(b);
     let args = [
         "run".to_string(),
@@ -343,7 +353,7 @@ fn file_to_file(b: &Bench, input: &Path) -> Moved {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let start = Instant::now();
     let (first, cpu_at_first) = std::thread::scope(|s| {
-        let job = s.spawn(|| b.ok_as(home, &args));
+        let job = s.spawn(|| b.ok_as(&engine.home, &args));
         let mut at_first = None;
         while !job.is_finished() {
             assert!(start.elapsed() < LIMIT, "file → file took too long");
