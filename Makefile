@@ -113,8 +113,16 @@ lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
 
+## The Kafka benchmark's yardstick: a bare Python loop with confluent-kafka.
+BENCH_VENV := target/bench-venv
+BENCH_PY := $(BENCH_VENV)/bin/python
+export FASTSCORE_BENCH_PYTHON := $(CURDIR)/$(BENCH_PY)
+$(BENCH_PY):
+	$(PYTHON3) -m venv $(BENCH_VENV)
+	$(BENCH_PY) -m pip install --quiet --disable-pip-version-check "confluent-kafka==2.16.1"
+
 ## Start-up and engine benchmarks; the figures go into BENCHMARKS.md.
-bench: $(ATTACHMENT) $(RUNNERS)
+bench: $(ATTACHMENT) $(RUNNERS) $(BENCH_PY)
 	$(CARGO) bench --bench startup
 	$(CARGO) bench --bench engine
 	$(CARGO) bench --bench kafka

@@ -5,8 +5,9 @@ mod support;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
-use rdkafka::mocking::MockCluster;
+use rdkafka::mocking::{MockCluster, MockCoordinator};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
+use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use support::{Env, SIGKILL, SIGSTOP};
@@ -93,6 +94,34 @@ fn kafka_stream(env: &Env, name: &str, servers: &str, transport: serde_json::Val
         .ok();
 }
 
+/// Slot `n` of an engine's state answer.
+fn slot(state: &serde_json::Value, n: u64) -> serde_json::Value {
+    let slots = state["slots"].as_array();
+    let found = slots.and_then(|slots| slots.iter().find(|s| s["slot"] == n));
+    found.cloned().unwrap_or_default()
+}
+
+/// What the engine's Kafka input says of its reading and committing (the state answer).
+fn input_source(api: &support::EngineApi) -> serde_json::Value {
+    slot(&api.get_json("/2/engine/state"), 0)["source"].clone()
+}
+
+/// Wait (at most `limit`) until `done` holds of the engine's state answer; that answer.
+fn state_until(
+    api: &support::EngineApi,
+    limit: Duration,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = Instant::now() + limit;
+    loop {
+        let state = api.get_json("/2/engine/state");
+        if done(&state) || Instant::now() > deadline {
+            return state;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn two_engines_in_a_group_lose_nothing_when_one_is_killed() {
     let cluster = MockCluster::new(1).unwrap();
@@ -127,17 +156,7 @@ fn two_engines_in_a_group_lose_nothing_when_one_is_killed() {
         support::signal(pid, SIGSTOP);
     }
     std::thread::sleep(Duration::from_millis(500));
-    let source = |api: &support::EngineApi| {
-        let state = api.get_json("/2/engine/state");
-        let slot = state["slots"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["slot"] == 0)
-            .cloned();
-        slot.map(|s| s["source"].clone()).unwrap_or_default()
-    };
-    let killed = source(&api);
+    let killed = input_source(&api);
     let count = |v: &serde_json::Value, k: &str| v[k].as_u64().unwrap_or(0);
     support::signal(env.engine_pid("engine-2"), SIGKILL);
     // every input's output arrives: engine-1 takes over engine-2's partitions
@@ -159,7 +178,7 @@ fn two_engines_in_a_group_lose_nothing_when_one_is_killed() {
     );
     // what may be read twice: engine-2's records not committed when it was killed, and the
     // records each engine was scoring when the group took a partition from it
-    let survivor = source(&env.engine_api("engine-1"));
+    let survivor = input_source(&env.engine_api("engine-1"));
     let may_repeat = count(&killed, "uncommitted")
         + count(&killed, "handed_over")
         + count(&survivor, "handed_over");
@@ -219,6 +238,109 @@ fn kafka_failures_are_clear_and_bounded() {
     assert!(
         inspect.contains("     0          2                       1"),
         "{inspect}"
+    );
+}
+
+#[test]
+fn inputs_are_committed_only_once_their_outputs_are_acknowledged() {
+    // the output's partition on a broker of its own, which goes down midway
+    let cluster = MockCluster::new(2).unwrap();
+    cluster.create_topic("in", 1, 1).unwrap();
+    cluster.create_topic("out", 1, 1).unwrap();
+    cluster.partition_leader("in", 0, Some(1)).unwrap();
+    cluster.partition_leader("out", 0, Some(2)).unwrap();
+    for group in ["g", "the-test"] {
+        cluster
+            .coordinator(MockCoordinator::Group(group.into()), 1)
+            .unwrap();
+    }
+    let servers = cluster.bootstrap_servers();
+    let env = Env::new();
+    env.write("echo.py3", "def action(x):\n    yield x\n");
+    env.run(&["model", "add", "echo", "echo.py3"]).ok();
+    kafka_stream(
+        &env,
+        "kin",
+        &servers,
+        serde_json::json!({"Topic": "in", "Group": "g"}),
+    );
+    kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+    let first: Vec<String> = (1..=100).map(|n| n.to_string()).collect();
+    produce(&servers, "in", &first);
+    env.run(&["run", "echo", "kin", "kout"]).ok();
+    let api = env.engine_api("engine-1");
+    let committed = |state: &serde_json::Value| {
+        slot(state, 0)["source"]["committed"]["0"]
+            .as_i64()
+            .unwrap_or(0)
+    };
+    let outputs = |state: &serde_json::Value| slot(state, 1)["records"].as_u64();
+    let state = state_until(&api, Duration::from_secs(60), |s| committed(s) == 100);
+    assert_eq!(committed(&state), 100, "{state}");
+    // the output's broker goes away: the next records are read and scored, never committed
+    cluster.broker_down(2).unwrap();
+    let second: Vec<String> = (101..=200).map(|n| n.to_string()).collect();
+    produce(&servers, "in", &second);
+    let state = state_until(&api, Duration::from_secs(60), |s| outputs(s) == Some(200));
+    assert_eq!(outputs(&state), Some(200), "{state}");
+    // commits are asynchronous: give a commit that should not be made the time to be made
+    std::thread::sleep(Duration::from_secs(2));
+    let state = api.get_json("/2/engine/state");
+    assert_eq!(
+        committed(&state),
+        100,
+        "committed before acknowledged: {state}"
+    );
+    assert_eq!(input_source(&api)["uncommitted"], 100, "{state}");
+    assert_eq!(state["state"], "running", "{state}");
+    // back: every record is acknowledged, then committed
+    cluster.broker_up(2).unwrap();
+    let state = state_until(&api, Duration::from_secs(60), |s| committed(s) == 200);
+    assert_eq!(committed(&state), 200, "{state}");
+    // every output is there (for a reader that never saw the broker go)
+    let out = Collector::start(&servers, "out");
+    let seen = out.until(Duration::from_secs(60), |s| s.len() >= 200);
+    let distinct: std::collections::BTreeSet<&String> = seen.iter().collect();
+    let expected: Vec<String> = (1..=200).map(|n| n.to_string()).collect();
+    assert_eq!(distinct, expected.iter().collect(), "{seen:?}");
+}
+
+#[test]
+fn a_refused_output_record_fails_the_job_with_one_clear_line() {
+    let cluster = MockCluster::new(1).unwrap();
+    cluster.create_topic("in", 1, 1).unwrap();
+    cluster.create_topic("out", 1, 1).unwrap();
+    let servers = cluster.bootstrap_servers();
+    let env = Env::new();
+    env.write("echo.py3", "def action(x):\n    yield x\n");
+    env.run(&["model", "add", "echo", "echo.py3"]).ok();
+    kafka_stream(
+        &env,
+        "kin",
+        &servers,
+        serde_json::json!({"Topic": "in", "Group": "g"}),
+    );
+    kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+    produce(&servers, "in", &["1".into(), "2".into()]);
+    // from now on the broker refuses what is produced
+    cluster.request_errors(
+        RDKafkaApiKey::Produce,
+        &[RDKafkaRespErr::RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE; 20],
+    );
+    env.run(&["run", "echo", "kin", "kout"]).ok();
+    let api = env.engine_api("engine-1");
+    let state = state_until(&api, Duration::from_secs(60), |s| s["state"] == "error");
+    let message = state["error"]["message"].as_str().unwrap_or_default();
+    assert_eq!(
+        message,
+        "writing to slot 1 failed: producing to 'out' failed: MessageSizeTooLarge (Broker: Message size too large)",
+        "{state}"
+    );
+    // nothing was committed for the records whose outputs were refused
+    assert_eq!(
+        input_source(&api)["committed"],
+        serde_json::json!({}),
+        "{state}"
     );
 }
 

@@ -42,6 +42,8 @@ const STALLED_PAUSED: Duration = Duration::from_secs(4);
 const STALLED_IDLE: Duration = Duration::from_secs(8);
 /// How long a REST request waits for room in a full input queue before it answers busy.
 const INPUT_WAIT: Duration = Duration::from_secs(10);
+/// How long a jet waits when too many scored records wait for their outputs' durability.
+const HELD_WAIT: Duration = Duration::from_secs(120);
 
 struct JetEntry {
     jet: Arc<Jet>,
@@ -327,6 +329,8 @@ impl Pipeline {
                         return;
                     }
                 }
+                // inputs whose outputs were acknowledged since the last batch was done
+                p.release_settled();
             }
         });
         for input in self.inputs.values() {
@@ -519,7 +523,10 @@ impl Pipeline {
         input: &Arc<InputSlot>,
         source: &dyn Source,
     ) -> Option<Arc<Settler>> {
-        let settler = source.committer().map(|c| Arc::new(Settler::new(c)));
+        let settler = source.committer().map(|c| {
+            let durability = self.outputs.values().filter_map(|o| o.sink.durability());
+            Arc::new(Settler::new(c, durability.collect()))
+        });
         let mut settlers = lock(&self.settlers);
         match &settler {
             Some(s) => settlers.insert(input.slot, s.clone()),
@@ -534,6 +541,15 @@ impl Pipeline {
         settler
     }
 
+    /// Settle the scored records whose outputs have become durable.
+    fn release_settled(&self) {
+        let settlers: Vec<Arc<Settler>> = lock(&self.settlers).values().cloned().collect();
+        for s in settlers {
+            s.release();
+        }
+    }
+
+    /// What a committing source of `slot` says of its reading (for `engine inspect -v`).
     pub fn source_report(&self, slot: u32) -> Option<Value> {
         lock(&self.settlers).get(&slot).map(|s| s.report())
     }
@@ -985,6 +1001,8 @@ impl Pipeline {
                 return;
             }
         }
+        // every output is durable now: the last records are committed
+        self.release_settled();
         self.replies.fail_all("the job has finished");
         if let Some(e) = self.engine.upgrade() {
             if let Some(state) = lock(&self.last_state).take() {
@@ -1087,10 +1105,19 @@ impl Host for Pipeline {
 
     fn done(&self, batch: &Batch) {
         self.dispatch.batch_done();
-        // its outputs are written: a source that commits may commit its records
+        // its outputs are written: a source that commits may commit its records once
+        // they are durable
         let settler = lock(&self.settlers).get(&batch.slot).cloned();
         if let Some(s) = settler {
             s.scored(batch.seqno, batch.count);
+            // too many scored records wait for acknowledgements: so does this jet, until
+            // some are acknowledged or the job ends (an output refuses a record it could not
+            // deliver within its limit, which fails the job)
+            let deadline = Instant::now() + HELD_WAIT;
+            while s.held_full() && !self.over.load(Ordering::Relaxed) && Instant::now() < deadline {
+                std::thread::sleep(PIG_POLL);
+                s.release();
+            }
         }
         self.replies.done(batch.id);
     }

@@ -149,6 +149,21 @@ pub trait Sink: Send + Sync {
     fn debug_records(&self) -> Option<Arc<debug::DebugRecords>> {
         None
     }
+    /// How far its records are durable, for a sink whose records become durable after
+    /// `write` returns (Kafka's acknowledgements); other sinks' are durable when written.
+    fn durability(&self) -> Option<Arc<dyn Durability>> {
+        None
+    }
+}
+
+/// Counts of what a sink was given and what of it is durable (acknowledged): a source's
+/// records are committed only once the outputs written for them are durable
+/// (`engine::settle`).
+pub trait Durability: Send + Sync {
+    /// A mark after everything written so far (grows with every write).
+    fn written(&self) -> u64;
+    /// Everything written before this mark is durable (never beyond `written`).
+    fn durable(&self) -> u64;
 }
 
 /// Every transport this engine runs, and those of FastScore it does not run yet.

@@ -2,8 +2,9 @@
 //! input joins a consumer group: engines with the same stream share the topic's partitions
 //! and take over a leaving member's. Input is at-least-once: an offset is committed only
 //! once the records before it were scored with their outputs written (`engine::settle`);
-//! what a killed engine had not committed is read again by the group. Output waits for
-//! every replica's acknowledgement of each batch.
+//! what a killed engine had not committed is read again by the group. Every replica
+//! acknowledges each output record; the records it came from are committed only then, while
+//! the next batches are produced.
 
 mod outage;
 mod sink;

@@ -10,6 +10,7 @@ use crate::sync::lock;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use serde_json::{json, Value};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
@@ -18,6 +19,8 @@ const AFTERMATH: Duration = Duration::from_secs(10);
 
 #[derive(Default)]
 pub(super) struct Outage {
+    /// An outage is on (read for every acknowledgement, without the lock).
+    on: AtomicBool,
     state: Mutex<State>,
     listeners: Mutex<Vec<Weak<dyn SourceListener>>>,
 }
@@ -90,7 +93,7 @@ impl Outage {
     }
 
     /// Produced records have waited `waited` for their acknowledgement.
-    pub(super) fn unacknowledged(&self, records: i32, waited: Duration) {
+    pub(super) fn unacknowledged(&self, records: usize, waited: Duration) {
         self.down(
             &format!(
                 "{records} records produced wait {} s for their acknowledgement",
@@ -103,6 +106,10 @@ impl Outage {
     /// Produced records were acknowledged: an outage, if one is on, ends.
     pub(super) fn acknowledged(&self) {
         self.answered(true);
+    }
+
+    pub(super) fn is_on(&self) -> bool {
+        self.on.load(Ordering::Relaxed)
     }
 
     /// Whether jets that stall may be waiting for the brokers: an outage is on, or ended
@@ -125,6 +132,7 @@ impl Outage {
                 why: why.to_string(),
                 unacknowledged,
             });
+            self.on.store(true, Ordering::Relaxed);
         }
         self.tell(&format!(
             "no Kafka broker can be reached ({why}): retrying, nothing read is lost"
@@ -143,6 +151,7 @@ impl Outage {
             let Some(down) = st.down.take() else {
                 return;
             };
+            self.on.store(false, Ordering::Relaxed);
             let text = format!(
                 "the Kafka brokers answer again after {:.1} s",
                 down.since.elapsed().as_secs_f64()

@@ -1,19 +1,32 @@
-//! The Kafka output: a producer whose batches every replica acknowledges.
+//! The Kafka output: a producer whose records every replica acknowledges. A write hands its
+//! records to the producer and returns; their acknowledgements arrive on the producer's own
+//! thread while the next batches are produced. The sink counts them (`Durability`), so that
+//! the records they came from are committed only once they are acknowledged
+//! (`engine::settle`); a refused record fails the job at the sink's next write or flush.
 
-use super::super::Sink;
+use super::super::{Durability, Sink};
 use super::outage::Outage;
 use super::Kafka;
 use crate::engine::envelope::Framed;
 use crate::sync::lock;
 use rdkafka::error::KafkaError;
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
+use rdkafka::types::RDKafkaErrorCode;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-/// How long an output batch may take to be acknowledged.
+/// How long a record may wait for its acknowledgement (librdkafka's `message.timeout.ms`:
+/// one not acknowledged by then is refused), and a write for room in a full queue.
 const DELIVERY_WAIT: Duration = Duration::from_secs(60);
-/// Records not acknowledged for this long mean the brokers are out of reach.
+/// Records produced and not yet acknowledged, at most, and their size (librdkafka's queue,
+/// set here rather than left to its defaults of 100,000 and 1 GiB): a write that finds the
+/// queue full waits, holding its jet, as a full REST queue does.
+const UNACKNOWLEDGED_RECORDS: usize = 100_000;
+const UNACKNOWLEDGED_KIB: usize = 64 << 10;
+/// The longest a waiting write or `finish` sleeps before it looks again.
+const WAIT_STEP: Duration = Duration::from_millis(100);
+/// Records waiting this long with none acknowledged mean the brokers are out of reach.
 const UNACKNOWLEDGED: Duration = Duration::from_secs(3);
 
 /// Open the output of `kafka`.
@@ -23,28 +36,50 @@ pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Sink>, String> {
     config
         .set("enable.idempotence", "true")
         .set("acks", "all")
+        .set("message.timeout.ms", DELIVERY_WAIT.as_millis().to_string())
+        .set(
+            "queue.buffering.max.messages",
+            UNACKNOWLEDGED_RECORDS.to_string(),
+        )
+        .set("queue.buffering.max.kbytes", UNACKNOWLEDGED_KIB.to_string())
         // with Spread, records (which have no key) go over the partitions one by one, so
         // that the engines of a group reading the topic share them
         .set("sticky.partitioning.linger.ms", "0");
-    let producer: BaseProducer<Deliveries> = config
+    let producer: ThreadedProducer<Deliveries> = config
         .create_with_context(Deliveries {
-            failed: AtomicU64::new(0),
-            why: Mutex::default(),
+            acks: Mutex::default(),
+            changed: Condvar::new(),
             outage: super::outage::of(&kafka.servers.join(",")),
         })
         .map_err(|e| kafka.failed(&e))?;
     kafka.check_topic(producer.client())?;
     Ok(Box::new(KafkaSink {
-        producer: Mutex::new(producer),
+        producer,
         topic: kafka.topic.clone(),
         partition: (!kafka.spread).then_some(kafka.partition),
     }))
 }
 
-/// Counts the records the brokers refused, with the last reason.
+/// The writes whose records are not all acknowledged yet, and the first refusal.
+#[derive(Default)]
+struct Acks {
+    /// The number the next write gets.
+    next: u64,
+    /// Per write not yet acknowledged in full, its records still waiting.
+    waiting: BTreeMap<u64, usize>,
+    refused: Option<String>,
+    /// Threads waiting for an acknowledgement (woken only then: a wake-up per record
+    /// would cost a system call each).
+    watchers: usize,
+    /// The last acknowledgement, or the write that found none waiting.
+    last_ack: Option<Instant>,
+}
+
+/// The producer's context: told of each record's acknowledgement (on the producer's thread).
 struct Deliveries {
-    failed: AtomicU64,
-    why: Mutex<Option<String>>,
+    acks: Mutex<Acks>,
+    /// Notified on every acknowledgement or refusal while someone watches.
+    changed: Condvar,
     outage: Arc<Outage>,
 }
 
@@ -55,18 +90,55 @@ impl rdkafka::client::ClientContext for Deliveries {
 }
 
 impl rdkafka::producer::ProducerContext for Deliveries {
-    type DeliveryOpaque = ();
+    /// The number of the write the record came in.
+    type DeliveryOpaque = usize;
 
-    fn delivery(&self, result: &rdkafka::producer::DeliveryResult<'_>, _: ()) {
-        if let Err((e, _)) = result {
-            self.failed.fetch_add(1, Ordering::Relaxed);
-            *lock(&self.why) = Some(e.to_string());
+    fn delivery(&self, result: &rdkafka::producer::DeliveryResult<'_>, write: usize) {
+        let mut acks = lock(&self.acks);
+        match result {
+            Ok(_) => {
+                acks.last_ack = Some(Instant::now());
+                let write = write as u64;
+                if let Some(left) = acks.waiting.get_mut(&write) {
+                    *left -= 1;
+                    if *left == 0 {
+                        acks.waiting.remove(&write);
+                    }
+                }
+            }
+            // the write stays unacknowledged: its inputs are never committed
+            Err((e, _)) => {
+                acks.refused.get_or_insert_with(|| match e {
+                    // the broker's reason, without the wrapper's words around it
+                    KafkaError::MessageProduction(code) => code.to_string(),
+                    other => other.to_string(),
+                });
+            }
+        }
+        let watched = acks.watchers > 0;
+        drop(acks);
+        if watched {
+            self.changed.notify_all();
+        }
+        if result.is_ok() && self.outage.is_on() {
+            self.outage.acknowledged();
         }
     }
 }
 
+impl Durability for Deliveries {
+    fn written(&self) -> u64 {
+        lock(&self.acks).next
+    }
+
+    fn durable(&self) -> u64 {
+        let acks = lock(&self.acks);
+        acks.waiting.keys().next().copied().unwrap_or(acks.next)
+    }
+}
+
 struct KafkaSink {
-    producer: Mutex<BaseProducer<Deliveries>>,
+    producer: ThreadedProducer<Deliveries>,
     topic: String,
     /// Where every record goes (the original's way: a reader without a group reads one
     /// partition); none when the records are spread.
@@ -74,77 +146,127 @@ struct KafkaSink {
 }
 
 impl KafkaSink {
-    /// Serve the producer until nothing is in flight (at most `limit`); then whether every
-    /// record was acknowledged.
-    fn settle(&self, producer: &BaseProducer<Deliveries>, limit: Duration) -> std::io::Result<()> {
-        let failed_before = producer.context().failed.load(Ordering::Relaxed);
-        let started = Instant::now();
-        let deadline = started + limit;
-        // polled in small steps: `flush` waits in steps of 100 ms
-        while producer.in_flight_count() > 0 {
-            if started.elapsed() > UNACKNOWLEDGED {
-                producer
-                    .context()
-                    .outage
-                    .unacknowledged(producer.in_flight_count(), started.elapsed());
-            }
-            if Instant::now() > deadline {
-                return Err(std::io::Error::other(format!(
-                    "'{}' did not acknowledge {} records within {} s",
-                    self.topic,
-                    producer.in_flight_count(),
-                    limit.as_secs()
-                )));
-            }
-            producer.poll(Duration::from_millis(1));
-        }
-        let context = producer.context();
-        context.outage.acknowledged();
-        if context.failed.load(Ordering::Relaxed) > failed_before {
-            let why = lock(&context.why).clone().unwrap_or_default();
-            return Err(std::io::Error::other(format!(
+    fn acks(&self) -> MutexGuard<'_, Acks> {
+        lock(&self.producer.context().acks)
+    }
+
+    /// Wait (at most `WAIT_STEP`) for an acknowledgement; then whether none was refused.
+    fn wait_for_acks<'a>(
+        &self,
+        mut acks: MutexGuard<'a, Acks>,
+    ) -> std::io::Result<MutexGuard<'a, Acks>> {
+        acks.watchers += 1;
+        let (mut acks, _) = self
+            .producer
+            .context()
+            .changed
+            .wait_timeout(acks, WAIT_STEP)
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        acks.watchers -= 1;
+        self.not_refused(acks)
+    }
+
+    fn not_refused<'a>(&self, acks: MutexGuard<'a, Acks>) -> std::io::Result<MutexGuard<'a, Acks>> {
+        match &acks.refused {
+            Some(why) => Err(std::io::Error::other(format!(
                 "producing to '{}' failed: {why}",
                 self.topic
-            )));
+            ))),
+            None => Ok(acks),
         }
-        Ok(())
+    }
+
+    /// Hand one record to the producer, waiting (at most `DELIVERY_WAIT`) while its queue is
+    /// full.
+    fn send(&self, record: &[u8], write: u64) -> std::io::Result<()> {
+        let mut deadline = None;
+        loop {
+            let mut sent =
+                BaseRecord::<(), [u8], usize>::with_opaque_to(&self.topic, write as usize)
+                    .payload(record);
+            if let Some(p) = self.partition {
+                sent = sent.partition(p);
+            }
+            match self.producer.send(sent) {
+                Ok(()) => return Ok(()),
+                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+                    let deadline = *deadline.get_or_insert_with(|| Instant::now() + DELIVERY_WAIT);
+                    if Instant::now() > deadline {
+                        return Err(std::io::Error::other(format!(
+                            "'{}' had no room for more records for {} s",
+                            self.topic,
+                            DELIVERY_WAIT.as_secs()
+                        )));
+                    }
+                    drop(self.wait_for_acks(self.acks())?);
+                }
+                Err((e, _)) => {
+                    return Err(std::io::Error::other(format!(
+                        "producing to '{}': {e}",
+                        self.topic
+                    )))
+                }
+            }
+        }
     }
 }
 
 impl Sink for KafkaSink {
-    /// Produce the batch's records and wait for their acknowledgement: the inputs they came
-    /// from are committed only after this returns.
+    /// Produce the records; their acknowledgements come later (`durability`).
     fn write(&self, records: &Framed) -> std::io::Result<()> {
-        let producer = lock(&self.producer);
-        for record in records.records() {
-            let deadline = Instant::now() + DELIVERY_WAIT;
-            loop {
-                let mut sent = BaseRecord::<(), [u8]>::to(&self.topic).payload(record);
-                if let Some(p) = self.partition {
-                    sent = sent.partition(p);
-                }
-                match producer.send(sent) {
-                    Ok(()) => break,
-                    Err((
-                        KafkaError::MessageProduction(rdkafka::types::RDKafkaErrorCode::QueueFull),
-                        _,
-                    )) if Instant::now() < deadline => {
-                        producer.poll(Duration::from_millis(10));
-                    }
-                    Err((e, _)) => {
-                        return Err(std::io::Error::other(format!(
-                            "producing to '{}': {e}",
-                            self.topic
-                        )))
-                    }
-                }
-            }
+        let count = records.records().count();
+        if count == 0 {
+            return Ok(());
         }
-        self.settle(&producer, DELIVERY_WAIT)
+        let write = {
+            let mut acks = self.not_refused(self.acks())?;
+            let write = acks.next;
+            acks.next += 1;
+            if acks.waiting.is_empty() {
+                acks.last_ack = Some(Instant::now());
+            }
+            acks.waiting.insert(write, count);
+            write
+        };
+        for record in records.records() {
+            self.send(record, write)?;
+        }
+        Ok(())
     }
 
+    /// A refused record fails the job within the job's flush interval, even when nothing
+    /// more is written; records that wait long for their acknowledgement are an outage.
+    fn flush_buffered(&self) -> std::io::Result<()> {
+        let acks = self.not_refused(self.acks())?;
+        let waited = acks.last_ack.map(|a| a.elapsed()).unwrap_or_default();
+        if !acks.waiting.is_empty() && waited > UNACKNOWLEDGED {
+            let left: usize = acks.waiting.values().sum();
+            drop(acks);
+            self.producer.context().outage.unacknowledged(left, waited);
+        }
+        Ok(())
+    }
+
+    /// Wait until every record was acknowledged (at most `linger`).
     fn finish(&self, linger: Option<Duration>) -> std::io::Result<()> {
-        let producer = lock(&self.producer);
-        self.settle(&producer, linger.unwrap_or(DELIVERY_WAIT))
+        let limit = linger.unwrap_or(DELIVERY_WAIT);
+        let deadline = Instant::now() + limit;
+        let mut acks = self.not_refused(self.acks())?;
+        while !acks.waiting.is_empty() {
+            if Instant::now() > deadline {
+                let left: usize = acks.waiting.values().sum();
+                return Err(std::io::Error::other(format!(
+                    "'{}' did not acknowledge {left} records within {} s",
+                    self.topic,
+                    limit.as_secs()
+                )));
+            }
+            acks = self.wait_for_acks(acks)?;
+        }
+        Ok(())
+    }
+
+    fn durability(&self) -> Option<Arc<dyn Durability>> {
+        Some(self.producer.context().clone())
     }
 }

@@ -55,6 +55,10 @@ pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Source>, String> {
         .set("session.timeout.ms", &session)
         .set("max.poll.interval.ms", &session)
         .set("heartbeat.interval.ms", "300")
+        // the prefetched records of every partition count against each partition's
+        // threshold (100,000): past it, fetching pauses for this long, 1 s by default,
+        // which left the jets idle
+        .set("fetch.queue.backoff.ms", "10")
         .set("enable.auto.commit", "false")
         .set("enable.auto.offset.store", "false")
         // a rebalance moves only the partitions that must move, and the members keep
