@@ -2,103 +2,15 @@
 //! engines in one consumer group, a kill -9 midway, and the failures a user meets.
 
 mod support;
-use rdkafka::config::ClientConfig;
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::Message;
 use rdkafka::mocking::{MockCluster, MockCoordinator};
-use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
+use support::kafka::{
+    all_out, committed, id_counts, kafka_report, kafka_stream, produce, records_with_ids,
+    report_until, run_in_group, Collector,
+};
 use support::{Env, SIGKILL, SIGSTOP};
-
-fn produce(servers: &str, topic: &str, records: &[String]) {
-    let producer: BaseProducer = ClientConfig::new()
-        .set("bootstrap.servers", servers)
-        .create()
-        .unwrap();
-    for (i, r) in records.iter().enumerate() {
-        let key = i.to_string();
-        loop {
-            match producer.send(BaseRecord::to(topic).key(&key).payload(r)) {
-                Ok(()) => break,
-                Err(_) => {
-                    producer.poll(Duration::from_millis(10));
-                }
-            }
-        }
-    }
-    producer.flush(Duration::from_secs(30)).unwrap();
-}
-
-/// Reads a topic from its beginning in a thread; the payloads so far.
-struct Collector {
-    seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-}
-
-impl Collector {
-    /// (each in a group of its own: it reads every record of the topic)
-    fn start(servers: &str, topic: &str) -> Collector {
-        static GROUPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let group = format!(
-            "the-test-{}",
-            GROUPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        );
-        let consumer: BaseConsumer = ClientConfig::new()
-            .set("bootstrap.servers", servers)
-            .set("group.id", &group)
-            .set("auto.offset.reset", "earliest")
-            .create()
-            .unwrap();
-        consumer.subscribe(&[topic]).unwrap();
-        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (s, st) = (seen.clone(), stop.clone());
-        std::thread::spawn(move || {
-            while !st.load(std::sync::atomic::Ordering::Relaxed) {
-                if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
-                    let text =
-                        String::from_utf8_lossy(m.payload().unwrap_or_default()).into_owned();
-                    s.lock().unwrap().push(text);
-                }
-            }
-        });
-        Collector { seen, stop }
-    }
-
-    fn count(&self) -> usize {
-        self.seen.lock().unwrap().len()
-    }
-
-    /// Wait until `done` holds of what was seen (at most `limit`).
-    fn until(&self, limit: Duration, done: impl Fn(&[String]) -> bool) -> Vec<String> {
-        let deadline = Instant::now() + limit;
-        loop {
-            let seen = self.seen.lock().unwrap().clone();
-            if done(&seen) || Instant::now() > deadline {
-                return seen;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Collector {
-    fn drop(&mut self) {
-        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
-fn kafka_stream(env: &Env, name: &str, servers: &str, transport: serde_json::Value) {
-    let mut t = transport;
-    t["Type"] = "Kafka".into();
-    t["BootstrapServers"] = serde_json::json!([servers]);
-    let doc = serde_json::json!({"Transport": t, "Encoding": "json", "SkipToRecord": "earliest"});
-    env.write(&format!("{name}.json"), doc.to_string());
-    env.run(&["stream", "add", name, &format!("{name}.json")])
-        .ok();
-}
 
 /// Slot `n` of an engine's state answer.
 fn slot(state: &serde_json::Value, n: u64) -> serde_json::Value {
@@ -191,6 +103,16 @@ fn two_engines_in_a_group_lose_nothing_when_one_is_killed() {
     assert!(
         duplicates as u64 <= may_repeat,
         "{duplicates} duplicates, but the engines reported {may_repeat} records that may be read again: {killed} {survivor}"
+    );
+    // and the engine that read them again says so (engine-2's read marks)
+    assert!(
+        duplicates as u64 <= count(&survivor, "read_again"),
+        "{duplicates} duplicates, but engine-1 read {} again: {survivor}",
+        survivor["read_again"]
+    );
+    eprintln!(
+        "{duplicates} duplicates, engine-1 read {} again",
+        survivor["read_again"]
     );
     assert!(out.count() >= inputs.len());
     // engine-1 says what it read and committed
@@ -385,76 +307,6 @@ fn sensor_reports_go_to_a_kafka_topic_when_the_descriptor_says_so() {
     assert_eq!(&data[..3], &[1, 2, 3]);
 }
 
-/// The offsets group `group` committed for the partitions of `topic` (partition, offset).
-fn committed(servers: &str, group: &str, topic: &str, partitions: i32) -> Vec<(i32, i64)> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", servers)
-        .set("group.id", group)
-        .create()
-        .unwrap();
-    let mut list = rdkafka::TopicPartitionList::new();
-    for p in 0..partitions {
-        list.add_partition(topic, p);
-    }
-    consumer
-        .committed_offsets(list, Duration::from_secs(10))
-        .map(|l| {
-            l.elements()
-                .iter()
-                .map(|e| (e.partition(), e.offset().to_raw().unwrap_or(-1)))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// `n` JSON records `{"id": 1}` … `{"id": n}`, one per line.
-fn records_with_ids(n: usize) -> Vec<String> {
-    (1..=n).map(|i| format!("{{\"id\": {i}}}")).collect()
-}
-
-/// The ids of the records seen (JSON objects with an `id`), how many times each.
-fn id_counts(seen: &[String]) -> HashMap<u64, usize> {
-    let mut counts = HashMap::new();
-    for s in seen {
-        if let Some(id) = serde_json::from_str::<serde_json::Value>(s)
-            .ok()
-            .and_then(|v| v["id"].as_u64())
-        {
-            *counts.entry(id).or_default() += 1;
-        }
-    }
-    counts
-}
-
-/// The `source` report of input slot 0 of engine `name` (its Kafka reading).
-fn kafka_report(env: &Env, name: &str) -> serde_json::Value {
-    let state = env.engine_api(name).get_json("/2/engine/state");
-    state["slots"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .find(|s| s["slot"] == 0)
-        .map(|s| s["source"].clone())
-        .unwrap_or_default()
-}
-
-/// Wait until `done` holds of engine `name`'s Kafka report (at most `limit`).
-fn report_until(
-    env: &Env,
-    name: &str,
-    limit: Duration,
-    done: impl Fn(&serde_json::Value) -> bool,
-) -> serde_json::Value {
-    let deadline = Instant::now() + limit;
-    loop {
-        let report = kafka_report(env, name);
-        if done(&report) || Instant::now() > deadline {
-            return report;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 /// A descriptor as the public examples write them: no group, no partition, no start.
 fn example_stream(env: &Env, name: &str, servers: &str, topic: &str) {
     let doc = serde_json::json!({"Transport": {"Type": "kafka", "BootstrapServers": [servers], "Topic": topic},
@@ -624,19 +476,6 @@ fn diagnosis(env: &Env) -> String {
             format!("{lines}{e}: {}\n", kafka_report(env, e))
         })
         .collect()
-}
-
-/// Run `model` on `engine` from the group `group` of topic `in` to topic `out`.
-fn run_in_group(env: &Env, engine: &str, model: &str) {
-    env.run(&["use", engine]).ok();
-    env.run(&["engine", "reset"]).ok();
-    env.run(&["run", model, "kin", "kout"]).ok();
-}
-
-/// Every input's output arrives (at most `limit`): the ids seen, how many times each.
-fn all_out(out: &Collector, n: usize, limit: Duration) -> HashMap<u64, usize> {
-    let seen = out.until(limit, |s| id_counts(s).len() >= n);
-    id_counts(&seen)
 }
 
 #[test]

@@ -6,7 +6,9 @@
 //! acknowledges each output record; the records it came from are committed only then, while
 //! the next batches are produced.
 
+mod marks;
 mod outage;
+mod outbox;
 mod sink;
 mod source;
 

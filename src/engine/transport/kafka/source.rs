@@ -11,7 +11,9 @@
 //! waited for, as Kafka consumers do; a broker that cannot be reached is an error.
 
 use super::super::{Committer, Interrupt, Position, Source, SourceListener};
+use super::marks::{self, Marks};
 use super::outage::Outage;
+use super::outbox::Outbox;
 use super::{Kafka, Start};
 use crate::sync::lock;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext};
@@ -89,6 +91,7 @@ pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Source>, String> {
         stepping_aside: AtomicBool::new(false),
         stash: Mutex::default(),
         outage: super::outage::of(&kafka.servers.join(",")),
+        outbox: Arc::default(),
     });
     let consumer: BaseConsumer<GroupContext> = config
         .create_with_context(GroupContext {
@@ -110,9 +113,14 @@ pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Source>, String> {
         }
     }
     let consumer = Arc::new(consumer);
+    if shared.commit {
+        let (committer, own) = (consumer.clone(), shared.clone());
+        let committing = move |wanted| own.commit_wanted(&committer, wanted);
+        let started = shared.outbox.start(committing);
+        started.map_err(|e| format!("starting the Kafka commits' thread: {e}"))?;
+    }
     Ok(Box::new(KafkaSource {
         commits: Arc::new(Commits {
-            consumer: consumer.clone(),
             shared: shared.clone(),
         }),
         consumer,
@@ -125,6 +133,7 @@ pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Source>, String> {
         last: None,
         looked_at: Instant::now(),
         aside: false,
+        held: false,
     }))
 }
 
@@ -161,12 +170,14 @@ struct Shared {
     /// fetched already may come): given before anything else, unless their partition left.
     stash: Mutex<std::collections::VecDeque<(Position, Vec<u8>)>>,
     outage: Arc<Outage>,
+    outbox: Arc<Outbox>,
 }
 
 #[derive(Default)]
 struct Counts {
     read: AtomicU64,
-    /// Records read again: at or below an offset this input had read already.
+    /// Records read again: at or below an offset this input had read already, or below
+    /// the read mark of their partition's earlier owner (see `marks`).
     again: AtomicU64,
     /// Records handed over uncommitted in rebalances (others may read them again).
     handed: AtomicU64,
@@ -190,9 +201,11 @@ struct CommitState {
     waiting_for: Option<String>,
     /// Why the brokers refused the last commit they refused.
     last_refusal: Option<String>,
-    /// Offsets of partitions taken away that could not be committed then (a broker may
-    /// refuse commits while the group rebalances): committed if they come back here.
-    carried: BTreeMap<i32, i64>,
+    /// Offsets (and read marks) of partitions taken away that could not be committed then
+    /// (a broker may refuse commits while the group rebalances): committed once the group
+    /// settles.
+    carried: BTreeMap<i32, (i64, i64)>,
+    marks: Marks,
 }
 
 impl Shared {
@@ -275,11 +288,18 @@ impl Shared {
                 Some(lowest) => Some(*lowest),
                 None => st.last_read.get(&partition).map(|o| o + 1),
             };
+            // jets were given every record read, up to the first one withdrawn
+            let given_below = dropped
+                .range((partition, i64::MIN)..=(partition, i64::MAX))
+                .next()
+                .map(|(_, o)| *o)
+                .or_else(|| st.last_read.get(&partition).map(|o| o + 1))
+                .unwrap_or(0);
+            let mark = st.marks.taken(partition, given_below);
             if let Some(next) = next {
-                next_of.insert(partition, next);
-                if st.committed.get(&partition).is_none_or(|c| *c < next) {
-                    let _ = list.add_partition_offset(&self.topic, partition, Offset::Offset(next));
-                }
+                // (committed even where the offset stays: the mark is exact now)
+                next_of.insert(partition, (next, mark));
+                marks::add(&mut list, &self.topic, partition, next, mark);
             }
             let unscored = st.waiting.remove(&partition).map_or(0, |w| {
                 w.iter()
@@ -295,11 +315,14 @@ impl Shared {
             st.lag.remove(&partition);
         }
         drop(st);
+        // (no commit of what was wanted before comes after this one)
+        let _sending = self.outbox.forget(partitions);
         if self.commit && !lost && list.count() > 0 {
-            // for sure, before the partitions move (an asynchronous commit may be refused
-            // once the rebalance began); a broker that refuses it while the group
-            // rebalances gets it again if the partitions come back here
-            if consumer.commit(&list, CommitMode::Sync).is_err() {
+            // before the partitions move; a broker that refuses it while the group
+            // rebalances gets it again once the group settles
+            let committed = consumer.commit(&list, CommitMode::Sync);
+            self.answered(&list, &committed);
+            if committed.is_err() {
                 lock(&self.state).carried.extend(next_of);
             }
         }
@@ -307,7 +330,7 @@ impl Shared {
 
     /// Partitions given: those the group never committed start at `SkipToRecord` when it
     /// is a record number (committed offsets win over it; `earliest`/`latest` are the
-    /// consumer's own reset).
+    /// consumer's own reset); the read marks of their earlier owners are taken note of.
     fn start_given(&self, consumer: &BaseConsumer<GroupContext>, given: &mut TopicPartitionList) {
         if let Start::At(n) = self.start {
             if let Ok(committed) = consumer.committed_offsets(given.clone(), COMMITTED_WAIT) {
@@ -324,9 +347,12 @@ impl Shared {
         // partition that came back here reads on from there
         let partitions: Vec<i32> = given.elements().iter().map(|e| e.partition()).collect();
         let mut st = lock(&self.state);
+        for &partition in &partitions {
+            st.marks.given(partition);
+        }
         let mut list = TopicPartitionList::new();
-        for (partition, next) in std::mem::take(&mut st.carried) {
-            let _ = list.add_partition_offset(&self.topic, partition, Offset::Offset(next));
+        for (partition, (next, mark)) in std::mem::take(&mut st.carried) {
+            marks::add(&mut list, &self.topic, partition, next, mark);
             if partitions.contains(&partition) {
                 let _ = given.set_partition_offset(&self.topic, partition, Offset::Offset(next));
                 st.committed.insert(partition, next);
@@ -335,7 +361,8 @@ impl Shared {
         st.assigned.extend(partitions);
         drop(st);
         if self.commit && list.count() > 0 {
-            let _ = consumer.commit(&list, CommitMode::Sync);
+            let committed = consumer.commit(&list, CommitMode::Sync);
+            self.answered(&list, &committed);
         }
     }
 }
@@ -366,17 +393,66 @@ impl rdkafka::client::ClientContext for GroupContext {
     }
 }
 
-impl ConsumerContext for GroupContext {
-    fn commit_callback(&self, result: rdkafka::error::KafkaResult<()>, _: &TopicPartitionList) {
-        if let Err(e) = result {
-            self.shared
-                .counts
-                .refused_commits
-                .fetch_add(1, Ordering::Relaxed);
-            lock(&self.shared.state).last_refusal = Some(e.to_string());
+impl Shared {
+    /// Commit what the outbox has (on its thread): the read marks of partitions given are
+    /// looked up first, and this member's cover them (a partition whose earlier mark cannot
+    /// be looked up now is left for the next commit).
+    fn commit_wanted(
+        &self,
+        consumer: &BaseConsumer<GroupContext>,
+        mut wanted: BTreeMap<i32, (i64, i64)>,
+    ) {
+        let fresh = lock(&self.state).marks.to_look_up(wanted.keys().copied());
+        let mut list = TopicPartitionList::new();
+        if !fresh.is_empty() {
+            let mut asked = TopicPartitionList::new();
+            for &partition in &fresh {
+                asked.add_partition(&self.topic, partition);
+            }
+            let found = consumer.committed_offsets(asked, COMMITTED_WAIT);
+            let mut st = lock(&self.state);
+            match found {
+                Ok(found) => {
+                    for e in found.elements() {
+                        st.marks
+                            .looked_up(e.partition(), marks::parse(e.metadata()));
+                    }
+                }
+                Err(_) => {
+                    let mut unknown = TopicPartitionList::new();
+                    for partition in fresh {
+                        if let Some((next, mark)) = wanted.remove(&partition) {
+                            marks::add(&mut unknown, &self.topic, partition, next, mark);
+                        }
+                    }
+                    st.marks.answered(&unknown, false);
+                }
+            }
+            for (partition, (_, mark)) in wanted.iter_mut() {
+                *mark = (*mark).max(st.marks.of(*partition));
+            }
+        }
+        for (partition, (next, mark)) in wanted {
+            marks::add(&mut list, &self.topic, partition, next, mark);
+        }
+        if list.count() > 0 {
+            let committed = consumer.commit(&list, CommitMode::Sync);
+            self.answered(&list, &committed);
         }
     }
 
+    /// A commit was answered.
+    fn answered(&self, list: &TopicPartitionList, result: &rdkafka::error::KafkaResult<()>) {
+        let mut st = lock(&self.state);
+        st.marks.answered(list, result.is_ok());
+        if let Err(e) = result {
+            self.counts.refused_commits.fetch_add(1, Ordering::Relaxed);
+            st.last_refusal = Some(e.to_string());
+        }
+    }
+}
+
+impl ConsumerContext for GroupContext {
     fn rebalance(
         &self,
         consumer: &BaseConsumer<Self>,
@@ -440,6 +516,8 @@ pub(super) struct KafkaSource {
     looked_at: Instant,
     /// It stepped aside: it joins its group again at the next read.
     aside: bool,
+    /// The engine holds the reading (fetching is paused).
+    held: bool,
 }
 
 impl KafkaSource {
@@ -472,11 +550,67 @@ impl KafkaSource {
 }
 
 impl KafkaSource {
-    /// Give a message read from `at`.
+    /// Give a message read from `at`, unless its partition left while it waited.
     fn give(&mut self, at: Position, payload: Vec<u8>) -> Option<Vec<u8>> {
+        if self.shared.commit && !self.await_mark(at) {
+            return None;
+        }
         self.commits.read(at);
         self.last = Some(at);
         Some(payload)
+    }
+
+    /// Move the read mark of `at`'s partition ahead when it comes near, and wait until it
+    /// covers `at` (see `marks`): while the partition is this member's and the job runs.
+    /// Whether it does.
+    fn await_mark(&mut self, at: Position) -> bool {
+        let mut waited = false;
+        loop {
+            let mut st = lock(&self.shared.state);
+            if st.marks.covers(at.partition, at.offset) {
+                break;
+            }
+            if waited && !st.assigned.contains(&at.partition)
+                || self.shared.stopping.load(Ordering::Relaxed)
+            {
+                return false;
+            }
+            if let Some(mark) = st.marks.next_to_commit(at.partition, at.offset) {
+                // (the offset stays where it is: what was scored, or this record)
+                let next = st.committed.get(&at.partition).copied().or_else(|| {
+                    let waiting = st.waiting.get(&at.partition);
+                    waiting.and_then(|w| w.first()).copied()
+                });
+                let next = next.unwrap_or(at.offset);
+                self.shared.outbox.want(at.partition, next, mark);
+            }
+            drop(st);
+            // (polled meanwhile, for rebalances and heartbeats; what comes is kept for later)
+            self.stash_polled(Duration::from_millis(5));
+            waited = true;
+        }
+        if waited && !self.held {
+            self.fetching(true);
+        }
+        true
+    }
+
+    /// Poll (at most `wait`) and keep what comes for later, pausing its partition (one
+    /// given meanwhile may fetch).
+    fn stash_polled(&self, wait: Duration) {
+        let mut wait = wait;
+        while let Some(Ok(message)) = self.consumer.poll(wait) {
+            wait = Duration::ZERO;
+            let at = Position {
+                partition: message.partition(),
+                offset: message.offset(),
+            };
+            let payload = message.payload().unwrap_or_default().to_vec();
+            lock(&self.shared.stash).push_back((at, payload));
+            let mut list = TopicPartitionList::new();
+            let _ = list.add_partition(&self.shared.topic, at.partition);
+            let _ = self.consumer.pause(&list);
+        }
     }
 
     /// Pause or resume fetching the partitions assigned now.
@@ -523,12 +657,15 @@ impl KafkaSource {
 
 impl Source for KafkaSource {
     fn read(&mut self) -> std::io::Result<Option<Vec<u8>>> {
-        let stashed = lock(&self.shared.stash).pop_front();
-        if let Some((at, payload)) = stashed {
-            return Ok(self.give(at, payload));
-        }
         let since = Instant::now();
         while !self.shared.stopping.load(Ordering::Relaxed) {
+            let stashed = lock(&self.shared.stash).pop_front();
+            if let Some((at, payload)) = stashed {
+                match self.give(at, payload) {
+                    Some(payload) => return Ok(Some(payload)),
+                    None => continue,
+                }
+            }
             self.follow_jets()?;
             if self.aside {
                 // polled still: a leave that is not done yet needs its callbacks served
@@ -537,21 +674,22 @@ impl Source for KafkaSource {
                 continue;
             }
             self.look_for_topic();
-            match self.consumer.poll(POLL) {
-                Some(Ok(message)) => {
-                    let at = Position {
+            let polled = match self.consumer.poll(POLL) {
+                Some(Ok(message)) => Some((
+                    Position {
                         partition: message.partition(),
                         offset: message.offset(),
-                    };
-                    let payload = message.payload().unwrap_or_default().to_vec();
-                    return Ok(self.give(at, payload));
-                }
+                    },
+                    message.payload().unwrap_or_default().to_vec(),
+                )),
                 // the consumer recovers from broker errors by itself; the wait still counts
-                Some(Err(_)) | None => {
-                    if since.elapsed() >= self.max_wait {
-                        return Ok(None);
-                    }
-                }
+                Some(Err(_)) | None => None,
+            };
+            if let Some(payload) = polled.and_then(|(at, payload)| self.give(at, payload)) {
+                return Ok(Some(payload));
+            }
+            if since.elapsed() >= self.max_wait {
+                return Ok(None);
             }
         }
         Ok(None)
@@ -574,6 +712,7 @@ impl Source for KafkaSource {
     }
 
     fn hold(&mut self, held: bool) {
+        self.held = held;
         self.fetching(!held);
     }
 
@@ -581,18 +720,8 @@ impl Source for KafkaSource {
         // (a member that steps aside here withdraws what waits in the jets' queue)
         let _ = self.follow_jets();
         // rebalances and heartbeats are served by polls; what fetching had brought already
-        // is kept for later (and its partition paused, as one given meanwhile may fetch)
-        while let Some(Ok(message)) = self.consumer.poll(Duration::ZERO) {
-            let at = Position {
-                partition: message.partition(),
-                offset: message.offset(),
-            };
-            let payload = message.payload().unwrap_or_default().to_vec();
-            lock(&self.shared.stash).push_back((at, payload));
-            let mut list = TopicPartitionList::new();
-            let _ = list.add_partition(&self.shared.topic, at.partition);
-            let _ = self.consumer.pause(&list);
-        }
+        // is kept for later
+        self.stash_polled(Duration::ZERO);
     }
 
     fn owns(&self, at: Position) -> bool {
@@ -618,13 +747,13 @@ impl Drop for KafkaSource {
         }
         self.shared.stopping.store(true, Ordering::Relaxed);
         self.leave();
+        self.shared.outbox.close();
     }
 }
 
 /// The offsets read and not yet scored, per partition; what is committed is the lowest of
 /// them (or one past the last read), so no record is committed before those before it.
 struct Commits {
-    consumer: Arc<BaseConsumer<GroupContext>>,
     shared: Arc<Shared>,
 }
 
@@ -637,6 +766,7 @@ impl Commits {
             .last_read
             .get(&at.partition)
             .is_some_and(|l| *l >= at.offset)
+            || st.marks.earlier_covers(at.partition, at.offset)
         {
             counts.again.fetch_add(1, Ordering::Relaxed);
         }
@@ -650,7 +780,6 @@ impl Commits {
 
 impl Committer for Commits {
     fn settled(&self, positions: &[Position]) {
-        let mut list = TopicPartitionList::new();
         {
             let mut st = lock(&self.shared.state);
             let mut touched = BTreeSet::new();
@@ -667,20 +796,16 @@ impl Committer for Commits {
                 };
                 if st.committed.get(&partition).is_none_or(|c| *c < next) {
                     st.committed.insert(partition, next);
-                    let _ = list.add_partition_offset(
-                        &self.shared.topic,
-                        partition,
-                        Offset::Offset(next),
-                    );
+                    if self.shared.commit {
+                        // (a partition handed to another member meanwhile refuses it: that
+                        // member reads from the last commit, so records are read again)
+                        let mark = st.marks.of(partition);
+                        self.shared.outbox.want(partition, next, mark);
+                    }
                 }
             }
         }
         self.shared.settled.notify_all();
-        if self.shared.commit && list.count() > 0 {
-            // a partition handed to another member meanwhile refuses it: that member reads
-            // from the last commit, so records are read again, never lost
-            let _ = self.consumer.commit(&list, CommitMode::Async);
-        }
     }
 
     fn report(&self) -> Value {

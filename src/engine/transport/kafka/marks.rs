@@ -1,0 +1,145 @@
+//! Read marks: how a member of a consumer group knows which records it reads may have been
+//! scored already by an earlier owner of their partition (one that died, failed, or gave the
+//! partition up with records in its jets), so that it counts them as read again.
+//!
+//! Every offset commit of ours carries, in its metadata, the partition's mark: no record at
+//! or past it was given to a jet by this member. A record past the committed mark is given
+//! only once a commit that moves the mark ahead of it is acknowledged (it is moved
+//! `AHEAD` records at a time, well before it is reached, so reading does not wait for it in
+//! steady state; it does wait while the group rebalances, or the brokers cannot be reached,
+//! as they refuse commits then). A member given a partition looks up its earlier owner's
+//! mark, before its own first one: the records below it are counted as read again.
+
+use rdkafka::{Offset, TopicPartitionList};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// How far ahead of the records read a mark is moved (at most this many records are
+/// counted as read again, and never scored, per partition of a member that dies).
+pub(super) const AHEAD: i64 = 4_096;
+/// How long after a refusal a mark commit is sent again (a group that rebalances refuses
+/// commits until it is done).
+const AGAIN_AFTER: Duration = Duration::from_millis(100);
+const PREFIX: &str = "fastscore read-below ";
+
+/// The marks of the partitions a member reads, and those of their earlier owners.
+#[derive(Default)]
+pub(super) struct Marks {
+    of: BTreeMap<i32, Mark>,
+    /// Per partition given: its earlier owner's mark.
+    earlier: BTreeMap<i32, i64>,
+}
+
+#[derive(Default)]
+struct Mark {
+    /// The highest mark committed so far (acknowledged or not).
+    issued: i64,
+    /// The highest mark whose commit was acknowledged.
+    acknowledged: i64,
+    /// A mark commit is on its way.
+    pending: bool,
+    /// When a mark commit was last refused (it is sent again a while after).
+    refused: Option<Instant>,
+    /// The earlier owner's mark was looked up.
+    looked_up: bool,
+}
+
+/// The mark in a commit's metadata, if one of ours.
+pub(super) fn parse(metadata: &str) -> Option<i64> {
+    metadata.strip_prefix(PREFIX)?.parse().ok()
+}
+
+/// Add the commit of `next` for `partition`, with `mark` in its metadata.
+pub(super) fn add(
+    list: &mut TopicPartitionList,
+    topic: &str,
+    partition: i32,
+    next: i64,
+    mark: i64,
+) {
+    let mut e = list.add_partition(topic, partition);
+    let _ = e.set_offset(Offset::Offset(next));
+    e.set_metadata(format!("{PREFIX}{mark}"));
+}
+
+impl Marks {
+    /// The mark to commit with `partition`'s offsets.
+    pub(super) fn of(&self, partition: i32) -> i64 {
+        self.of.get(&partition).map_or(0, |m| m.issued)
+    }
+
+    /// Whether a record at `offset` of `partition` may be given now.
+    pub(super) fn covers(&self, partition: i32, offset: i64) -> bool {
+        self.of
+            .get(&partition)
+            .is_some_and(|m| offset < m.acknowledged)
+    }
+
+    /// The mark to commit, if one must be, now that `offset` of `partition` was read: when
+    /// the acknowledged mark comes near and none is on its way.
+    pub(super) fn next_to_commit(&mut self, partition: i32, offset: i64) -> Option<i64> {
+        let m = self.of.entry(partition).or_default();
+        let refused_lately = m.refused.is_some_and(|t| t.elapsed() < AGAIN_AFTER);
+        if m.pending || refused_lately || offset + AHEAD / 2 < m.acknowledged {
+            return None;
+        }
+        m.pending = true;
+        m.issued = m.issued.max(offset + AHEAD);
+        Some(m.issued)
+    }
+
+    /// Those of `partitions` whose earlier owner's mark was not looked up yet.
+    pub(super) fn to_look_up(&self, partitions: impl Iterator<Item = i32>) -> Vec<i32> {
+        partitions
+            .filter(|p| self.of.get(p).is_none_or(|m| !m.looked_up))
+            .collect()
+    }
+
+    /// The earlier owner's mark of `partition` was looked up (none: it had none of ours);
+    /// this member's marks cover it.
+    pub(super) fn looked_up(&mut self, partition: i32, earlier: Option<i64>) {
+        let m = self.of.entry(partition).or_default();
+        m.looked_up = true;
+        if let Some(mark) = earlier {
+            m.issued = m.issued.max(mark);
+            self.earlier.insert(partition, mark);
+        }
+    }
+
+    /// Commits were answered: the marks they carried are acknowledged, or sent again later.
+    pub(super) fn answered(&mut self, list: &TopicPartitionList, ok: bool) {
+        for e in list.elements() {
+            let (Some(mark), Some(m)) = (parse(e.metadata()), self.of.get_mut(&e.partition()))
+            else {
+                continue;
+            };
+            if mark >= m.issued {
+                m.pending = false;
+            }
+            if ok {
+                m.acknowledged = m.acknowledged.max(mark);
+            } else {
+                m.refused = Some(Instant::now());
+            }
+        }
+    }
+
+    /// `partition` was given: its earlier owner's mark is to be looked up.
+    pub(super) fn given(&mut self, partition: i32) {
+        self.of.remove(&partition);
+        self.earlier.remove(&partition);
+    }
+
+    /// Whether a record at `offset` of `partition` may have been scored by an earlier owner.
+    pub(super) fn earlier_covers(&self, partition: i32, offset: i64) -> bool {
+        self.earlier.get(&partition).is_some_and(|m| offset < *m)
+    }
+
+    /// `partition` was taken away; the mark committed with its last offsets, exactly past
+    /// what was given to jets (`given_below`).
+    pub(super) fn taken(&mut self, partition: i32, given_below: i64) -> i64 {
+        let earlier = self.earlier.remove(&partition).unwrap_or(0);
+        self.of.remove(&partition);
+        given_below.max(earlier)
+    }
+}
