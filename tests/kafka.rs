@@ -10,6 +10,7 @@ use support::kafka::{
     all_out, committed, id_counts, kafka_report, kafka_stream, produce, records_with_ids,
     report_until, run_in_group, Collector,
 };
+use support::netns::Host;
 use support::{Env, SIGKILL, SIGSTOP};
 
 /// Slot `n` of an engine's state answer.
@@ -719,5 +720,235 @@ fn a_broker_outage_mid_stream_is_shown_and_loses_nothing() {
     for engine in ["engine-1", "engine-2"] {
         env.run(&["use", engine]).ok();
         assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "RUNNING\n");
+    }
+}
+
+/// Two engine hosts that reach a mock cluster (of one broker) over links of their own, for
+/// engines 1 and 2 (one on each host) running the echo model in one group from topic `in`
+/// (4 partitions, `n` records with ids) to `out`. (The test holds the cluster: it outlives
+/// the hosts, which outlive the engines.)
+struct Hosted {
+    env: Env,
+    hosts: [Host; 2],
+    servers: String,
+}
+
+impl Hosted {
+    fn new<C: rdkafka::ClientContext>(cluster: &MockCluster<'_, C>, n: usize) -> Hosted {
+        cluster.create_topic("in", 4, 1).unwrap();
+        cluster.create_topic("out", 1, 1).unwrap();
+        let servers = cluster.bootstrap_servers();
+        let hosts = [0, 1].map(|_| Host::new(&support::netns::ports(&servers)));
+        let env = Env::new();
+        env.write(
+            "echo.py3",
+            "import time\ndef action(x):\n    time.sleep(0.0005)\n    yield x\n",
+        );
+        env.run(&["model", "add", "echo", "echo.py3"]).ok();
+        kafka_stream(
+            &env,
+            "kin",
+            &servers,
+            serde_json::json!({"Topic": "in", "Group": "scorers"}),
+        );
+        kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+        produce(&servers, "in", &records_with_ids(n));
+        Hosted {
+            env,
+            hosts,
+            servers,
+        }
+    }
+
+    /// Engine `n` (1 or 2), on its host: `f` of the test's `Env` and the engine's name.
+    fn on<T: Send>(&self, n: usize, f: impl FnOnce(&Env, &str) -> T + Send) -> T {
+        let name = format!("engine-{n}");
+        self.hosts[n - 1].within(|| f(&self.env, &name))
+    }
+
+    /// Run both engines, and wait until each reads its share.
+    fn run_both(&self) {
+        for n in [1, 2] {
+            self.on(n, |env, e| run_in_group(env, e, "echo"));
+        }
+        for n in [1, 2] {
+            let report =
+                self.report_until(n, Duration::from_secs(60), |r| r["read"].as_u64() > Some(0));
+            assert!(report["read"].as_u64() > Some(0), "engine-{n}: {report}");
+        }
+    }
+
+    /// Engine `n`'s Kafka report now.
+    fn report(&self, n: usize) -> serde_json::Value {
+        self.on(n, kafka_report)
+    }
+
+    /// Engine `n`'s Kafka report once `done` holds of it (at most `limit`).
+    fn report_until(
+        &self,
+        n: usize,
+        limit: Duration,
+        done: impl Fn(&serde_json::Value) -> bool + Send,
+    ) -> serde_json::Value {
+        self.on(n, |env, e| report_until(env, e, limit, done))
+    }
+
+    /// The engine's one-line answer to `engine inspect` (`-v`: and what it says of its
+    /// Kafka input).
+    fn inspect(&self, n: usize, verbose: bool) -> String {
+        let args: &[&str] = if verbose {
+            &["engine", "inspect", "-v"]
+        } else {
+            &["engine", "inspect"]
+        };
+        self.on(n, |env, e| {
+            env.run(&["use", e]).ok();
+            env.run(args).ok().stdout
+        })
+    }
+
+    /// Every input's output comes (at most 60 s), none lost.
+    fn all_out(&self, out: &Collector, n: usize) {
+        let counts = all_out(out, n, Duration::from_secs(60));
+        let lost = (1..=n as u64).filter(|i| !counts.contains_key(i)).count();
+        assert_eq!(lost, 0, "{lost} of {n} records lost\n{}", self.diagnosis());
+    }
+
+    /// What engines 1 and 2 say of their Kafka reading, and their logs.
+    fn diagnosis(&self) -> String {
+        (1..=2)
+            .map(|n| {
+                self.on(n, |env, e| {
+                    let log = env.store().join(format!("engines/{e}/engine.log"));
+                    let log = std::fs::read_to_string(log).unwrap_or_default();
+                    format!("{log}{e}: {}\n", kafka_report(env, e))
+                })
+            })
+            .collect()
+    }
+}
+
+/// The sum of the offsets a Kafka report says were committed.
+fn committed_sum(report: &serde_json::Value) -> i64 {
+    let offsets = report["committed"].as_object().into_iter().flatten();
+    offsets.filter_map(|(_, o)| o.as_i64()).sum()
+}
+
+#[test]
+fn a_broker_unreachable_from_an_engine_host_at_start_is_one_clear_error() {
+    let cluster = MockCluster::new(1).unwrap();
+    let hosted = Hosted::new(&cluster, 10);
+    // the host's cable is out: what it sends finds no one (no refusal comes back)
+    hosted.hosts[0].link(false);
+    let run = hosted.on(1, |env, _| env.run(&["run", "echo", "kin", "kout"]));
+    let port = support::netns::ports(&hosted.servers)[0];
+    let expected = format!(
+        "Error: Unable to attach stream: cannot start the model: slot 1: cannot reach Kafka at 127.0.0.1:{port} within 10 s: "
+    );
+    assert!(
+        run.stderr.starts_with(&expected) && run.stderr.lines().count() == 1,
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert_eq!(hosted.inspect(1, false), "INIT\n");
+}
+
+#[test]
+fn an_engine_host_cut_off_for_15_s_gives_up_its_partitions_resumes_and_loses_nothing() {
+    let cluster = MockCluster::new(1).unwrap();
+    let hosted = Hosted::new(&cluster, 20_000);
+    let out = Collector::start(&hosted.servers, "out");
+    hosted.run_both();
+    let engine2_before = committed_sum(&hosted.report(2));
+    let cut_at = Instant::now();
+    hosted.hosts[0].link(false);
+    let until_back = |limit: u64| Duration::from_secs(limit).saturating_sub(cut_at.elapsed());
+    // engine-1 notices: its produced records go unacknowledged
+    let noticed = hosted.report_until(1, until_back(14), |r| r["outage"].is_object());
+    let verbose = hosted.inspect(1, true);
+    // its session over (10 s), it gives up its partitions: they are the group's again.
+    // (The mock broker then waits 9 s for members to join again before it assigns them, so
+    // within 15 s engine-2 gets none of them: engine-1 takes its share again when back. A
+    // Kafka broker assigns as soon as the members it knows joined.)
+    let gave_up = hosted.report_until(1, until_back(15), |r| {
+        r["assigned"] == serde_json::json!([])
+    });
+    let engine2_during = hosted.report(2);
+    std::thread::sleep(until_back(15));
+    hosted.hosts[0].link(true);
+    assert!(
+        noticed["outage"]["why"].is_string(),
+        "{noticed}\n{}",
+        hosted.diagnosis()
+    );
+    assert!(
+        verbose.contains("no Kafka broker reached since"),
+        "{verbose}"
+    );
+    assert_eq!(
+        gave_up["assigned"],
+        serde_json::json!([]),
+        "{gave_up}\n{}",
+        hosted.diagnosis()
+    );
+    assert!(gave_up["handed_over"].as_u64() > Some(0), "{gave_up}");
+    // engine-2 went on meanwhile
+    assert!(
+        committed_sum(&engine2_during) > engine2_before,
+        "{engine2_during}"
+    );
+    hosted.all_out(&out, 20_000);
+    // engine-1 is back: the outage over, partitions of its own again
+    let back = hosted.report_until(1, Duration::from_secs(30), |r| {
+        r["outage"].is_null() && r["assigned"].as_array().is_some_and(|a| !a.is_empty())
+    });
+    assert!(back["outage"].is_null(), "{back}");
+    assert!(
+        back["assigned"].as_array().is_some_and(|a| !a.is_empty()),
+        "{back}\n{}",
+        hosted.diagnosis()
+    );
+    let verbose = hosted.inspect(1, true);
+    assert!(
+        verbose.contains("broker outages 1, the last: the Kafka brokers answer again after"),
+        "{verbose}"
+    );
+    // its log and Pneumo told the outage and what became of its partitions
+    let history = hosted.on(1, |env, _| env.run(&["pneumo", "history"]).ok().stdout);
+    for told in [
+        "no Kafka broker can be reached",
+        "the Kafka group went on without this member (it was not heard from in time): partitions",
+        "the Kafka brokers answer again after",
+    ] {
+        assert!(history.contains(told), "{told}:\n{history}");
+    }
+    for n in [1, 2] {
+        assert_eq!(hosted.inspect(n, false), "RUNNING\n");
+    }
+}
+
+#[test]
+fn an_engine_host_whose_link_loses_a_fifth_of_its_packets_loses_nothing() {
+    let cluster = MockCluster::new(1).unwrap();
+    let hosted = Hosted::new(&cluster, 20_000);
+    let out = Collector::start(&hosted.servers, "out");
+    hosted.run_both();
+    let engine1_before = committed_sum(&hosted.report(1));
+    hosted.hosts[0].lossy(20);
+    std::thread::sleep(Duration::from_secs(10));
+    let lost_packets = hosted.hosts[0].lost();
+    let engine1_after = committed_sum(&hosted.report(1));
+    hosted.hosts[0].clear();
+    // the link really lost packets, and engine-1 scored on meanwhile
+    assert!(lost_packets > 0, "the lossy link dropped nothing");
+    assert!(
+        engine1_after > engine1_before,
+        "engine-1 committed nothing while its link was lossy\n{}",
+        hosted.diagnosis()
+    );
+    hosted.all_out(&out, 20_000);
+    for n in [1, 2] {
+        assert_eq!(hosted.inspect(n, false), "RUNNING\n");
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod fleet;
 pub mod kafka;
+pub mod netns;
 pub mod tls;
 
 use std::path::{Path, PathBuf};

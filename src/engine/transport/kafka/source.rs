@@ -282,6 +282,7 @@ impl Shared {
         }
         let mut list = TopicPartitionList::new();
         let mut next_of = BTreeMap::new();
+        let mut handed = 0;
         for &partition in partitions {
             // what was scored, up to the first record still waiting (or withdrawn)
             let next = match st.waiting.get(&partition).and_then(|w| w.first()) {
@@ -306,15 +307,25 @@ impl Shared {
                     .filter(|o| !dropped.contains(&(partition, **o)))
                     .count()
             });
-            self.counts
-                .handed
-                .fetch_add(unscored as u64, Ordering::Relaxed);
+            handed += unscored;
             st.committed.remove(&partition);
             st.last_read.remove(&partition);
             st.assigned.remove(&partition);
             st.lag.remove(&partition);
         }
         drop(st);
+        self.counts
+            .handed
+            .fetch_add(handed as u64, Ordering::Relaxed);
+        if lost {
+            // (the group went on without this member, which was cut off from the brokers past
+            // its session, or did not poll: told, as its partitions move without a word)
+            let names: Vec<String> = partitions.iter().map(i32::to_string).collect();
+            self.tell(&format!(
+                "the Kafka group went on without this member (it was not heard from in time): partitions {} given up, {handed} records of them read and not committed (the group reads them again)",
+                names.join(", ")
+            ));
+        }
         // (no commit of what was wanted before comes after this one)
         let _sending = self.outbox.forget(partitions);
         if self.commit && !lost && list.count() > 0 {
