@@ -28,7 +28,7 @@ export FASTSCORE_TEST_ORIG_CLI := $(CURDIR)/$(ORIG_CLI)
 export FASTSCORE_PFA_PYTHON := $(CURDIR)/$(PFA_PY)
 export FASTSCORE_TEST_PFA_WHEELS := $(CURDIR)/$(PFA_WHEELS)
 
-.PHONY: demo kafka-demo test lint bench generated build venv wheel clean
+.PHONY: demo kafka-demo kafka-soak test lint bench generated build venv wheel clean
 
 build:
 	$(CARGO) build --release
@@ -102,6 +102,10 @@ $(TANSU):
 ## The guide's model Kafka-in/Kafka-out on tansu, two engines in one group, in ./kafka-demo-work.
 kafka-demo: build $(ATTACHMENT) $(TANSU)
 	./scripts/kafka-demo.sh $(BIN) $(ATTACHMENT) $(TANSU)
+
+## The Kafka soak test against tansu (the broker's outages: kill -9 and restart).
+kafka-soak: $(TANSU) $(PY)
+	FASTSCORE_SOAK_TANSU=$(CURDIR)/$(TANSU) $(CARGO) test --test kafka_soak -- --nocapture
 
 ## Everything the tests need (the models' venv, the guide's attachment, the wheel, the
 ## original CLI, Chromium, the other languages' runners, PFA's wheels), then all tests.

@@ -464,19 +464,7 @@ fn skip_to_record_works_in_a_group_and_without_and_a_missing_topic_is_waited_for
 
 /// What engines 1 and 2 say of their Kafka reading, and their logs' lines about it.
 fn diagnosis(env: &Env) -> String {
-    ["engine-1", "engine-2"]
-        .iter()
-        .map(|e| {
-            let log = std::fs::read_to_string(env.store().join(format!("engines/{e}/engine.log")))
-                .unwrap_or_default();
-            let lines: String = log
-                .lines()
-                .filter(|l| !l.contains("jet 1:"))
-                .map(|l| format!("{l}\n"))
-                .collect();
-            format!("{lines}{e}: {}\n", kafka_report(env, e))
-        })
-        .collect()
+    support::kafka::diagnosis(env, &["engine-1", "engine-2"])
 }
 
 #[test]
@@ -563,19 +551,7 @@ fn a_member_killed_and_restarted_costs_few_duplicates() {
     run_in_group(&env, "engine-2", "echo");
     let counts = all_out(&out, inputs.len(), Duration::from_secs(120));
     let survivor = kafka_report(&env, "engine-1");
-    let logs: String = ["engine-1", "engine-2"]
-        .iter()
-        .map(|e| {
-            let log = std::fs::read_to_string(env.store().join(format!("engines/{e}/engine.log")))
-                .unwrap_or_default();
-            let lines: String = log
-                .lines()
-                .filter(|l| l.contains("slot 0") || l.contains("Kafka"))
-                .map(|l| format!("{l}\n"))
-                .collect();
-            format!("{lines}{e}: {}\n", kafka_report(&env, e))
-        })
-        .collect::<String>()
+    let logs: String = diagnosis(&env)
         + &format!(
             "committed before the kill {before_kill:?}, then {:?}; reports before {reports_before:?}",
             committed(&servers, "scorers", "in", 4)

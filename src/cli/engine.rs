@@ -407,6 +407,13 @@ fn kafka_source(source: &Value) -> String {
     if let Some(waiting) = source["waiting"].as_str() {
         line.push_str(&format!("{waiting}; "));
     }
+    let commit_wait = &source["commit_wait"];
+    if commit_wait.is_object() {
+        line.push_str(&format!(
+            "the group has not kept a commit of partition {} for {} s (its records wait); ",
+            commit_wait["partition"], commit_wait["seconds"]
+        ));
+    }
     let outage = &source["outage"];
     if outage.is_object() {
         line.push_str(&format!(
@@ -417,7 +424,7 @@ fn kafka_source(source: &Value) -> String {
         ));
     }
     line.push_str(&format!(
-        "partitions {}; {} records read ({} of them again), {} not committed yet; in rebalances {} dropped unread by a jet (their next owner reads them) and {} handed over uncommitted (others may read those again); committed offsets (partition:next) {}; lag (partition:records) {}",
+        "partitions {}; {} records read ({} of them again: maybe scored before), {} not committed yet; in rebalances {} dropped unread by a jet (their next owner reads them) and {} handed over uncommitted (others may read those again); committed offsets (partition:next) {}; lag (partition:records) {}",
         if assigned.is_empty() { "none".to_string() } else { assigned.join(",") },
         source["read"],
         source["read_again"],

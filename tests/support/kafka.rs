@@ -35,25 +35,41 @@ pub struct Collector {
 }
 
 impl Collector {
-    /// (each in a group of its own: it reads every record of the topic)
+    /// (it is given every partition of the topic, once the topic exists: no group forms)
     pub fn start(servers: &str, topic: &str) -> Collector {
-        static GROUPS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let group = format!(
-            "the-test-{}",
-            GROUPS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-        );
         let consumer: BaseConsumer = ClientConfig::new()
             .set("bootstrap.servers", servers)
-            .set("group.id", &group)
-            .set("auto.offset.reset", "earliest")
+            // (a consumer without a group id polls its main queue, which fetches miss)
+            .set("group.id", "the-test")
+            .set("enable.auto.commit", "false")
             .create()
             .unwrap();
-        consumer.subscribe(&[topic]).unwrap();
         let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (s, st) = (seen.clone(), stop.clone());
+        let (s, st, topic) = (seen.clone(), stop.clone(), topic.to_string());
         std::thread::spawn(move || {
-            while !st.load(std::sync::atomic::Ordering::Relaxed) {
+            let running = || !st.load(std::sync::atomic::Ordering::Relaxed);
+            while running() {
+                let metadata = consumer.fetch_metadata(Some(&topic), Duration::from_secs(1));
+                let partitions: Vec<i32> = metadata
+                    .iter()
+                    .flat_map(|m| {
+                        let topics = m.topics().iter();
+                        topics.flat_map(|t| t.partitions().iter().map(|p| p.id()))
+                    })
+                    .collect::<Vec<i32>>();
+                if !partitions.is_empty() {
+                    let mut list = rdkafka::TopicPartitionList::new();
+                    for p in partitions {
+                        list.add_partition_offset(&topic, p, rdkafka::Offset::Beginning)
+                            .unwrap();
+                    }
+                    consumer.assign(&list).unwrap();
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            while running() {
                 if let Some(Ok(m)) = consumer.poll(Duration::from_millis(100)) {
                     let text =
                         String::from_utf8_lossy(m.payload().unwrap_or_default()).into_owned();
@@ -178,4 +194,32 @@ pub fn committed(servers: &str, group: &str, topic: &str, partitions: i32) -> Ve
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// What `engines` say of their Kafka reading, and their logs (but the jets' own lines).
+pub fn diagnosis(env: &Env, engines: &[&str]) -> String {
+    engines
+        .iter()
+        .map(|e| {
+            let log = std::fs::read_to_string(env.store().join(format!("engines/{e}/engine.log")))
+                .unwrap_or_default();
+            let lines: String = log
+                .lines()
+                .filter(|l| !l.contains("jet 1:"))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            format!("{lines}{e}: {}\n", kafka_report(env, e))
+        })
+        .collect()
+}
+
+/// How many records partition 0 of `topic` holds (its high watermark).
+pub fn records_in(servers: &str, topic: &str) -> i64 {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", servers)
+        .create()
+        .unwrap();
+    consumer
+        .fetch_watermarks(topic, 0, Duration::from_secs(10))
+        .map_or(-1, |(_, high)| high)
 }

@@ -1,19 +1,22 @@
 //! The offsets a Kafka input wants committed, and the thread that commits them.
 //!
-//! Commits are made by a thread of their own, synchronously, so that the answer to each is
-//! known (the client's asynchronous commits tell nothing back here): a refusal is counted,
-//! and a read mark counts once the commit that carries it was acknowledged (see `marks`).
+//! Commits are made by a thread of their own, which sends each and reads it back (the
+//! client's asynchronous commits tell nothing back here, and its synchronous ones may wait
+//! without a limit through a rebalance), so that the answer to each is known: a refusal is
+//! counted, and a read mark counts once the commit that carries it landed (see `marks`).
 //! What is wanted meanwhile is merged per partition, so that a slow answer costs one commit
 //! of everything wanted since, not a queue of them.
 
 use crate::sync::lock;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, TryLockError};
+use std::time::{Duration, Instant};
 
 /// How often the thread looks whether its input stopped.
 const LOOK: Duration = Duration::from_millis(200);
+/// How long one who takes partitions away waits for a commit of the thread's to end.
+const FORGET_WAIT: Duration = Duration::from_secs(1);
 
 #[derive(Default)]
 pub(super) struct Outbox {
@@ -36,9 +39,22 @@ impl Outbox {
     }
 
     /// Nothing more is committed from here for `partitions`: the caller commits them itself
-    /// while it holds what this returns.
-    pub(super) fn forget(&self, partitions: &[i32]) -> MutexGuard<'_, ()> {
-        let sending = lock(&self.sending);
+    /// while it holds what this returns. A commit of the thread's that does not end within
+    /// `FORGET_WAIT` is not waited for (the client may hold it until the rebalance the
+    /// caller serves is over): it may then land after the caller's, with older offsets, so
+    /// that records are read again, never lost.
+    pub(super) fn forget(&self, partitions: &[i32]) -> Option<MutexGuard<'_, ()>> {
+        let deadline = Instant::now() + FORGET_WAIT;
+        let sending = loop {
+            match self.sending.try_lock() {
+                Ok(guard) => break Some(guard),
+                Err(TryLockError::Poisoned(e)) => break Some(e.into_inner()),
+                Err(TryLockError::WouldBlock) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(TryLockError::WouldBlock) => break None,
+            }
+        };
         lock(&self.wanted).retain(|p, _| !partitions.contains(p));
         sending
     }

@@ -39,6 +39,8 @@ const REVOKE_WAIT: Duration = Duration::from_secs(8);
 const ASIDE_WAIT: Duration = Duration::from_secs(2);
 /// How long the group's committed offsets are asked for, when partitions are given.
 const COMMITTED_WAIT: Duration = Duration::from_secs(5);
+/// How long a record waits for its partition's read mark before the wait is told.
+const MARK_TOLD: Duration = Duration::from_secs(5);
 /// How long a member that stops takes, at most, to leave its group.
 const LEAVE_WAIT: Duration = Duration::from_secs(3);
 
@@ -206,6 +208,8 @@ struct CommitState {
     /// settles.
     carried: BTreeMap<i32, (i64, i64)>,
     marks: Marks,
+    /// The partition whose read mark a record waits for, and since when (once told).
+    mark_wait: Option<(i32, Instant)>,
 }
 
 impl Shared {
@@ -332,7 +336,7 @@ impl Shared {
             // before the partitions move; a broker that refuses it while the group
             // rebalances gets it again once the group settles
             let committed = consumer.commit(&list, CommitMode::Sync);
-            self.answered(&list, &committed);
+            self.answered(&list, committed.clone().map_err(|e| e.to_string()));
             if committed.is_err() {
                 lock(&self.state).carried.extend(next_of);
             }
@@ -373,7 +377,7 @@ impl Shared {
         drop(st);
         if self.commit && list.count() > 0 {
             let committed = consumer.commit(&list, CommitMode::Sync);
-            self.answered(&list, &committed);
+            self.answered(&list, committed.map_err(|e| e.to_string()));
         }
     }
 }
@@ -405,60 +409,96 @@ impl rdkafka::client::ClientContext for GroupContext {
 }
 
 impl Shared {
-    /// Commit what the outbox has (on its thread): the read marks of partitions given are
-    /// looked up first, and this member's cover them (a partition whose earlier mark cannot
-    /// be looked up now is left for the next commit).
+    /// Commit what the outbox has (on its thread), never waiting without a limit: the read
+    /// marks of partitions given are looked up first, and this member's cover them (one
+    /// whose earlier mark cannot be looked up now is left for a later commit). The commit is
+    /// sent, then read back: the client tells nothing of an asynchronous commit, and may
+    /// hold a synchronous one through a rebalance without a limit.
     fn commit_wanted(
         &self,
         consumer: &BaseConsumer<GroupContext>,
         mut wanted: BTreeMap<i32, (i64, i64)>,
     ) {
         let fresh = lock(&self.state).marks.to_look_up(wanted.keys().copied());
-        let mut list = TopicPartitionList::new();
         if !fresh.is_empty() {
-            let mut asked = TopicPartitionList::new();
-            for &partition in &fresh {
-                asked.add_partition(&self.topic, partition);
-            }
-            let found = consumer.committed_offsets(asked, COMMITTED_WAIT);
+            let found = self.committed_now(consumer, &fresh);
             let mut st = lock(&self.state);
-            match found {
-                Ok(found) => {
-                    for e in found.elements() {
-                        st.marks
-                            .looked_up(e.partition(), marks::parse(e.metadata()));
-                    }
-                }
-                Err(_) => {
-                    let mut unknown = TopicPartitionList::new();
-                    for partition in fresh {
+            for partition in fresh {
+                match found.as_ref().map(|f| f.get(&partition)) {
+                    Some(earlier) => st
+                        .marks
+                        .looked_up(partition, earlier.and_then(|(_, mark)| *mark)),
+                    None => {
+                        let mut unknown = TopicPartitionList::new();
                         if let Some((next, mark)) = wanted.remove(&partition) {
                             marks::add(&mut unknown, &self.topic, partition, next, mark);
                         }
+                        st.marks.answered(&unknown, false);
                     }
-                    st.marks.answered(&unknown, false);
                 }
             }
             for (partition, (_, mark)) in wanted.iter_mut() {
                 *mark = (*mark).max(st.marks.of(*partition));
             }
         }
-        for (partition, (next, mark)) in wanted {
+        let mut list = TopicPartitionList::new();
+        for (&partition, &(next, mark)) in &wanted {
             marks::add(&mut list, &self.topic, partition, next, mark);
         }
-        if list.count() > 0 {
-            let committed = consumer.commit(&list, CommitMode::Sync);
-            self.answered(&list, &committed);
+        if list.count() == 0 {
+            return;
+        }
+        if let Err(e) = consumer.commit(&list, CommitMode::Async) {
+            self.answered(&list, Err(e.to_string()));
+            return;
+        }
+        let partitions: Vec<i32> = wanted.keys().copied().collect();
+        let back = self
+            .committed_now(consumer, &partitions)
+            .unwrap_or_default();
+        let (mut landed, mut not) = (TopicPartitionList::new(), TopicPartitionList::new());
+        for (partition, (next, mark)) in wanted {
+            let into = if back.get(&partition) == Some(&(next, Some(mark))) {
+                &mut landed
+            } else {
+                &mut not
+            };
+            marks::add(into, &self.topic, partition, next, mark);
+        }
+        self.answered(&landed, Ok(()));
+        if not.count() > 0 {
+            let why = "the group did not keep it (it may be rebalancing)";
+            self.answered(&not, Err(why.into()));
         }
     }
 
+    /// The offsets (and read marks) the group has committed for `partitions` now, if it
+    /// answers within `COMMITTED_WAIT`.
+    fn committed_now(
+        &self,
+        consumer: &BaseConsumer<GroupContext>,
+        partitions: &[i32],
+    ) -> Option<BTreeMap<i32, (i64, Option<i64>)>> {
+        let mut asked = TopicPartitionList::new();
+        for &partition in partitions {
+            asked.add_partition(&self.topic, partition);
+        }
+        let found = consumer.committed_offsets(asked, COMMITTED_WAIT).ok()?;
+        let elements = found.elements();
+        let committed = elements.iter().map(|e| {
+            let offset = e.offset().to_raw().unwrap_or(-1);
+            (e.partition(), (offset, marks::parse(e.metadata())))
+        });
+        Some(committed.collect())
+    }
+
     /// A commit was answered.
-    fn answered(&self, list: &TopicPartitionList, result: &rdkafka::error::KafkaResult<()>) {
+    fn answered(&self, list: &TopicPartitionList, result: Result<(), String>) {
         let mut st = lock(&self.state);
         st.marks.answered(list, result.is_ok());
         if let Err(e) = result {
             self.counts.refused_commits.fetch_add(1, Ordering::Relaxed);
-            st.last_refusal = Some(e.to_string());
+            st.last_refusal = Some(e);
         }
     }
 }
@@ -575,16 +615,18 @@ impl KafkaSource {
     /// covers `at` (see `marks`): while the partition is this member's and the job runs.
     /// Whether it does.
     fn await_mark(&mut self, at: Position) -> bool {
-        let mut waited = false;
-        loop {
+        let since = Instant::now();
+        let (mut polled, mut told) = (false, false);
+        let given = loop {
             let mut st = lock(&self.shared.state);
             if st.marks.covers(at.partition, at.offset) {
-                break;
+                break true;
             }
-            if waited && !st.assigned.contains(&at.partition)
+            let waited = since.elapsed();
+            if polled && !st.assigned.contains(&at.partition)
                 || self.shared.stopping.load(Ordering::Relaxed)
             {
-                return false;
+                break false;
             }
             if let Some(mark) = st.marks.next_to_commit(at.partition, at.offset) {
                 // (the offset stays where it is: what was scored, or this record)
@@ -595,15 +637,36 @@ impl KafkaSource {
                 let next = next.unwrap_or(at.offset);
                 self.shared.outbox.want(at.partition, next, mark);
             }
+            st.mark_wait = (waited >= MARK_TOLD).then_some((at.partition, since));
+            let why = st.last_refusal.clone().unwrap_or_default();
             drop(st);
+            if waited >= MARK_TOLD && !told {
+                told = true;
+                self.shared.tell(&format!(
+                    "the Kafka group has not kept a commit of partition {} for {} s ({why}): its records wait",
+                    at.partition,
+                    waited.as_secs()
+                ));
+            }
             // (polled meanwhile, for rebalances and heartbeats; what comes is kept for later)
             self.stash_polled(Duration::from_millis(5));
-            waited = true;
+            polled = true;
+        };
+        if !polled {
+            return given;
         }
-        if waited && !self.held {
+        lock(&self.shared.state).mark_wait = None;
+        if told {
+            self.shared.tell(&format!(
+                "the Kafka group keeps this member's commits again, after {:.1} s",
+                since.elapsed().as_secs_f64()
+            ));
+        }
+        if !self.held {
+            // (what the polls brought meanwhile paused its partitions)
             self.fetching(true);
         }
-        true
+        given
     }
 
     /// Poll (at most `wait`) and keep what comes for later, pausing its partition (one
@@ -842,6 +905,10 @@ impl Committer for Commits {
         });
         if let Some(what) = &st.waiting_for {
             report["waiting"] = json!(what);
+        }
+        if let Some((partition, since)) = st.mark_wait {
+            report["commit_wait"] =
+                json!({"partition": partition, "seconds": since.elapsed().as_secs()});
         }
         self.shared.outage.report(&mut report);
         report
