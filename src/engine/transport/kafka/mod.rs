@@ -6,6 +6,7 @@
 //! acknowledges each output record; the records it came from are committed only then, while
 //! the next batches are produced.
 
+mod offsets;
 mod outage;
 mod sink;
 mod source;
