@@ -194,6 +194,10 @@ struct CommitState {
     waiting: BTreeMap<i32, Offsets>,
     last_read: BTreeMap<i32, i64>,
     committed: BTreeMap<i32, i64>,
+    /// What the brokers said they committed: a commit may be refused (the mock cluster
+    /// refuses every commit while its group rebalances), so a partition that moves is
+    /// committed again unless the brokers have its offset.
+    accepted: BTreeMap<i32, i64>,
     /// The partitions this member reads now.
     assigned: BTreeSet<i32>,
     /// Consumer lag per partition, from the client's statistics.
@@ -289,7 +293,7 @@ impl Shared {
             };
             if let Some(next) = next {
                 next_of.insert(partition, next);
-                if st.committed.get(&partition).is_none_or(|c| *c < next) {
+                if st.accepted.get(&partition).is_none_or(|c| *c < next) {
                     let _ = list.add_partition_offset(&self.topic, partition, Offset::Offset(next));
                 }
             }
@@ -297,6 +301,7 @@ impl Shared {
             st.waiting.remove(&partition);
             self.counts.handed.fetch_add(unscored, Ordering::Relaxed);
             st.committed.remove(&partition);
+            st.accepted.remove(&partition);
             st.last_read.remove(&partition);
             st.assigned.remove(&partition);
             st.lag.remove(&partition);
@@ -374,13 +379,28 @@ impl rdkafka::client::ClientContext for GroupContext {
 }
 
 impl ConsumerContext for GroupContext {
-    fn commit_callback(&self, result: rdkafka::error::KafkaResult<()>, _: &TopicPartitionList) {
+    fn commit_callback(
+        &self,
+        result: rdkafka::error::KafkaResult<()>,
+        offsets: &TopicPartitionList,
+    ) {
+        let mut st = lock(&self.shared.state);
         if let Err(e) = result {
             self.shared
                 .counts
                 .refused_commits
                 .fetch_add(1, Ordering::Relaxed);
-            lock(&self.shared.state).last_refusal = Some(e.to_string());
+            st.last_refusal = Some(e.to_string());
+            return;
+        }
+        for e in offsets.elements() {
+            if let (Offset::Offset(n), Ok(())) = (e.offset(), e.error()) {
+                // (of a partition this member still reads)
+                if st.assigned.contains(&e.partition()) {
+                    let accepted = st.accepted.entry(e.partition()).or_insert(n);
+                    *accepted = n.max(*accepted);
+                }
+            }
         }
     }
 
