@@ -595,12 +595,19 @@ fn join_busy_group(
             .sum()
     };
     let (produced, done) = (AtomicUsize::new(0), AtomicBool::new(false));
-    let mut members = vec![start_member(0)];
+    let first = start_member(0);
+    // the second member, and when it was started (on a thread of its own: starting it
+    // takes a while, which the watching must not take for a stall)
+    let second = std::sync::OnceLock::<(Member, Instant)>::new();
     let (joined, longest) = std::thread::scope(|s| {
         s.spawn(|| produce_steadily(&servers, &tin, &produced, &done));
-        let start = Instant::now();
+        s.spawn(|| {
+            std::thread::sleep(JOIN_AFTER);
+            let member = start_member(1);
+            let _ = second.set((member, Instant::now()));
+        });
         let (mut seen, mut last_growth, mut longest) = (0, Instant::now(), Duration::ZERO);
-        let (mut second_at, mut joined) = (None::<Instant>, None);
+        let mut joined = None;
         let mut looked = Instant::now();
         loop {
             let now_seen = written();
@@ -611,20 +618,17 @@ fn join_busy_group(
             } else if seen > 0 && !done.load(Ordering::Relaxed) {
                 longest = longest.max(now - last_growth);
             }
-            if second_at.is_none() && start.elapsed() >= JOIN_AFTER {
-                members.push(start_member(1));
-                second_at = Some(Instant::now());
-            }
-            if let (Some(at), None) = (second_at, joined) {
+            if let (Some((member, at)), None) = (second.get(), joined) {
                 if looked.elapsed() >= Duration::from_millis(100) {
                     looked = Instant::now();
-                    if members[1].reading(b) {
+                    if member.reading(b) {
                         joined = Some(at.elapsed().as_secs_f64());
                     }
                 }
             }
             let quiet = last_growth.elapsed();
             if done.load(Ordering::Relaxed)
+                && second.get().is_some()
                 && (seen >= produced.load(Ordering::Relaxed) && quiet >= QUIET || quiet >= GIVE_UP)
             {
                 break (joined, longest);
@@ -632,6 +636,8 @@ fn join_busy_group(
             std::thread::sleep(Duration::from_millis(10));
         }
     });
+    let mut members = vec![first];
+    members.extend(second.into_inner().map(|(member, _)| member));
     let handed_over = members.iter().map(|m| m.rebalanced(b)).sum::<u64>();
     let outputs = written();
     drop(members);
