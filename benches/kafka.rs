@@ -15,6 +15,7 @@ use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const RECORDS: usize = 500_000;
@@ -123,6 +124,25 @@ impl Member {
             Member::Engine(e) => b.engine_source(&e.name)["read"].as_u64() > Some(0),
             Member::Loop { out, .. } => Member::loop_said(out, "reading") > 0,
         }
+    }
+
+    /// A Python loop in the group `group`, moving records from `tin` to `tout`.
+    fn python_loop(
+        b: &Bench,
+        python: &Path,
+        servers: &str,
+        (tin, group, tout): (&str, &str, &str),
+        name: &str,
+    ) -> Member {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/kafka_loop.py");
+        let out = b.path(&format!("loop-{name}.out"));
+        let child = Command::new(python)
+            .arg(script)
+            .args([servers, tin, group, tout])
+            .stdout(std::fs::File::create(&out).expect("loop output"))
+            .spawn()
+            .expect("the Python loop");
+        Member::Loop { child, out }
     }
 
     /// Records an engine handed over in rebalances, or how often partitions were taken
@@ -426,15 +446,14 @@ fn kafka_to_kafka(
     });
     let mut members: Vec<Member> = engines.into_iter().map(Member::Engine).collect();
     for i in 0..loops {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/kafka_loop.py");
-        let out = b.path(&format!("loop-{name}-{i}.out"));
-        let child = Command::new(python)
-            .arg(script)
-            .args([&servers, &tin, &group, &tout])
-            .stdout(std::fs::File::create(&out).expect("loop output"))
-            .spawn()
-            .expect("the Python loop");
-        members.push(Member::Loop { child, out });
+        let topics = (tin.as_str(), group.as_str(), tout.as_str());
+        members.push(Member::python_loop(
+            b,
+            python,
+            &servers,
+            topics,
+            &format!("{name}-{i}"),
+        ));
     }
     let what = match (members.len() - loops, loops) {
         (1, _) => "Kafka → Kafka, 1 engine".to_string(),
@@ -446,6 +465,196 @@ fn kafka_to_kafka(
     drop(members);
     b.ok(&["engine", "stop"]);
     moved
+}
+
+/// A member joining a busy group: records come at `JOIN_RATE` a second for `JOIN_SECONDS`,
+/// read by one member from the start; a second member of the group starts after
+/// `JOIN_AFTER`. (The mock cluster keeps the last 5 MB of a partition: a member that stops
+/// reading for the mock coordinator's rebalance, as the Python loop does, loses records
+/// past that.)
+const JOIN_RATE: usize = 20_000;
+const JOIN_SECONDS: u64 = 40;
+const JOIN_AFTER: Duration = Duration::from_secs(5);
+/// Outputs that have not grown for this long after the input ended are all out; for
+/// `GIVE_UP` with fewer outputs than inputs, some were lost.
+const QUIET: Duration = Duration::from_secs(3);
+const GIVE_UP: Duration = Duration::from_secs(30);
+
+/// What a member joining a busy group cost.
+struct Joined {
+    what: String,
+    produced: usize,
+    outputs: usize,
+    /// Seconds from the second member's start until it read records.
+    joined: Option<f64>,
+    /// The longest time no output came while records were still coming in.
+    longest_stall: f64,
+    /// Records the engines handed over uncommitted in rebalances (none for loops).
+    handed_over: u64,
+}
+
+impl Joined {
+    fn show(&self) -> String {
+        let joined = self
+            .joined
+            .map_or("never".to_string(), |s| format!("after {s:.1} s"));
+        let lost = match self.produced.saturating_sub(self.outputs) {
+            0 => String::new(),
+            n => format!(" ({n} fewer outputs than inputs: lost to the mock's retention)"),
+        };
+        format!(
+            "    {:<16} {:>7} in {:>7} out{lost}, {:>6} duplicates ({} handed over); the second read {joined}; longest stall of the output {:.2} s",
+            self.what,
+            self.produced,
+            self.outputs,
+            self.outputs.saturating_sub(self.produced),
+            self.handed_over,
+            self.longest_stall
+        )
+    }
+}
+
+/// Produce records `{"x": i, "name": "r<i>"}` to `topic` at `JOIN_RATE` a second for
+/// `JOIN_SECONDS`, counting them in `produced`; `done` once all are acknowledged.
+fn produce_steadily(servers: &str, topic: &str, produced: &AtomicUsize, done: &AtomicBool) {
+    let producer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", servers)
+        .set("linger.ms", "20")
+        .create()
+        .expect("producer");
+    let start = Instant::now();
+    let total = JOIN_RATE * JOIN_SECONDS as usize;
+    let mut i = 0;
+    while i < total {
+        let due = (start.elapsed().as_secs_f64() * JOIN_RATE as f64) as usize;
+        while i < due.min(total) {
+            let payload = format!("{{\"x\": {i}, \"name\": \"r{i}\"}}");
+            let key = i.to_string();
+            if producer
+                .send(BaseRecord::to(topic).key(&key).payload(&payload))
+                .is_err()
+            {
+                producer.poll(Duration::from_millis(5));
+                continue;
+            }
+            i += 1;
+            produced.store(i, Ordering::Relaxed);
+        }
+        producer.poll(Duration::from_millis(10));
+    }
+    producer.flush(Duration::from_secs(60)).expect("flush");
+    done.store(true, Ordering::Relaxed);
+}
+
+/// One member of a group reads records as they come; a second joins after `JOIN_AFTER`:
+/// duplicates, the longest stall of the output, and how long the second took to read.
+fn join_busy_group(
+    b: &Bench,
+    cluster: &MockCluster<'_, rdkafka::producer::DefaultProducerContext>,
+    python: &Path,
+    engines: bool,
+) -> Joined {
+    let servers = cluster.bootstrap_servers();
+    let name = if engines {
+        "join-engines"
+    } else {
+        "join-loops"
+    };
+    let (tin, tout) = (format!("in-{name}"), format!("out-{name}"));
+    cluster.create_topic(&tin, PARTITIONS, 1).expect("topic");
+    cluster.create_topic(&tout, PARTITIONS, 1).expect("topic");
+    let transport = |topic: &str, group: Option<&str>| serde_json::json!({"Type": "Kafka", "BootstrapServers": [servers], "Topic": topic, "Group": group});
+    b.stream("kin", serde_json::json!({"Transport": transport(&tin, Some(name)), "Encoding": "json", "SkipToRecord": "earliest"}));
+    b.stream(
+        "kout",
+        serde_json::json!({"Transport": transport(&tout, None), "Encoding": "json"}),
+    );
+    let mut homes = if engines { b.engines(2) } else { Vec::new() };
+    let mut start_member = |n: usize| -> Member {
+        if engines {
+            let e = homes.remove(0);
+            b.ok_as(&e.home, &["run", "echo", "kin", "kout"]);
+            Member::Engine(e)
+        } else {
+            let topics = (tin.as_str(), name, tout.as_str());
+            Member::python_loop(b, python, &servers, topics, &format!("{name}-{n}"))
+        }
+    };
+    let client: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", &servers)
+        .create()
+        .expect("client");
+    let written = || -> usize {
+        (0..PARTITIONS)
+            .map(|p| {
+                let (_, high) = client
+                    .fetch_watermarks(&tout, p, Duration::from_secs(10))
+                    .expect("end offsets");
+                high as usize
+            })
+            .sum()
+    };
+    let (produced, done) = (AtomicUsize::new(0), AtomicBool::new(false));
+    let first = start_member(0);
+    // the second member, and when it was started (on a thread of its own: starting it
+    // takes a while, which the watching must not take for a stall)
+    let second = std::sync::OnceLock::<(Member, Instant)>::new();
+    let (joined, longest) = std::thread::scope(|s| {
+        s.spawn(|| produce_steadily(&servers, &tin, &produced, &done));
+        s.spawn(|| {
+            std::thread::sleep(JOIN_AFTER);
+            let member = start_member(1);
+            let _ = second.set((member, Instant::now()));
+        });
+        let (mut seen, mut last_growth, mut longest) = (0, Instant::now(), Duration::ZERO);
+        let mut joined = None;
+        let mut looked = Instant::now();
+        loop {
+            let now_seen = written();
+            let now = Instant::now();
+            if now_seen > seen {
+                seen = now_seen;
+                last_growth = now;
+            } else if seen > 0 && !done.load(Ordering::Relaxed) {
+                longest = longest.max(now - last_growth);
+            }
+            if let (Some((member, at)), None) = (second.get(), joined) {
+                if looked.elapsed() >= Duration::from_millis(100) {
+                    looked = Instant::now();
+                    if member.reading(b) {
+                        joined = Some(at.elapsed().as_secs_f64());
+                    }
+                }
+            }
+            let quiet = last_growth.elapsed();
+            if done.load(Ordering::Relaxed)
+                && second.get().is_some()
+                && (seen >= produced.load(Ordering::Relaxed) && quiet >= QUIET || quiet >= GIVE_UP)
+            {
+                break (joined, longest);
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    });
+    let mut members = vec![first];
+    members.extend(second.into_inner().map(|(member, _)| member));
+    let handed_over = members.iter().map(|m| m.rebalanced(b)).sum::<u64>();
+    let outputs = written();
+    drop(members);
+    b.ok(&["engine", "stop"]);
+    Joined {
+        what: if engines {
+            "2 engines"
+        } else {
+            "2 Python loops"
+        }
+        .to_string(),
+        produced: produced.load(Ordering::Relaxed),
+        outputs,
+        joined,
+        longest_stall: longest.as_secs_f64(),
+        handed_over: if engines { handed_over } else { 0 },
+    }
 }
 
 /// Rounds of every way, taking turns; each way's best round is shown (others' work on the
@@ -485,12 +694,19 @@ fn main() {
     for m in &best {
         println!("{}", m.show());
     }
-    let (file, one, python, two) = (&best[0], &best[1], &best[2], &best[3]);
+    let (file, one, bare, two) = (&best[0], &best[1], &best[2], &best[3]);
     println!(
         "    Kafka {:.0}% of file → file; {:.2}× the Python loop with {:.2}× its CPU per record; two engines {:.2}× one (this machine has 2 cores)",
         100.0 * one.rate() / file.rate(),
-        one.rate() / python.rate(),
-        one.cpu_per_record() / python.cpu_per_record(),
+        one.rate() / bare.rate(),
+        one.cpu_per_record() / bare.cpu_per_record(),
         two.rate() / one.rate()
     );
+    println!(
+        "  a member joining a busy group: {JOIN_RATE} records/s for {JOIN_SECONDS} s read by one member, a second started after {} s",
+        JOIN_AFTER.as_secs()
+    );
+    for engines in [true, false] {
+        println!("{}", join_busy_group(&b, &cluster, &python, engines).show());
+    }
 }

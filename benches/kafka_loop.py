@@ -11,7 +11,7 @@ partitions from it.
 import json
 import sys
 
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer, KafkaException, Producer
 
 servers, topic_in, group, topic_out = sys.argv[1:5]
 consumer = Consumer(
@@ -20,6 +20,8 @@ consumer = Consumer(
         "group.id": group,
         "auto.offset.reset": "earliest",
         "enable.auto.commit": False,
+        # as the engine's (the mock coordinator waits most of it when a member joins)
+        "session.timeout.ms": 10000,
     }
 )
 producer = Producer({"bootstrap.servers": servers, "enable.idempotence": True, "acks": "all"})
@@ -47,4 +49,8 @@ while True:
         # to partition 0, as the engine's output without a Partition
         producer.produce(topic_out, json.dumps(record).encode(), partition=0)
     producer.flush()
-    consumer.commit(asynchronous=False)
+    try:
+        consumer.commit(asynchronous=False)
+    except KafkaException:
+        # refused while the group rebalances: the records are read again (at least once)
+        pass

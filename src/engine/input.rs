@@ -130,13 +130,14 @@ impl InputSlot {
     /// Why the record cannot be taken now, if so: the input ended, the job is over (a
     /// record taken then would never be scored), or the jets' queue is full. Every batch
     /// is queued under this slot's lock, so the queue's bound holds however many
-    /// producers there are.
+    /// producers there are. Room is looked for by the first record of a batch: until that
+    /// batch is queued, the slot's queue only shrinks.
     fn refused(&self, open: &Open, raw: &[u8]) -> Option<Pushed> {
         let reason = if open.ended {
             "the input has already ended"
         } else if open.shut {
             "the job has ended"
-        } else if !self.dispatch.has_room(self.slot) {
+        } else if open.set.count() == 0 && !self.dispatch.has_room(self.slot) {
             return Some(Pushed::Full);
         } else {
             return None;
@@ -148,6 +149,9 @@ impl InputSlot {
 
     /// Records the envelope dropped for being too long, counted as rejected.
     pub fn reject_overlong(&self, n: usize) {
+        if n == 0 {
+            return;
+        }
         let reason = format!(
             "a record longer than {} MiB",
             super::envelope::MAX_RECORD >> 20
@@ -291,8 +295,17 @@ impl InputSlot {
         open.first_at = None;
     }
 
-    /// After a chunk of input: send the open batch now if the Nagle time is zero or over.
-    /// Returns when it must be sent at the latest, if it is still open.
+    /// After a piece of input: send the open batch now if the Nagle time is zero (one that
+    /// runs out is the batch timer's, `settle`: not looked at after every piece, which for
+    /// a source that gives one record a piece would cost a lock and the clock a record).
+    pub fn piece_read(&self) {
+        if self.batching.nagle.is_some_and(|n| n.is_zero()) {
+            self.settle();
+        }
+    }
+
+    /// Send the open batch now if the Nagle time is zero or over. Returns when it must be
+    /// sent at the latest, if it is still open.
     pub fn settle(&self) -> Option<Instant> {
         let mut open = self.lock();
         let first = open.first_at?;

@@ -17,7 +17,7 @@ use super::runner::recordset;
 use super::settle::Settler;
 use super::stats::{Op, SlotStats};
 use super::transport::{Interrupt, Source};
-use super::transport::{Position, SourceListener};
+use super::transport::{Position, SourceListener, Span};
 use super::{refuse, Answer, Attached, Engine};
 use crate::schema::Avro;
 use crate::stream::descriptor::SchemaSpec;
@@ -506,7 +506,7 @@ impl Pipeline {
                 }
             }
             input.reject_overlong(framer.dropped());
-            input.settle();
+            input.piece_read();
             if ended.get() {
                 break;
             }
@@ -1021,7 +1021,7 @@ struct InputListener {
 }
 
 impl SourceListener for InputListener {
-    fn revoked(&self, partitions: &[i32]) -> Vec<Position> {
+    fn revoked(&self, partitions: &[i32]) -> Vec<Span> {
         let (Some(p), Some(settler)) = (self.pipeline.upgrade(), &self.settler) else {
             return Vec::new();
         };
@@ -1033,14 +1033,14 @@ impl SourceListener for InputListener {
                 .partition_of(b.seqno)
                 .is_some_and(|at| partitions.contains(&at))
         });
-        let dropped: Vec<Position> = withdrawn
+        let dropped: Vec<Span> = withdrawn
             .iter()
             .flat_map(|b| settler.withdrawn(b.seqno, b.count))
             .collect();
-        if !dropped.is_empty() {
+        let count: u64 = dropped.iter().map(|s| s.count).sum();
+        if count > 0 {
             self.notice(&format!(
-                "{} records read from partitions {partitions:?}, which went to another reader, are left to it",
-                dropped.len()
+                "{count} records read from partitions {partitions:?}, which went to another reader, are left to it"
             ));
         }
         dropped

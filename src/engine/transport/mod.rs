@@ -99,8 +99,8 @@ pub trait Source: Send {
 pub trait SourceListener: Send + Sync {
     /// The source's partitions `partitions` were taken away (a consumer group gave them to
     /// another member): what of them was read and not yet given to a jet is dropped (the
-    /// next owner reads it); the positions dropped.
-    fn revoked(&self, partitions: &[i32]) -> Vec<Position>;
+    /// next owner reads it); the records dropped.
+    fn revoked(&self, partitions: &[i32]) -> Vec<Span>;
     /// Whether the jets have stalled (paused, or taking nothing for a while): a source
     /// that shares its work with others (a member of a consumer group) leaves it to them
     /// until they move again.
@@ -116,9 +116,34 @@ pub struct Position {
     pub offset: i64,
 }
 
+/// Records that came one after another from one partition: `count` offsets from `offset`
+/// (records are told apart in runs, not one by one, on the way to their commit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Span {
+    pub partition: i32,
+    pub offset: i64,
+    pub count: u64,
+}
+
+impl Span {
+    /// The one record read from `at`.
+    pub fn at(at: Position) -> Span {
+        Span {
+            partition: at.partition,
+            offset: at.offset,
+            count: 1,
+        }
+    }
+
+    /// The offset after its last record.
+    pub fn end(&self) -> i64 {
+        self.offset.saturating_add_unsigned(self.count)
+    }
+}
+
 /// Commits records once they are scored and their outputs written.
 pub trait Committer: Send + Sync {
-    fn settled(&self, positions: &[Position]);
+    fn settled(&self, spans: &[Span]);
     /// Counts for `engine inspect -v` (read, committed, waiting).
     fn report(&self) -> Value;
 }

@@ -7,6 +7,7 @@
 //! the next batches are produced.
 
 mod marks;
+mod offsets;
 mod outage;
 mod outbox;
 mod sink;

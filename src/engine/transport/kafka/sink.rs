@@ -71,7 +71,11 @@ struct Acks {
     /// Threads waiting for an acknowledgement (woken only then: a wake-up per record
     /// would cost a system call each).
     watchers: usize,
-    /// The last acknowledgement, or the write that found none waiting.
+    /// Records acknowledged so far, and the count when the flush tick last looked.
+    acknowledged: u64,
+    looked_at: u64,
+    /// When the flush tick saw acknowledgements last, or a write found none waiting (not
+    /// the time of each acknowledgement: the clock would be read for every record).
     last_ack: Option<Instant>,
 }
 
@@ -97,7 +101,7 @@ impl rdkafka::producer::ProducerContext for Deliveries {
         let mut acks = lock(&self.acks);
         match result {
             Ok(_) => {
-                acks.last_ack = Some(Instant::now());
+                acks.acknowledged += 1;
                 let write = write as u64;
                 if let Some(left) = acks.waiting.get_mut(&write) {
                     *left -= 1;
@@ -237,7 +241,11 @@ impl Sink for KafkaSink {
     /// A refused record fails the job within the job's flush interval, even when nothing
     /// more is written; records that wait long for their acknowledgement are an outage.
     fn flush_buffered(&self) -> std::io::Result<()> {
-        let acks = self.not_refused(self.acks())?;
+        let mut acks = self.not_refused(self.acks())?;
+        if acks.acknowledged != acks.looked_at {
+            acks.looked_at = acks.acknowledged;
+            acks.last_ack = Some(Instant::now());
+        }
         let waited = acks.last_ack.map(|a| a.elapsed()).unwrap_or_default();
         if !acks.waiting.is_empty() && waited > UNACKNOWLEDGED {
             let left: usize = acks.waiting.values().sum();

@@ -10,8 +10,9 @@
 //! partitions; it joins again when it polls again. A topic that does not exist yet is
 //! waited for, as Kafka consumers do; a broker that cannot be reached is an error.
 
-use super::super::{Committer, Interrupt, Position, Source, SourceListener};
+use super::super::{Committer, Interrupt, Position, Source, SourceListener, Span};
 use super::marks::{self, Marks};
+use super::offsets::Offsets;
 use super::outage::Outage;
 use super::outbox::Outbox;
 use super::{Kafka, Start};
@@ -43,6 +44,13 @@ const COMMITTED_WAIT: Duration = Duration::from_secs(5);
 const MARK_TOLD: Duration = Duration::from_secs(5);
 /// How long a member that stops takes, at most, to leave its group.
 const LEAVE_WAIT: Duration = Duration::from_secs(3);
+/// Records read one after another between two looks at the jets (stalled?) and the topic.
+const LOOK_EVERY: u32 = 256;
+/// How long the reader waits for room in the jets' queue before fetching pauses and the
+/// consumer is polled meanwhile. Not at once: the queue is full most of the time the jets
+/// are busy and has room again a batch later, and pausing drops what was prefetched of
+/// the partitions, which resuming fetches again.
+const PAUSE_AFTER: Duration = Duration::from_millis(500);
 
 /// Open the input of `kafka`: a member of its group, or the reader of its partition.
 pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Source>, String> {
@@ -135,7 +143,10 @@ pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Source>, String> {
         last: None,
         looked_at: Instant::now(),
         aside: false,
-        held: false,
+        held_since: None,
+        paused: false,
+        stashed: false,
+        unlooked: 0,
     }))
 }
 
@@ -192,7 +203,7 @@ struct Counts {
 #[derive(Default)]
 struct CommitState {
     /// Per partition, the offsets read and not yet settled.
-    waiting: BTreeMap<i32, BTreeSet<i64>>,
+    waiting: BTreeMap<i32, Offsets>,
     last_read: BTreeMap<i32, i64>,
     committed: BTreeMap<i32, i64>,
     /// The partitions this member reads now.
@@ -247,22 +258,22 @@ impl Shared {
         // what was read of them and not given to a jet is withdrawn: it stays among the
         // records waiting, so that nothing from it on is committed, but nobody waits for it
         let listener = lock(&self.listener).clone();
-        let dropped: BTreeSet<(i32, i64)> = listener
-            .map(|l| l.revoked(partitions))
-            .unwrap_or_default()
-            .iter()
-            .map(|p| (p.partition, p.offset))
-            .collect();
+        let dropped: Vec<Span> = listener.map(|l| l.revoked(partitions)).unwrap_or_default();
         self.counts
             .dropped
-            .fetch_add(dropped.len() as u64, Ordering::Relaxed);
-        let jets_hold = |st: &CommitState| {
-            partitions.iter().any(|p| {
-                st.waiting
-                    .get(p)
-                    .is_some_and(|w| w.iter().any(|o| !dropped.contains(&(*p, *o))))
+            .fetch_add(dropped.iter().map(|s| s.count).sum(), Ordering::Relaxed);
+        // per partition, the records waiting that were not dropped: jets hold them
+        let held = |st: &CommitState, partition: i32| {
+            st.waiting.get(&partition).map_or(0, |w| {
+                let withdrawn: u64 = dropped
+                    .iter()
+                    .filter(|s| s.partition == partition)
+                    .map(|s| w.count_in(s.offset, s.count))
+                    .sum();
+                w.len() - withdrawn
             })
         };
+        let jets_hold = |st: &CommitState| partitions.iter().any(|p| held(st, *p) > 0);
         let mut st = lock(&self.state);
         if !lost && !self.stopping.load(Ordering::Relaxed) {
             // what jets hold of them is scored in a moment: then it can be committed
@@ -290,14 +301,15 @@ impl Shared {
         for &partition in partitions {
             // what was scored, up to the first record still waiting (or withdrawn)
             let next = match st.waiting.get(&partition).and_then(|w| w.first()) {
-                Some(lowest) => Some(*lowest),
+                Some(lowest) => Some(lowest),
                 None => st.last_read.get(&partition).map(|o| o + 1),
             };
             // jets were given every record read, up to the first one withdrawn
             let given_below = dropped
-                .range((partition, i64::MIN)..=(partition, i64::MAX))
-                .next()
-                .map(|(_, o)| *o)
+                .iter()
+                .filter(|s| s.partition == partition)
+                .map(|s| s.offset)
+                .min()
                 .or_else(|| st.last_read.get(&partition).map(|o| o + 1))
                 .unwrap_or(0);
             let mark = st.marks.taken(partition, given_below);
@@ -306,21 +318,15 @@ impl Shared {
                 next_of.insert(partition, (next, mark));
                 marks::add(&mut list, &self.topic, partition, next, mark);
             }
-            let unscored = st.waiting.remove(&partition).map_or(0, |w| {
-                w.iter()
-                    .filter(|o| !dropped.contains(&(partition, **o)))
-                    .count()
-            });
-            handed += unscored;
+            handed += held(&st, partition);
+            st.waiting.remove(&partition);
             st.committed.remove(&partition);
             st.last_read.remove(&partition);
             st.assigned.remove(&partition);
             st.lag.remove(&partition);
         }
         drop(st);
-        self.counts
-            .handed
-            .fetch_add(handed as u64, Ordering::Relaxed);
+        self.counts.handed.fetch_add(handed, Ordering::Relaxed);
         if lost {
             // (the group went on without this member, which was cut off from the brokers past
             // its session, or did not poll: told, as its partitions move without a word)
@@ -567,8 +573,14 @@ pub(super) struct KafkaSource {
     looked_at: Instant,
     /// It stepped aside: it joins its group again at the next read.
     aside: bool,
-    /// The engine holds the reading (fetching is paused).
-    held: bool,
+    /// Since when the reader waits for room in the jets' queue, if it waits.
+    held_since: Option<Instant>,
+    /// Fetching is paused (the reader has waited `PAUSE_AFTER`).
+    paused: bool,
+    /// Messages may wait in the stash.
+    stashed: bool,
+    /// Records read since the jets and the topic were last looked at.
+    unlooked: u32,
 }
 
 impl KafkaSource {
@@ -632,7 +644,7 @@ impl KafkaSource {
                 // (the offset stays where it is: what was scored, or this record)
                 let next = st.committed.get(&at.partition).copied().or_else(|| {
                     let waiting = st.waiting.get(&at.partition);
-                    waiting.and_then(|w| w.first()).copied()
+                    waiting.and_then(|w| w.first())
                 });
                 let next = next.unwrap_or(at.offset);
                 self.shared.outbox.want(at.partition, next, mark);
@@ -662,7 +674,7 @@ impl KafkaSource {
                 since.elapsed().as_secs_f64()
             ));
         }
-        if !self.held {
+        if !self.paused {
             // (what the polls brought meanwhile paused its partitions)
             self.fetching(true);
         }
@@ -671,7 +683,7 @@ impl KafkaSource {
 
     /// Poll (at most `wait`) and keep what comes for later, pausing its partition (one
     /// given meanwhile may fetch).
-    fn stash_polled(&self, wait: Duration) {
+    fn stash_polled(&mut self, wait: Duration) {
         let mut wait = wait;
         while let Some(Ok(message)) = self.consumer.poll(wait) {
             wait = Duration::ZERO;
@@ -681,6 +693,7 @@ impl KafkaSource {
             };
             let payload = message.payload().unwrap_or_default().to_vec();
             lock(&self.shared.stash).push_back((at, payload));
+            self.stashed = true;
             let mut list = TopicPartitionList::new();
             let _ = list.add_partition(&self.shared.topic, at.partition);
             let _ = self.consumer.pause(&list);
@@ -731,24 +744,40 @@ impl KafkaSource {
 
 impl Source for KafkaSource {
     fn read(&mut self) -> std::io::Result<Option<Vec<u8>>> {
-        let since = Instant::now();
+        // since when nothing came: the first poll only takes what was fetched already
+        // (without a timeout librdkafka reads no clock either)
+        let mut since: Option<Instant> = None;
         while !self.shared.stopping.load(Ordering::Relaxed) {
-            let stashed = lock(&self.shared.stash).pop_front();
-            if let Some((at, payload)) = stashed {
-                match self.give(at, payload) {
-                    Some(payload) => return Ok(Some(payload)),
-                    None => continue,
+            if self.stashed {
+                let stashed = lock(&self.shared.stash).pop_front();
+                match stashed {
+                    Some((at, payload)) => match self.give(at, payload) {
+                        Some(payload) => return Ok(Some(payload)),
+                        None => continue,
+                    },
+                    None => self.stashed = false,
                 }
             }
-            self.follow_jets()?;
-            if self.aside {
-                // polled still: a leave that is not done yet needs its callbacks served
-                // (what comes of partitions that were given up is dropped)
-                let _ = self.consumer.poll(POLL);
-                continue;
+            // while records come one after another, the jets and the topic are looked at
+            // every so many records: each look takes locks and the clock
+            self.unlooked += 1;
+            if self.aside || since.is_some() || self.unlooked >= LOOK_EVERY {
+                self.unlooked = 0;
+                self.follow_jets()?;
+                if self.aside {
+                    // polled still: a leave that is not done yet needs its callbacks served
+                    // (what comes of partitions that were given up is dropped)
+                    let _ = self.consumer.poll(POLL);
+                    continue;
+                }
+                self.look_for_topic();
             }
-            self.look_for_topic();
-            let polled = match self.consumer.poll(POLL) {
+            let wait = if since.is_some() {
+                POLL
+            } else {
+                Duration::ZERO
+            };
+            let polled = match self.consumer.poll(wait) {
                 Some(Ok(message)) => Some((
                     Position {
                         partition: message.partition(),
@@ -759,11 +788,17 @@ impl Source for KafkaSource {
                 // the consumer recovers from broker errors by itself; the wait still counts
                 Some(Err(_)) | None => None,
             };
-            if let Some(payload) = polled.and_then(|(at, payload)| self.give(at, payload)) {
-                return Ok(Some(payload));
-            }
-            if since.elapsed() >= self.max_wait {
-                return Ok(None);
+            match polled {
+                Some((at, payload)) => {
+                    if let Some(payload) = self.give(at, payload) {
+                        return Ok(Some(payload));
+                    }
+                }
+                None => {
+                    if since.get_or_insert_with(Instant::now).elapsed() >= self.max_wait {
+                        return Ok(None);
+                    }
+                }
             }
         }
         Ok(None)
@@ -786,11 +821,26 @@ impl Source for KafkaSource {
     }
 
     fn hold(&mut self, held: bool) {
-        self.held = held;
-        self.fetching(!held);
+        if held {
+            self.held_since.get_or_insert_with(Instant::now);
+        } else {
+            self.held_since = None;
+            if std::mem::take(&mut self.paused) {
+                self.fetching(true);
+            }
+        }
     }
 
     fn keep_alive(&mut self) {
+        // a short wait needs nothing: the consumer's heartbeats go on by themselves, and a
+        // rebalance is served at the next poll
+        if !self.paused {
+            if self.held_since.is_none_or(|h| h.elapsed() < PAUSE_AFTER) {
+                return;
+            }
+            self.fetching(false);
+            self.paused = true;
+        }
         // (a member that steps aside here withdraws what waits in the jets' queue)
         let _ = self.follow_jets();
         // rebalances and heartbeats are served by polls; what fetching had brought already
@@ -853,19 +903,19 @@ impl Commits {
 }
 
 impl Committer for Commits {
-    fn settled(&self, positions: &[Position]) {
+    fn settled(&self, spans: &[Span]) {
         {
             let mut st = lock(&self.shared.state);
             let mut touched = BTreeSet::new();
-            for p in positions {
-                if let Some(w) = st.waiting.get_mut(&p.partition) {
-                    w.remove(&p.offset);
-                    touched.insert(p.partition);
+            for s in spans {
+                if let Some(w) = st.waiting.get_mut(&s.partition) {
+                    w.remove(s.offset, s.count);
+                    touched.insert(s.partition);
                 }
             }
             for partition in touched {
                 let next = match st.waiting.get(&partition).and_then(|w| w.first()) {
-                    Some(lowest) => *lowest,
+                    Some(lowest) => lowest,
                     None => st.last_read.get(&partition).map_or(0, |o| o + 1),
                 };
                 if st.committed.get(&partition).is_none_or(|c| *c < next) {
@@ -885,7 +935,7 @@ impl Committer for Commits {
     fn report(&self) -> Value {
         let st = lock(&self.shared.state);
         let counts = &self.shared.counts;
-        let waiting: usize = st.waiting.values().map(BTreeSet::len).sum();
+        let waiting: u64 = st.waiting.values().map(Offsets::len).sum();
         let by_partition = |m: &BTreeMap<i32, i64>| {
             m.iter()
                 .map(|(p, o)| (p.to_string(), json!(o)))
