@@ -407,6 +407,9 @@ fn kafka_source(source: &Value) -> String {
     if let Some(waiting) = source["waiting"].as_str() {
         line.push_str(&format!("{waiting}; "));
     }
+    if let Some(unkept) = source["read_marks"].as_str() {
+        line.push_str(&format!("{unkept}; "));
+    }
     let commit_wait = &source["commit_wait"];
     if commit_wait.is_object() {
         line.push_str(&format!(

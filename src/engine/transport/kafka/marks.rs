@@ -9,6 +9,7 @@
 //! steady state; it does wait while the group rebalances, or the brokers cannot be reached,
 //! as they refuse commits then). A member given a partition looks up its earlier owner's
 //! mark, before its own first one: the records below it are counted as read again.
+//! Brokers that keep no commit metadata give no mark back: there, the offsets alone count.
 
 use rdkafka::{Offset, TopicPartitionList};
 use std::collections::BTreeMap;
@@ -25,6 +26,9 @@ const PREFIX: &str = "fastscore read-below ";
 /// The marks of the partitions a member reads, and those of their earlier owners.
 #[derive(Default)]
 pub(super) struct Marks {
+    /// The brokers keep no commit metadata (tansu 0.6): no mark comes back, so nothing
+    /// waits for one, and earlier owners' marks are never known.
+    pub(super) unkept: bool,
     of: BTreeMap<i32, Mark>,
     /// Per partition given: its earlier owner's mark.
     earlier: BTreeMap<i32, i64>,

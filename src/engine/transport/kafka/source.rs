@@ -42,6 +42,8 @@ const ASIDE_WAIT: Duration = Duration::from_secs(2);
 const COMMITTED_WAIT: Duration = Duration::from_secs(5);
 /// How long a record waits for its partition's read mark before the wait is told.
 const MARK_TOLD: Duration = Duration::from_secs(5);
+/// Told when the brokers give no read mark back (see `marks`).
+const UNKEPT: &str = "the Kafka brokers keep no commit metadata: records an earlier owner of a partition may have scored are not counted as read again";
 /// How long a member that stops takes, at most, to leave its group.
 const LEAVE_WAIT: Duration = Duration::from_secs(3);
 /// Records read one after another between two looks at the jets (stalled?) and the topic.
@@ -463,8 +465,20 @@ impl Shared {
             .committed_now(consumer, &partitions)
             .unwrap_or_default();
         let (mut landed, mut not) = (TopicPartitionList::new(), TopicPartitionList::new());
+        let unkept = wanted
+            .iter()
+            .any(|(p, (next, _))| back.get(p).is_some_and(|b| *b == (*next, None)));
+        if unkept && !lock(&self.state).marks.unkept {
+            lock(&self.state).marks.unkept = true;
+            self.tell(UNKEPT);
+        }
         for (partition, (next, mark)) in wanted {
-            let into = if back.get(&partition) == Some(&(next, Some(mark))) {
+            // (a broker that keeps no commit metadata — tansu — gives no mark back: the
+            // offset landed, and earlier owners' marks are never known there)
+            let kept = |&(offset, kept_mark): &(i64, Option<i64>)| {
+                offset == next && kept_mark.is_none_or(|m| m == mark)
+            };
+            let into = if back.get(&partition).is_some_and(kept) {
                 &mut landed
             } else {
                 &mut not
@@ -955,6 +969,9 @@ impl Committer for Commits {
         });
         if let Some(what) = &st.waiting_for {
             report["waiting"] = json!(what);
+        }
+        if st.marks.unkept {
+            report["read_marks"] = json!(UNKEPT);
         }
         if let Some((partition, since)) = st.mark_wait {
             report["commit_wait"] =
