@@ -176,12 +176,7 @@ fn produce(servers: &str, topic: &str) {
         .create()
         .expect("producer");
     for i in 0..RECORDS {
-        let payload = format!("{{\"x\": {i}, \"name\": \"r{i}\"}}");
-        let key = i.to_string();
-        while producer
-            .send(BaseRecord::to(topic).key(&key).payload(&payload))
-            .is_err()
-        {
+        while !send_record(&producer, topic, i) {
             producer.poll(Duration::from_millis(5));
         }
     }
@@ -528,12 +523,7 @@ fn produce_steadily(servers: &str, topic: &str, produced: &AtomicUsize, done: &A
     while i < total {
         let due = (start.elapsed().as_secs_f64() * JOIN_RATE as f64) as usize;
         while i < due.min(total) {
-            let payload = format!("{{\"x\": {i}, \"name\": \"r{i}\"}}");
-            let key = i.to_string();
-            if producer
-                .send(BaseRecord::to(topic).key(&key).payload(&payload))
-                .is_err()
-            {
+            if !send_record(&producer, topic, i) {
                 producer.poll(Duration::from_millis(5));
                 continue;
             }
@@ -709,4 +699,14 @@ fn main() {
     for engines in [true, false] {
         println!("{}", join_busy_group(&b, &cluster, &python, engines).show());
     }
+}
+
+/// Hand record `i` (`{"x": i, "name": "ri"}`, keyed `i`) to `producer`; false when its
+/// queue is full.
+fn send_record(producer: &BaseProducer, topic: &str, i: usize) -> bool {
+    let payload = format!("{{\"x\": {i}, \"name\": \"r{i}\"}}");
+    let key = i.to_string();
+    producer
+        .send(BaseRecord::to(topic).key(&key).payload(&payload))
+        .is_ok()
 }

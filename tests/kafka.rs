@@ -7,8 +7,8 @@ use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use support::kafka::{
-    all_out, committed, id_counts, kafka_report, kafka_stream, produce, records_with_ids,
-    report_until, run_in_group, Collector,
+    all_out, committed, echo_in_group, id_counts, kafka_report, kafka_stream, produce,
+    records_with_ids, report_until, run_in_group, Collector,
 };
 use support::netns::Host;
 use support::{Env, SIGKILL, SIGSTOP};
@@ -48,18 +48,7 @@ fn two_engines_in_a_group_lose_nothing_when_one_is_killed() {
     cluster.create_topic("out", 4, 1).unwrap();
     let servers = cluster.bootstrap_servers();
     let env = Env::new();
-    env.write(
-        "echo.py3",
-        "import time\ndef action(x):\n    time.sleep(0.001)\n    yield x\n",
-    );
-    env.run(&["model", "add", "echo", "echo.py3"]).ok();
-    kafka_stream(
-        &env,
-        "kin",
-        &servers,
-        serde_json::json!({"Topic": "in", "Group": "scorers"}),
-    );
-    kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+    echo_in_group(&env, &servers, 0.001);
     let inputs: Vec<String> = (1..=10_000).map(|n| n.to_string()).collect();
     produce(&servers, "in", &inputs);
     let out = Collector::start(&servers, "out");
@@ -523,18 +512,7 @@ fn a_member_killed_and_restarted_costs_few_duplicates() {
     cluster.create_topic("out", 1, 1).unwrap();
     let servers = cluster.bootstrap_servers();
     let env = Env::new();
-    env.write(
-        "echo.py3",
-        "import time\ndef action(x):\n    time.sleep(0.0005)\n    yield x\n",
-    );
-    env.run(&["model", "add", "echo", "echo.py3"]).ok();
-    kafka_stream(
-        &env,
-        "kin",
-        &servers,
-        serde_json::json!({"Topic": "in", "Group": "scorers"}),
-    );
-    kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+    echo_in_group(&env, &servers, 0.0005);
     let inputs = records_with_ids(20_000);
     produce(&servers, "in", &inputs);
     let out = Collector::start(&servers, "out");
@@ -576,18 +554,7 @@ fn a_paused_member_leaves_its_partitions_to_the_others_and_rejoins_when_unpaused
     cluster.create_topic("out", 1, 1).unwrap();
     let servers = cluster.bootstrap_servers();
     let env = Env::new();
-    env.write(
-        "echo.py3",
-        "import time\ndef action(x):\n    time.sleep(0.0005)\n    yield x\n",
-    );
-    env.run(&["model", "add", "echo", "echo.py3"]).ok();
-    kafka_stream(
-        &env,
-        "kin",
-        &servers,
-        serde_json::json!({"Topic": "in", "Group": "scorers"}),
-    );
-    kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+    echo_in_group(&env, &servers, 0.0005);
     let inputs = records_with_ids(20_000);
     produce(&servers, "in", &inputs);
     let out = Collector::start(&servers, "out");
@@ -629,18 +596,7 @@ fn a_broker_outage_mid_stream_is_shown_and_loses_nothing() {
     cluster.create_topic("out", 1, 1).unwrap();
     let servers = cluster.bootstrap_servers();
     let env = Env::new();
-    env.write(
-        "echo.py3",
-        "import time\ndef action(x):\n    time.sleep(0.0005)\n    yield x\n",
-    );
-    env.run(&["model", "add", "echo", "echo.py3"]).ok();
-    kafka_stream(
-        &env,
-        "kin",
-        &servers,
-        serde_json::json!({"Topic": "in", "Group": "scorers"}),
-    );
-    kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+    echo_in_group(&env, &servers, 0.0005);
     let inputs = records_with_ids(20_000);
     produce(&servers, "in", &inputs);
     let out = Collector::start(&servers, "out");
@@ -716,18 +672,7 @@ impl Hosted {
         let servers = cluster.bootstrap_servers();
         let hosts = [0, 1].map(|_| Host::new(&support::netns::ports(&servers)));
         let env = Env::new();
-        env.write(
-            "echo.py3",
-            "import time\ndef action(x):\n    time.sleep(0.0005)\n    yield x\n",
-        );
-        env.run(&["model", "add", "echo", "echo.py3"]).ok();
-        kafka_stream(
-            &env,
-            "kin",
-            &servers,
-            serde_json::json!({"Topic": "in", "Group": "scorers"}),
-        );
-        kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+        echo_in_group(&env, &servers, 0.0005);
         produce(&servers, "in", &records_with_ids(n));
         Hosted {
             env,

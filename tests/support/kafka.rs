@@ -223,3 +223,14 @@ pub fn records_in(servers: &str, topic: &str) -> i64 {
         .fetch_watermarks(topic, 0, Duration::from_secs(10))
         .map_or(-1, |(_, high)| high)
 }
+
+/// An echo model that sleeps `sleep` seconds per record, and the streams `kin` (topic `in`,
+/// group `scorers`) and `kout` (topic `out`).
+pub fn echo_in_group(env: &Env, servers: &str, sleep: f64) {
+    let model = format!("import time\ndef action(x):\n    time.sleep({sleep})\n    yield x\n");
+    env.write("echo.py3", model);
+    env.run(&["model", "add", "echo", "echo.py3"]).ok();
+    let group = serde_json::json!({"Topic": "in", "Group": "scorers"});
+    kafka_stream(env, "kin", servers, group);
+    kafka_stream(env, "kout", servers, serde_json::json!({"Topic": "out"}));
+}

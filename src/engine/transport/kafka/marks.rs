@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 /// How far ahead of the records read a mark is moved (at most this many records are
 /// counted as read again, and never scored, per partition of a member that dies).
-pub(super) const AHEAD: i64 = 4_096;
+const AHEAD: i64 = 4_096;
 /// How long after a refusal a mark commit is sent again (a group that rebalances refuses
 /// commits until it is done).
 const AGAIN_AFTER: Duration = Duration::from_millis(100);
