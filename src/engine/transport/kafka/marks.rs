@@ -5,9 +5,9 @@
 //! Every offset commit of ours carries, in its metadata, the partition's mark: no record at
 //! or past it was given to a jet by this member. A record past the committed mark is given
 //! only once a commit that moves the mark ahead of it is acknowledged (it is moved
-//! `AHEAD` records at a time, well before it is reached, so reading does not wait for it in
-//! steady state; it does wait while the group rebalances, or the brokers cannot be reached,
-//! as they refuse commits then). A member given a partition looks up its earlier owner's
+//! `AHEAD` records at a time, more where reading outran it, well before it is reached, so
+//! reading does not wait for it in steady state; it does wait while the group rebalances,
+//! or the brokers cannot be reached, as they refuse commits then). A member given a partition looks up its earlier owner's
 //! mark, before its own first one: the records below it are counted as read again.
 //! Brokers that keep no commit metadata give no mark back: there, the offsets alone count.
 
@@ -15,9 +15,11 @@ use rdkafka::{Offset, TopicPartitionList};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-/// How far ahead of the records read a mark is moved (at most this many records are
-/// counted as read again, and never scored, per partition of a member that dies).
+/// How far ahead of the records read a mark is moved, at first (records counted as read
+/// again, and never scored, per partition of a member that dies: at most this many, or
+/// more where reading outran the commits).
 const AHEAD: i64 = 4_096;
+const AHEAD_MOST: i64 = 1 << 16;
 /// How long after a refusal a mark commit is sent again (a group that rebalances refuses
 /// commits until it is done).
 const AGAIN_AFTER: Duration = Duration::from_millis(100);
@@ -46,6 +48,10 @@ struct Mark {
     refused: Option<Instant>,
     /// The earlier owner's mark was looked up.
     looked_up: bool,
+    /// How far ahead of the records read the mark is moved: from `AHEAD`, doubled each
+    /// time a record had to wait for it, up to `AHEAD_MOST` (so that reading fast does not
+    /// wait for commits in steady state).
+    ahead: i64,
 }
 
 /// The mark in a commit's metadata, if one of ours.
@@ -84,12 +90,24 @@ impl Marks {
     pub(super) fn next_to_commit(&mut self, partition: i32, offset: i64) -> Option<i64> {
         let m = self.of.entry(partition).or_default();
         let refused_lately = m.refused.is_some_and(|t| t.elapsed() < AGAIN_AFTER);
-        if m.pending || refused_lately || offset + AHEAD / 2 < m.acknowledged {
+        let ahead = m.ahead.max(AHEAD);
+        if m.pending || refused_lately || offset + ahead / 2 < m.acknowledged {
             return None;
         }
         m.pending = true;
-        m.issued = m.issued.max(offset + AHEAD);
+        m.issued = m.issued.max(offset + ahead);
         Some(m.issued)
+    }
+
+    /// A record of `partition` had to wait for its mark: the next ones move further ahead.
+    pub(super) fn waited(&mut self, partition: i32) {
+        let m = self.of.entry(partition).or_default();
+        m.ahead = (m.ahead.max(AHEAD) * 2).min(AHEAD_MOST);
+    }
+
+    /// Whether a mark commit of one of `partitions` is on its way (its answer matters).
+    pub(super) fn any_pending(&self, mut partitions: impl Iterator<Item = i32>) -> bool {
+        partitions.any(|p| self.of.get(&p).is_some_and(|m| m.pending))
     }
 
     /// Those of `partitions` whose earlier owner's mark was not looked up yet.

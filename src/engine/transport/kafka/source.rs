@@ -460,6 +460,11 @@ impl Shared {
             self.answered(&list, Err(e.to_string()));
             return;
         }
+        // (only a commit that moves a read mark is read back: the others need no answer)
+        let moves_marks = lock(&self.state).marks.any_pending(wanted.keys().copied());
+        if !moves_marks {
+            return;
+        }
         let partitions: Vec<i32> = wanted.keys().copied().collect();
         let back = self
             .committed_now(consumer, &partitions)
@@ -543,9 +548,15 @@ impl ConsumerContext for GroupContext {
                 } else {
                     consumer.assign(partitions)
                 };
-                if let Err(e) = taken {
-                    self.shared
-                        .tell(&format!("taking the Kafka partitions given failed: {e}"));
+                match taken {
+                    // (a partition paused here before it was taken away stays paused when
+                    // it comes back, and would never be read)
+                    Ok(()) => {
+                        let _ = consumer.resume(partitions);
+                    }
+                    Err(e) => self
+                        .shared
+                        .tell(&format!("taking the Kafka partitions given failed: {e}")),
                 }
             }
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS => {
@@ -642,7 +653,7 @@ impl KafkaSource {
     /// Whether it does.
     fn await_mark(&mut self, at: Position) -> bool {
         let since = Instant::now();
-        let (mut polled, mut told) = (false, false);
+        let (mut polled, mut told, mut stashing) = (false, false, false);
         let given = loop {
             let mut st = lock(&self.shared.state);
             if st.marks.covers(at.partition, at.offset) {
@@ -674,21 +685,31 @@ impl KafkaSource {
                     waited.as_secs()
                 ));
             }
-            // (polled meanwhile, for rebalances and heartbeats; what comes is kept for later)
-            self.stash_polled(Duration::from_millis(5));
+            if waited < PAUSE_AFTER {
+                // a short wait (a commit's round trip) polls nothing: pausing the partitions
+                // of what a poll brings would drop what was prefetched
+                std::thread::sleep(Duration::from_millis(1));
+            } else {
+                // (polled, for rebalances; what comes is kept for later)
+                self.stash_polled(Duration::from_millis(5));
+                stashing = true;
+            }
             polled = true;
         };
         if !polled {
             return given;
         }
-        lock(&self.shared.state).mark_wait = None;
+        let mut st = lock(&self.shared.state);
+        st.mark_wait = None;
+        st.marks.waited(at.partition);
+        drop(st);
         if told {
             self.shared.tell(&format!(
                 "the Kafka group keeps this member's commits again, after {:.1} s",
                 since.elapsed().as_secs_f64()
             ));
         }
-        if !self.paused {
+        if stashing && !self.paused {
             // (what the polls brought meanwhile paused its partitions)
             self.fetching(true);
         }
