@@ -291,20 +291,7 @@ impl Moved {
 /// cluster keeps only the last 5 MB of a partition, which a slower reader would miss.
 fn watch(b: &Bench, servers: &str, topic: &str, what: &str, members: &[Member]) -> Moved {
     let start = Instant::now();
-    let client: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", servers)
-        .create()
-        .expect("client");
-    let written = || -> usize {
-        (0..PARTITIONS)
-            .map(|p| {
-                let (_, high) = client
-                    .fetch_watermarks(topic, p, Duration::from_secs(10))
-                    .expect("end offsets");
-                high as usize
-            })
-            .sum()
-    };
+    let written = records_written(servers, topic);
     let processes: Vec<(String, u32)> = members.iter().map(|m| m.process(b)).collect();
     let pids: Vec<u32> = processes.iter().map(|p| p.1).collect();
     let me = [std::process::id()];
@@ -570,20 +557,7 @@ fn join_busy_group(
             Member::python_loop(b, python, &servers, topics, &format!("{name}-{n}"))
         }
     };
-    let client: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", &servers)
-        .create()
-        .expect("client");
-    let written = || -> usize {
-        (0..PARTITIONS)
-            .map(|p| {
-                let (_, high) = client
-                    .fetch_watermarks(&tout, p, Duration::from_secs(10))
-                    .expect("end offsets");
-                high as usize
-            })
-            .sum()
-    };
+    let written = records_written(&servers, &tout);
     let (produced, done) = (AtomicUsize::new(0), AtomicBool::new(false));
     let first = start_member(0);
     // the second member, and when it was started (on a thread of its own: starting it
@@ -709,4 +683,24 @@ fn send_record(producer: &BaseProducer, topic: &str, i: usize) -> bool {
     producer
         .send(BaseRecord::to(topic).key(&key).payload(&payload))
         .is_ok()
+}
+
+/// How many records the partitions of `topic` hold, asked anew at each call (the sum of
+/// their end offsets).
+fn records_written(servers: &str, topic: &str) -> impl Fn() -> usize {
+    let client: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", servers)
+        .create()
+        .expect("client");
+    let topic = topic.to_string();
+    move || {
+        (0..PARTITIONS)
+            .map(|p| {
+                let (_, high) = client
+                    .fetch_watermarks(&topic, p, Duration::from_secs(10))
+                    .expect("end offsets");
+                high as usize
+            })
+            .sum()
+    }
 }

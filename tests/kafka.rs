@@ -7,8 +7,8 @@ use rdkafka::types::{RDKafkaApiKey, RDKafkaRespErr};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use support::kafka::{
-    all_out, committed, echo_in_group, id_counts, kafka_report, kafka_stream, produce,
-    records_with_ids, report_until, run_in_group, Collector,
+    all_out, committed, echo_in_group, group_streams, id_counts, kafka_report, kafka_stream,
+    produce, records_with_ids, report_until, run_in_group, Collector,
 };
 use support::netns::Host;
 use support::{Env, SIGKILL, SIGSTOP};
@@ -176,13 +176,7 @@ fn inputs_are_committed_only_once_their_outputs_are_acknowledged() {
     let env = Env::new();
     env.write("echo.py3", "def action(x):\n    yield x\n");
     env.run(&["model", "add", "echo", "echo.py3"]).ok();
-    kafka_stream(
-        &env,
-        "kin",
-        &servers,
-        serde_json::json!({"Topic": "in", "Group": "g"}),
-    );
-    kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+    group_streams(&env, &servers, "g");
     let first: Vec<String> = (1..=100).map(|n| n.to_string()).collect();
     produce(&servers, "in", &first);
     env.run(&["run", "echo", "kin", "kout"]).ok();
@@ -232,13 +226,7 @@ fn a_refused_output_record_fails_the_job_with_one_clear_line() {
     let env = Env::new();
     env.write("echo.py3", "def action(x):\n    yield x\n");
     env.run(&["model", "add", "echo", "echo.py3"]).ok();
-    kafka_stream(
-        &env,
-        "kin",
-        &servers,
-        serde_json::json!({"Topic": "in", "Group": "g"}),
-    );
-    kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+    group_streams(&env, &servers, "g");
     produce(&servers, "in", &["1".into(), "2".into()]);
     // from now on the broker refuses what is produced
     cluster.request_errors(
@@ -470,13 +458,7 @@ fn a_member_whose_model_fails_leaves_its_partitions_to_the_others() {
     );
     env.run(&["model", "add", "echo", "echo.py3"]).ok();
     env.run(&["model", "add", "fails", "fails.py3"]).ok();
-    kafka_stream(
-        &env,
-        "kin",
-        &servers,
-        serde_json::json!({"Topic": "in", "Group": "scorers"}),
-    );
-    kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+    group_streams(&env, &servers, "scorers");
     let inputs = records_with_ids(20_000);
     produce(&servers, "in", &inputs);
     let out = Collector::start(&servers, "out");
@@ -505,19 +487,48 @@ fn a_member_whose_model_fails_leaves_its_partitions_to_the_others() {
     );
 }
 
+/// Engines 1 and 2 in group `scorers`, running the echo model (0.5 ms a record) from topic
+/// `in` (4 partitions) to `out` (1); 20,000 records with ids on `in`, and a reader of `out`.
+struct EchoPair {
+    cluster: MockCluster<'static, rdkafka::producer::DefaultProducerContext>,
+    servers: String,
+    env: Env,
+    inputs: Vec<String>,
+    out: Collector,
+}
+
+impl EchoPair {
+    fn start() -> EchoPair {
+        let cluster = MockCluster::new(1).unwrap();
+        cluster.create_topic("in", 4, 1).unwrap();
+        cluster.create_topic("out", 1, 1).unwrap();
+        let servers = cluster.bootstrap_servers();
+        let env = Env::new();
+        echo_in_group(&env, &servers, 0.0005);
+        let inputs = records_with_ids(20_000);
+        produce(&servers, "in", &inputs);
+        let out = Collector::start(&servers, "out");
+        run_in_group(&env, "engine-1", "echo");
+        run_in_group(&env, "engine-2", "echo");
+        EchoPair {
+            cluster,
+            servers,
+            env,
+            inputs,
+            out,
+        }
+    }
+}
+
 #[test]
 fn a_member_killed_and_restarted_costs_few_duplicates() {
-    let cluster = MockCluster::new(1).unwrap();
-    cluster.create_topic("in", 4, 1).unwrap();
-    cluster.create_topic("out", 1, 1).unwrap();
-    let servers = cluster.bootstrap_servers();
-    let env = Env::new();
-    echo_in_group(&env, &servers, 0.0005);
-    let inputs = records_with_ids(20_000);
-    produce(&servers, "in", &inputs);
-    let out = Collector::start(&servers, "out");
-    run_in_group(&env, "engine-1", "echo");
-    run_in_group(&env, "engine-2", "echo");
+    let EchoPair {
+        cluster: _cluster,
+        servers,
+        env,
+        inputs,
+        out,
+    } = EchoPair::start();
     out.until(Duration::from_secs(60), |s| s.len() >= 5_000);
     let before_kill = committed(&servers, "scorers", "in", 4);
     let reports_before = (
@@ -549,17 +560,13 @@ fn a_member_killed_and_restarted_costs_few_duplicates() {
 
 #[test]
 fn a_paused_member_leaves_its_partitions_to_the_others_and_rejoins_when_unpaused() {
-    let cluster = MockCluster::new(1).unwrap();
-    cluster.create_topic("in", 4, 1).unwrap();
-    cluster.create_topic("out", 1, 1).unwrap();
-    let servers = cluster.bootstrap_servers();
-    let env = Env::new();
-    echo_in_group(&env, &servers, 0.0005);
-    let inputs = records_with_ids(20_000);
-    produce(&servers, "in", &inputs);
-    let out = Collector::start(&servers, "out");
-    run_in_group(&env, "engine-1", "echo");
-    run_in_group(&env, "engine-2", "echo");
+    let EchoPair {
+        cluster: _cluster,
+        servers: _servers,
+        env,
+        inputs,
+        out,
+    } = EchoPair::start();
     out.until(Duration::from_secs(60), |s| s.len() >= 2_000);
     env.run(&["use", "engine-2"]).ok();
     env.run(&["engine", "pause"]).ok();
@@ -591,17 +598,13 @@ fn a_paused_member_leaves_its_partitions_to_the_others_and_rejoins_when_unpaused
 
 #[test]
 fn a_broker_outage_mid_stream_is_shown_and_loses_nothing() {
-    let cluster = MockCluster::new(1).unwrap();
-    cluster.create_topic("in", 4, 1).unwrap();
-    cluster.create_topic("out", 1, 1).unwrap();
-    let servers = cluster.bootstrap_servers();
-    let env = Env::new();
-    echo_in_group(&env, &servers, 0.0005);
-    let inputs = records_with_ids(20_000);
-    produce(&servers, "in", &inputs);
-    let out = Collector::start(&servers, "out");
-    run_in_group(&env, "engine-1", "echo");
-    run_in_group(&env, "engine-2", "echo");
+    let EchoPair {
+        cluster,
+        servers,
+        env,
+        inputs,
+        out,
+    } = EchoPair::start();
     out.until(Duration::from_secs(60), |s| s.len() >= 3_000);
     let down_at = Instant::now();
     cluster.broker_down(1).unwrap();

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use support::kafka::{
-    all_out, diagnosis, id_counts, kafka_report, kafka_stream, produce, records_in,
+    all_out, diagnosis, group_streams, id_counts, kafka_report, produce, records_in,
     records_with_ids, run_in_group, Collector,
 };
 use support::{Env, SIGKILL};
@@ -196,13 +196,7 @@ fn three_engines_lose_nothing_through_kills_failures_and_outages() {
         ),
     );
     env.run(&["model", "add", "soak", "soak.py3"]).ok();
-    kafka_stream(
-        &env,
-        "kin",
-        &servers,
-        serde_json::json!({"Topic": "in", "Group": "soakers"}),
-    );
-    kafka_stream(&env, "kout", &servers, serde_json::json!({"Topic": "out"}));
+    group_streams(&env, &servers, "soakers");
     for engine in ENGINES {
         run_in_group(&env, engine, "soak");
     }

@@ -230,7 +230,12 @@ pub fn echo_in_group(env: &Env, servers: &str, sleep: f64) {
     let model = format!("import time\ndef action(x):\n    time.sleep({sleep})\n    yield x\n");
     env.write("echo.py3", model);
     env.run(&["model", "add", "echo", "echo.py3"]).ok();
-    let group = serde_json::json!({"Topic": "in", "Group": "scorers"});
-    kafka_stream(env, "kin", servers, group);
+    group_streams(env, servers, "scorers");
+}
+
+/// The streams `kin` (topic `in`, group `group`) and `kout` (topic `out`).
+pub fn group_streams(env: &Env, servers: &str, group: &str) {
+    let input = serde_json::json!({"Topic": "in", "Group": group});
+    kafka_stream(env, "kin", servers, input);
     kafka_stream(env, "kout", servers, serde_json::json!({"Topic": "out"}));
 }

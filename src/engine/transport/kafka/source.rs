@@ -473,8 +473,7 @@ impl Shared {
         let unkept = wanted
             .iter()
             .any(|(p, (next, _))| back.get(p).is_some_and(|b| *b == (*next, None)));
-        if unkept && !lock(&self.state).marks.unkept {
-            lock(&self.state).marks.unkept = true;
+        if unkept && !std::mem::replace(&mut lock(&self.state).marks.unkept, true) {
             self.tell(UNKEPT);
         }
         for (partition, (next, mark)) in wanted {
