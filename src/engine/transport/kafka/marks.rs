@@ -4,12 +4,13 @@
 //!
 //! Every offset commit of ours carries, in its metadata, the partition's mark: no record at
 //! or past it was given to a jet by this member. A record past the committed mark is given
-//! only once a commit that moves the mark ahead of it is acknowledged (it is moved
-//! `AHEAD` records at a time, more where reading outran it, well before it is reached, so
-//! reading does not wait for it in steady state; it does wait while the group rebalances,
-//! or the brokers cannot be reached, as they refuse commits then). A member given a partition looks up its earlier owner's
-//! mark, before its own first one: the records below it are counted as read again.
-//! Brokers that keep no commit metadata give no mark back: there, the offsets alone count.
+//! only once a commit that moves the mark ahead of it is acknowledged. The mark is moved
+//! well before it is reached, as far ahead as the partition is read in `LEAD` (at least
+//! `AHEAD` records, more where reading outran it): a group refuses commits while it
+//! rebalances, and reading goes on meanwhile. A member given a partition looks up its
+//! earlier owner's mark, before its own first one: the records below it are counted as
+//! read again (so a mark far ahead counts more than were scored, never fewer). Brokers
+//! that keep no commit metadata give no mark back: there, the offsets alone count.
 
 use rdkafka::{Offset, TopicPartitionList};
 use std::collections::BTreeMap;
@@ -23,6 +24,15 @@ const AHEAD_MOST: i64 = 1 << 16;
 /// How long after a refusal a mark commit is sent again (a group that rebalances refuses
 /// commits until it is done).
 const AGAIN_AFTER: Duration = Duration::from_millis(100);
+/// How long reading goes on past the last mark that landed: a rebalance, in which the
+/// group refuses commits, takes up to a session timeout on a broker (twice, on
+/// librdkafka's mock cluster, whose joins wait most of one and whose cooperative
+/// rebalances take two joins).
+const LEAD: Duration = Duration::from_secs(2 * super::source::SESSION.as_secs());
+/// How often a partition's reading speed is measured.
+const MEASURE_EVERY: Duration = Duration::from_secs(1);
+/// Records read between two looks at the clock, for that measure.
+const MEASURE_RECORDS: i64 = 256;
 const PREFIX: &str = "fastscore read-below ";
 
 /// The marks of the partitions a member reads, and those of their earlier owners.
@@ -49,9 +59,31 @@ struct Mark {
     /// The earlier owner's mark was looked up.
     looked_up: bool,
     /// How far ahead of the records read the mark is moved: from `AHEAD`, doubled each
-    /// time a record had to wait for it, up to `AHEAD_MOST` (so that reading fast does not
-    /// wait for commits in steady state).
+    /// time a record had to wait for it, up to `AHEAD_MOST`, or what is read in `LEAD`.
     ahead: i64,
+    /// Records read a second, lately (offsets moved per second), and where and when the
+    /// current measure began.
+    speed: f64,
+    measure: Option<(Instant, i64)>,
+}
+
+impl Mark {
+    /// Measure the reading speed, now that `offset` was read.
+    fn measure(&mut self, offset: i64) {
+        let Some((since, from)) = self.measure else {
+            self.measure = Some((Instant::now(), offset));
+            return;
+        };
+        if offset - from < MEASURE_RECORDS {
+            return;
+        }
+        let now = Instant::now();
+        let took = now.duration_since(since);
+        if took >= MEASURE_EVERY {
+            self.speed = (offset - from).max(0) as f64 / took.as_secs_f64();
+            self.measure = Some((now, offset));
+        }
+    }
 }
 
 /// The mark in a commit's metadata, if one of ours.
@@ -89,9 +121,15 @@ impl Marks {
     /// the acknowledged mark comes near and none is on its way.
     pub(super) fn next_to_commit(&mut self, partition: i32, offset: i64) -> Option<i64> {
         let m = self.of.entry(partition).or_default();
-        let refused_lately = m.refused.is_some_and(|t| t.elapsed() < AGAIN_AFTER);
-        let ahead = m.ahead.max(AHEAD);
-        if m.pending || refused_lately || offset + ahead / 2 < m.acknowledged {
+        m.measure(offset);
+        let ahead = m
+            .ahead
+            .max(AHEAD)
+            .max((m.speed * LEAD.as_secs_f64()) as i64);
+        if m.pending || offset + ahead / 2 < m.acknowledged {
+            return None;
+        }
+        if m.refused.is_some_and(|t| t.elapsed() < AGAIN_AFTER) {
             return None;
         }
         m.pending = true;

@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 const POLL: Duration = Duration::from_millis(100);
 /// A member that misses this is out of the group: not heard from (session), or not
 /// polling (its engine paused, failed or unable to keep up).
-const SESSION: Duration = Duration::from_secs(10);
+pub(super) const SESSION: Duration = Duration::from_secs(10);
 /// How often a topic that does not exist yet is looked for again.
 const TOPIC_LOOK: Duration = Duration::from_secs(2);
 /// How long a revocation waits for the records of its partitions that jets hold: in a
@@ -226,6 +226,37 @@ struct CommitState {
 }
 
 impl Shared {
+    /// Count `at` as read, and as read again if it may have been scored already.
+    fn note_read(&self, st: &mut CommitState, at: Position) {
+        self.counts.read.fetch_add(1, Ordering::Relaxed);
+        if st
+            .last_read
+            .get(&at.partition)
+            .is_some_and(|l| *l >= at.offset)
+            || st.marks.earlier_covers(at.partition, at.offset)
+        {
+            self.counts.again.fetch_add(1, Ordering::Relaxed);
+        }
+        st.waiting
+            .entry(at.partition)
+            .or_default()
+            .insert(at.offset);
+        st.last_read.insert(at.partition, at.offset);
+    }
+
+    /// Commit a read mark further ahead if `at` comes near the last one (see `marks`).
+    fn move_mark(&self, st: &mut CommitState, at: Position) {
+        if let Some(mark) = st.marks.next_to_commit(at.partition, at.offset) {
+            // (the offset stays where it is: what was scored, or this record)
+            let next = st.committed.get(&at.partition).copied().or_else(|| {
+                let waiting = st.waiting.get(&at.partition);
+                waiting.and_then(|w| w.first())
+            });
+            self.outbox
+                .want(at.partition, next.unwrap_or(at.offset), mark);
+        }
+    }
+
     fn tell(&self, text: &str) {
         let listener = lock(&self.listener).clone();
         match listener {
@@ -639,10 +670,19 @@ impl KafkaSource {
 impl KafkaSource {
     /// Give a message read from `at`, unless its partition left while it waited.
     fn give(&mut self, at: Position, payload: Vec<u8>) -> Option<Vec<u8>> {
-        if self.shared.commit && !self.await_mark(at) {
-            return None;
+        let mut st = lock(&self.shared.state);
+        if self.shared.commit {
+            self.shared.move_mark(&mut st, at);
+            if !st.marks.covers(at.partition, at.offset) {
+                drop(st);
+                if !self.await_mark(at) {
+                    return None;
+                }
+                st = lock(&self.shared.state);
+            }
         }
-        self.commits.read(at);
+        self.shared.note_read(&mut st, at);
+        drop(st);
         self.last = Some(at);
         Some(payload)
     }
@@ -664,15 +704,7 @@ impl KafkaSource {
             {
                 break false;
             }
-            if let Some(mark) = st.marks.next_to_commit(at.partition, at.offset) {
-                // (the offset stays where it is: what was scored, or this record)
-                let next = st.committed.get(&at.partition).copied().or_else(|| {
-                    let waiting = st.waiting.get(&at.partition);
-                    waiting.and_then(|w| w.first())
-                });
-                let next = next.unwrap_or(at.offset);
-                self.shared.outbox.want(at.partition, next, mark);
-            }
+            self.shared.move_mark(&mut st, at);
             st.mark_wait = (waited >= MARK_TOLD).then_some((at.partition, since));
             let why = st.last_refusal.clone().unwrap_or_default();
             drop(st);
@@ -913,27 +945,6 @@ impl Drop for KafkaSource {
 /// them (or one past the last read), so no record is committed before those before it.
 struct Commits {
     shared: Arc<Shared>,
-}
-
-impl Commits {
-    fn read(&self, at: Position) {
-        let counts = &self.shared.counts;
-        counts.read.fetch_add(1, Ordering::Relaxed);
-        let mut st = lock(&self.shared.state);
-        if st
-            .last_read
-            .get(&at.partition)
-            .is_some_and(|l| *l >= at.offset)
-            || st.marks.earlier_covers(at.partition, at.offset)
-        {
-            counts.again.fetch_add(1, Ordering::Relaxed);
-        }
-        st.waiting
-            .entry(at.partition)
-            .or_default()
-            .insert(at.offset);
-        st.last_read.insert(at.partition, at.offset);
-    }
 }
 
 impl Committer for Commits {
