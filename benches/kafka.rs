@@ -20,6 +20,8 @@ use std::time::{Duration, Instant};
 
 const RECORDS: usize = 500_000;
 const PARTITIONS: i32 = 8;
+/// Kafka ways are measured until this many outputs came: the rest wait for the Nagle time.
+const FLOWED: usize = RECORDS / 100 * 99;
 /// The longest one way of moving the records may take.
 const LIMIT: Duration = Duration::from_secs(600);
 
@@ -287,8 +289,10 @@ impl Moved {
 
 /// Watch `topic` until `RECORDS` records are in it (at most `LIMIT` from `start`), from
 /// when every member reads and an output came, sampling the CPU of the members then and
-/// at the end. The topic's end offsets are watched rather than its records read: the mock
-/// cluster keeps only the last 5 MB of a partition, which a slower reader would miss.
+/// when `FLOWED` records are out (the last records of a stream that goes on wait the
+/// Nagle time, 500 ms, for more to fill their batch; those of a file go at its end). The
+/// topic's end offsets are watched rather than its records read: the mock cluster keeps
+/// only the last 5 MB of a partition, which a slower reader would miss.
 fn watch(b: &Bench, servers: &str, topic: &str, what: &str, members: &[Member]) -> Moved {
     let start = Instant::now();
     let written = records_written(servers, topic);
@@ -296,7 +300,7 @@ fn watch(b: &Bench, servers: &str, topic: &str, what: &str, members: &[Member]) 
     let pids: Vec<u32> = processes.iter().map(|p| p.1).collect();
     let me = [std::process::id()];
     let rebalanced = || members.iter().map(|m| m.rebalanced(b)).sum::<u64>();
-    let mut formed = None;
+    let (mut formed, mut flowed) = (None, None);
     loop {
         let seen = written();
         if formed.is_none() && seen > 0 && members.iter().all(|m| m.reading(b)) {
@@ -309,6 +313,10 @@ fn watch(b: &Bench, servers: &str, topic: &str, what: &str, members: &[Member]) 
                 rebalanced(),
             ));
         }
+        if formed.is_some() && flowed.is_none() && seen >= FLOWED {
+            let when = start.elapsed().as_secs_f64();
+            flowed = Some((when, seen, cpu_seconds(&pids), cpu_seconds(&me)[0]));
+        }
         if seen >= RECORDS {
             break;
         }
@@ -318,15 +326,14 @@ fn watch(b: &Bench, servers: &str, topic: &str, what: &str, members: &[Member]) 
         );
         std::thread::sleep(Duration::from_millis(10));
     }
-    let seconds = start.elapsed().as_secs_f64();
-    let (at_last, me_at_last) = (cpu_seconds(&pids), cpu_seconds(&me)[0]);
     let (first, seen, at_first, me_at_first, rebalanced_before) =
         formed.expect("every member read records");
+    let (last, seen_at_last, at_last, me_at_last) = flowed.expect("the records flowed");
     Moved {
         what: what.to_string(),
         first,
-        records: RECORDS - seen,
-        seconds: seconds - first,
+        records: seen_at_last - seen,
+        seconds: last - first,
         cpu: processes
             .iter()
             .zip(at_last.iter().zip(&at_first))

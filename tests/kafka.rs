@@ -476,9 +476,9 @@ fn a_member_whose_model_fails_leaves_its_partitions_to_the_others() {
         diagnosis(&env)
     );
     assert_eq!(env.run(&["engine", "inspect"]).ok().stdout, "ERROR\n");
-    // reset, it joins again
+    // reset, it joins again (the mock group takes two join rounds of 9 s)
     run_in_group(&env, "engine-2", "echo");
-    let back = report_until(&env, "engine-2", Duration::from_secs(30), |r| {
+    let back = report_until(&env, "engine-2", Duration::from_secs(60), |r| {
         r["assigned"].as_array().is_some_and(|a| !a.is_empty())
     });
     assert!(
@@ -580,16 +580,16 @@ fn a_paused_member_leaves_its_partitions_to_the_others_and_rejoins_when_unpaused
         .filter(|i| !counts.contains_key(i))
         .count();
     assert_eq!(lost, 0, "{lost} of {} records lost", inputs.len());
-    // unpaused, it takes its share again
+    // unpaused, it takes its share again (the mock group takes two join rounds of 9 s)
     env.run(&["engine", "unpause"]).ok();
-    let back = report_until(&env, "engine-2", Duration::from_secs(30), |r| {
+    let back = report_until(&env, "engine-2", Duration::from_secs(60), |r| {
         r["assigned"].as_array().is_some_and(|a| !a.is_empty())
     });
+    let history = env.run(&["pneumo", "history"]).ok().stdout;
     assert!(
         back["assigned"].as_array().is_some_and(|a| !a.is_empty()),
-        "{back}"
+        "{back}\n{history}"
     );
-    let history = env.run(&["pneumo", "history"]).ok().stdout;
     assert!(
         history.contains("leaving the Kafka group to its other members"),
         "{history}"

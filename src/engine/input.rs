@@ -55,6 +55,9 @@ pub struct InputSlot {
     pub stats: Arc<SlotStats>,
     /// Batch ids, shared by every input of the job.
     ids: Arc<AtomicU64>,
+    /// Records' values are looked at (by a schema, or the columns they are gathered in):
+    /// otherwise the codec only makes sure of each record, without making its value.
+    values_looked_at: bool,
 }
 
 /// Check a value against every schema that applies (the stream's and the model's).
@@ -79,6 +82,7 @@ impl InputSlot {
         InputSlot {
             slot,
             codec,
+            values_looked_at: !schemas.is_empty(),
             schemas,
             batching: descriptor.batching.clone(),
             end_marker: descriptor.end_marker.clone(),
@@ -97,7 +101,8 @@ impl InputSlot {
     }
 
     /// Batches gathered in this form rather than as a JSON array (columns).
-    pub fn gathering(self, set: Box<dyn RecordSet>) -> InputSlot {
+    pub fn gathering(mut self, set: Box<dyn RecordSet>) -> InputSlot {
+        self.values_looked_at |= set.takes_values();
         self.lock().set = set;
         self
     }
@@ -108,7 +113,13 @@ impl InputSlot {
 
     /// Decode and check one record: its value and JSON text for the model, or why not.
     fn admit(&self, raw: &[u8]) -> Result<Record, Pushed> {
-        match self.stats.timed(Op::DecodeInput, || self.codec.decode(raw)) {
+        let decoded = self
+            .stats
+            .timed(Op::DecodeInput, || match self.values_looked_at {
+                true => self.codec.decode(raw),
+                false => self.codec.decode_unchecked(raw),
+            });
+        match decoded {
             Err(reason) => {
                 self.stats.reject(false, raw, &reason);
                 Err(Pushed::Rejected(reason))

@@ -26,6 +26,11 @@ const SHOWN_RECORDS: usize = 10;
 /// What a jet needs from the job it runs in.
 pub trait Host: Send + Sync {
     fn take(&self, jet: &Jet, want: Want) -> Take;
+    /// A jet is sent its next batch before it asks for it (it always asks for the same:
+    /// the model has one input).
+    fn sends_ahead(&self) -> bool {
+        false
+    }
     fn output(&self, slot: u32, batch: u64, lines: &[u8]);
     /// The batch's first `records` records are processed and their outputs written.
     fn progress(&self, batch: &Batch, records: usize);
@@ -40,6 +45,22 @@ pub trait Host: Send + Sync {
     /// The model's state at the end of its input (`snapshots: eof`).
     fn snapshot(&self, state: Vec<u8>);
 }
+
+/// What the jet said that its host is told of, in order, on the thread that writes outputs.
+enum Said {
+    Output {
+        slot: u32,
+        batch: u64,
+        lines: Vec<u8>,
+    },
+    Progress(Batch, usize),
+    Done(Batch),
+    Snapshot(Vec<u8>),
+}
+
+/// What the jet said that waits for that thread, at most (past it the jet's reader waits,
+/// and so does the jet, as its output pipe fills).
+const SAID_QUEUE: usize = 4;
 
 pub struct Jet {
     pub index: usize,
@@ -99,29 +120,40 @@ impl Jet {
     }
 
     fn feed(&self, mut stdin: BufWriter<ChildStdin>, wants: mpsc::Receiver<Want>, host: &dyn Host) {
+        // a jet that always asks for the same input is sent one batch more than it asked
+        // for, at its first ask: it then finds its next batch waiting when it asks for it,
+        // rather than waiting for the ask to reach the engine and the batch to come back
+        let mut ahead = host.sends_ahead();
         while let Ok(want) = wants.recv() {
-            let sent = match host.take(self, want) {
-                Take::Batch(b) => {
-                    self.counts[0].fetch_add(b.count as u64, Ordering::Relaxed);
-                    self.counts[1].fetch_add(b.payload.len() as u64, Ordering::Relaxed);
-                    // counted as the jet's before it is sent, in case the jet dies meanwhile
-                    lock(&self.inflight).push_back(b.clone());
-                    protocol::send(&mut stdin, &ToJet::Batch(&b))
+            for _ in 0..if std::mem::take(&mut ahead) { 2 } else { 1 } {
+                if !self.send_taken(&mut stdin, want, host) {
+                    return;
                 }
-                Take::End => protocol::send(
-                    &mut stdin,
-                    &ToJet::End(match want {
-                        Want::Any => None,
-                        Want::Slot(s) => Some(s),
-                    }),
-                ),
-                Take::Closed => return,
-            };
-            // a closed pipe means the jet is gone; its reader tells why
-            if sent.and_then(|()| stdin.flush()).is_err() {
-                return;
             }
         }
+    }
+
+    /// Take what the jet wants and send it; false once there is no more to send (the job
+    /// is torn down, or the jet is gone: its reader tells why).
+    fn send_taken(&self, stdin: &mut BufWriter<ChildStdin>, want: Want, host: &dyn Host) -> bool {
+        let sent = match host.take(self, want) {
+            Take::Batch(b) => {
+                self.counts[0].fetch_add(b.count as u64, Ordering::Relaxed);
+                self.counts[1].fetch_add(b.payload.len() as u64, Ordering::Relaxed);
+                // counted as the jet's before it is sent, in case the jet dies meanwhile
+                lock(&self.inflight).push_back(b.clone());
+                protocol::send(stdin, &ToJet::Batch(&b))
+            }
+            Take::End => protocol::send(
+                stdin,
+                &ToJet::End(match want {
+                    Want::Any => None,
+                    Want::Slot(s) => Some(s),
+                }),
+            ),
+            Take::Closed => return false,
+        };
+        sent.and_then(|()| stdin.flush()).is_ok()
     }
 
     fn read_console(&self, stderr: std::process::ChildStderr, host: &dyn Host) {
@@ -151,51 +183,81 @@ impl Jet {
     ) {
         let mut reader = BufReader::with_capacity(1 << 16, stdout);
         let mut ready = false;
-        let outcome = loop {
-            match protocol::receive(&mut reader) {
-                Ok(Some(FromJet::Want(slot))) => {
-                    if !ready {
-                        ready = true;
-                        host.ready(self.index);
-                    }
-                    let want = slot.map_or(Want::Any, Want::Slot);
-                    if wants.send(want).is_err() {
-                        break Err(None);
-                    }
-                }
-                Ok(Some(FromJet::Output {
-                    batch,
-                    slot,
-                    records,
-                })) => {
-                    let n = records.split(|b| *b == b'\n').count();
-                    self.counts[2].fetch_add(n as u64, Ordering::Relaxed);
-                    self.counts[3].fetch_add(records.len() as u64, Ordering::Relaxed);
-                    host.output(slot, batch, &records)
-                }
-                Ok(Some(FromJet::Progress { batch, records })) => {
-                    let current = lock(&self.inflight).iter().find(|b| b.id == batch).cloned();
-                    if let Some(b) = current {
-                        host.progress(&b, records.min(b.count));
+        // what the jet's outputs become (checked, encoded, written) is done on a thread of
+        // its own, so that the jet's next `want` is answered meanwhile rather than after
+        let (said, heard) = mpsc::sync_channel::<Said>(SAID_QUEUE);
+        let outcome = std::thread::scope(|s| {
+            s.spawn(move || {
+                for each in heard {
+                    match each {
+                        Said::Output { slot, batch, lines } => host.output(slot, batch, &lines),
+                        Said::Progress(b, records) => host.progress(&b, records),
+                        Said::Done(b) => host.done(&b),
+                        Said::Snapshot(state) => host.snapshot(state),
                     }
                 }
-                Ok(Some(FromJet::Done(batch))) => {
-                    let finished = {
-                        let mut inflight = lock(&self.inflight);
-                        let at = inflight.iter().position(|b| b.id == batch);
-                        at.and_then(|i| inflight.remove(i))
-                    };
-                    if let Some(b) = finished {
-                        host.done(&b);
+            });
+            let tell = |each: Said| {
+                let _ = said.send(each);
+            };
+            let outcome = loop {
+                match protocol::receive(&mut reader) {
+                    Ok(Some(FromJet::Want(slot))) => {
+                        if !ready {
+                            ready = true;
+                            host.ready(self.index);
+                        }
+                        let want = slot.map_or(Want::Any, Want::Slot);
+                        if wants.send(want).is_err() {
+                            break Err(None);
+                        }
                     }
+                    Ok(Some(FromJet::Output {
+                        batch,
+                        slot,
+                        records,
+                    })) => {
+                        let n = records.split(|b| *b == b'\n').count();
+                        self.counts[2].fetch_add(n as u64, Ordering::Relaxed);
+                        self.counts[3].fetch_add(records.len() as u64, Ordering::Relaxed);
+                        tell(Said::Output {
+                            slot,
+                            batch,
+                            lines: records,
+                        });
+                    }
+                    Ok(Some(FromJet::Progress { batch, records })) => {
+                        let current = lock(&self.inflight).iter().find(|b| b.id == batch).cloned();
+                        if let Some(b) = current {
+                            let records = records.min(b.count);
+                            tell(Said::Progress(b, records));
+                        }
+                    }
+                    Ok(Some(FromJet::Done(batch))) => {
+                        // (no longer the jet's as soon as it says so: a death report that
+                        // follows names the batch it was on)
+                        let finished = {
+                            let mut inflight = lock(&self.inflight);
+                            let at = inflight.iter().position(|b| b.id == batch);
+                            at.and_then(|i| inflight.remove(i))
+                        };
+                        if let Some(b) = finished {
+                            tell(Said::Done(b));
+                        }
+                    }
+                    Ok(Some(FromJet::Snapshot(state))) => {
+                        tell(Said::Snapshot(state));
+                    }
+                    Ok(Some(FromJet::Finished)) => break Ok(()),
+                    Ok(Some(FromJet::Failed(report))) => break Err(Some(report)),
+                    Ok(None) => break Err(None),
+                    Err(e) => break Err(Some(json!({"message": e.to_string()}))),
                 }
-                Ok(Some(FromJet::Snapshot(state))) => host.snapshot(state),
-                Ok(Some(FromJet::Finished)) => break Ok(()),
-                Ok(Some(FromJet::Failed(report))) => break Err(Some(report)),
-                Ok(None) => break Err(None),
-                Err(e) => break Err(Some(json!({"message": e.to_string()}))),
-            }
-        };
+            };
+            // (the thread ends once it wrote what was said before the end)
+            drop(said);
+            outcome
+        });
         drop(wants);
         // the process has said its last word: collect it (one that lingers is killed),
         // after telling the host when the model finished (Python may take a while to exit)

@@ -53,6 +53,24 @@ impl OutputSlot {
         self.sink.write(&framed)
     }
 
+    /// Check the model's output `text` against the schemas and encode it; the error says
+    /// whether a schema refused it.
+    fn encode(&self, text: &[u8]) -> Result<Vec<u8>, (bool, String)> {
+        serde_json::from_slice::<Value>(text)
+            .map_err(|e| {
+                (
+                    false,
+                    format!("not JSON: {}", crate::error::json_error_text(&e)),
+                )
+            })
+            .and_then(|value| {
+                self.stats
+                    .timed(Op::ValidateOutput, || check(&self.schemas, &value))
+                    .map_err(|r| (true, r))?;
+                self.codec.encode(text, &value).map_err(|r| (false, r))
+            })
+    }
+
     /// Outputs the model produced for batch `batch`, one JSON text per line.
     pub fn write(&self, lines: &[u8], batch: u64, replies: &Replies) -> std::io::Result<()> {
         let mut claim = replies.claim(batch, self.slot);
@@ -66,19 +84,14 @@ impl OutputSlot {
                 }
                 continue;
             }
-            let encoded = serde_json::from_slice::<Value>(text)
-                .map_err(|e| {
-                    (
-                        false,
-                        format!("not JSON: {}", crate::error::json_error_text(&e)),
-                    )
-                })
-                .and_then(|value| {
-                    self.stats
-                        .timed(Op::ValidateOutput, || check(&self.schemas, &value))
-                        .map_err(|r| (true, r))?;
-                    self.codec.encode(text, &value).map_err(|r| (false, r))
-                });
+            let unchecked = match self.schemas.is_empty() {
+                true => self.codec.encode_unchecked(text),
+                false => None,
+            };
+            let encoded = match unchecked {
+                Some(encoded) => encoded.map_err(|r| (false, r)),
+                None => self.encode(text),
+            };
             let bytes = match encoded {
                 Ok(bytes) => bytes,
                 Err((by_schema, reason)) => {

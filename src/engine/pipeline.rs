@@ -1072,6 +1072,10 @@ impl Drop for Pipeline {
 }
 
 impl Host for Pipeline {
+    fn sends_ahead(&self) -> bool {
+        self.inputs.len() == 1
+    }
+
     fn take(&self, jet: &Jet, want: Want) -> Take {
         let taken = match self
             .dispatch

@@ -39,8 +39,19 @@ pub trait Encoding: Send + Sync + std::fmt::Debug {
 /// Decodes and encodes the records of one slot.
 pub trait Codec: Send + Sync {
     fn decode(&self, raw: &[u8]) -> Result<Decoded, String>;
+    /// `decode`, for a slot whose values nothing looks at (no schema checks them, no column
+    /// takes them apart): a codec that can tell a good record from its text gives it with
+    /// a `Null` value, without building one.
+    fn decode_unchecked(&self, raw: &[u8]) -> Result<Decoded, String> {
+        self.decode(raw)
+    }
     /// The bytes of one output record, from the model's JSON text and its value.
     fn encode(&self, json: &[u8], value: &Value) -> Result<Vec<u8>, String>;
+    /// The bytes of one output record no schema checks, from its text alone, where this
+    /// encoding needs no value for them (`None`: decode it and `encode`).
+    fn encode_unchecked(&self, _json: &[u8]) -> Option<Result<Vec<u8>, String>> {
+        None
+    }
     /// Records reach the model as bytes rather than JSON values.
     fn raw_bytes(&self) -> bool {
         false

@@ -174,6 +174,10 @@ impl RecordSet for Columns {
         self.n += 1;
     }
 
+    fn takes_values(&self) -> bool {
+        true
+    }
+
     fn count(&self) -> usize {
         self.n
     }

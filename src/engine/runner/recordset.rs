@@ -9,6 +9,10 @@ use std::sync::Arc;
 pub trait RecordSet: Send {
     /// Add one record: its value (checked against the schemas) and its JSON text.
     fn push(&mut self, value: &Value, json: &[u8]);
+    /// Whether `push` looks at the value (else it may be `Null`: nothing decoded it).
+    fn takes_values(&self) -> bool {
+        false
+    }
     fn count(&self) -> usize;
     /// Bytes gathered so far (batches are closed at a size limit).
     fn size(&self) -> usize;

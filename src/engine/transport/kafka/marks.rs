@@ -30,7 +30,7 @@ const AGAIN_AFTER: Duration = Duration::from_millis(100);
 /// rebalances take two joins).
 const LEAD: Duration = Duration::from_secs(2 * super::source::SESSION.as_secs());
 /// How often a partition's reading speed is measured.
-const MEASURE_EVERY: Duration = Duration::from_secs(1);
+const MEASURE_EVERY: Duration = Duration::from_millis(100);
 /// Records read between two looks at the clock, for that measure.
 const MEASURE_RECORDS: i64 = 256;
 const PREFIX: &str = "fastscore read-below ";
@@ -65,19 +65,23 @@ struct Mark {
     /// current measure began.
     speed: f64,
     measure: Option<(Instant, i64)>,
+    /// The offset at which the clock is looked at next, for that measure.
+    look_at: i64,
 }
 
 impl Mark {
-    /// Measure the reading speed, now that `offset` was read.
+    /// Measure the reading speed, now that `offset` was read (the clock is looked at every
+    /// `MEASURE_RECORDS` records).
     fn measure(&mut self, offset: i64) {
-        let Some((since, from)) = self.measure else {
-            self.measure = Some((Instant::now(), offset));
-            return;
-        };
-        if offset - from < MEASURE_RECORDS {
+        if offset < self.look_at {
             return;
         }
+        self.look_at = offset + MEASURE_RECORDS;
         let now = Instant::now();
+        let Some((since, from)) = self.measure else {
+            self.measure = Some((now, offset));
+            return;
+        };
         let took = now.duration_since(since);
         if took >= MEASURE_EVERY {
             self.speed = (offset - from).max(0) as f64 / took.as_secs_f64();

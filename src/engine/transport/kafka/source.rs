@@ -97,6 +97,7 @@ pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Source>, String> {
         commit: kafka.group.is_some() && kafka.commit,
         state: Mutex::default(),
         settled: Condvar::new(),
+        marked: Condvar::new(),
         counts: Counts::default(),
         listener: Mutex::default(),
         stopping: AtomicBool::new(false),
@@ -175,6 +176,8 @@ struct Shared {
     state: Mutex<CommitState>,
     /// Told when records were settled (a revocation waits for its partitions').
     settled: Condvar,
+    /// Told when commits were answered (a record may wait for its read mark).
+    marked: Condvar,
     counts: Counts,
     listener: Mutex<Option<Arc<dyn SourceListener>>>,
     /// The job is torn down: a revocation waits for nothing.
@@ -551,6 +554,7 @@ impl Shared {
     fn answered(&self, list: &TopicPartitionList, result: Result<(), String>) {
         let mut st = lock(&self.state);
         st.marks.answered(list, result.is_ok());
+        self.marked.notify_all();
         if let Err(e) = result {
             self.counts.refused_commits.fetch_add(1, Ordering::Relaxed);
             st.last_refusal = Some(e);
@@ -719,7 +723,11 @@ impl KafkaSource {
             if waited < PAUSE_AFTER {
                 // a short wait (a commit's round trip) polls nothing: pausing the partitions
                 // of what a poll brings would drop what was prefetched
-                std::thread::sleep(Duration::from_millis(1));
+                let st = lock(&self.shared.state);
+                let _ = self
+                    .shared
+                    .marked
+                    .wait_timeout(st, Duration::from_millis(1));
             } else {
                 // (polled, for rebalances; what comes is kept for later)
                 self.stash_polled(Duration::from_millis(5));
