@@ -24,11 +24,11 @@ const AHEAD_MOST: i64 = 1 << 16;
 /// How long after a refusal a mark commit is sent again (a group that rebalances refuses
 /// commits until it is done).
 const AGAIN_AFTER: Duration = Duration::from_millis(100);
-/// How long reading goes on past the last mark that landed: a rebalance, in which the
-/// group refuses commits, takes up to a session timeout on a broker (twice, on
-/// librdkafka's mock cluster, whose joins wait most of one and whose cooperative
-/// rebalances take two joins).
-const LEAD: Duration = Duration::from_secs(2 * super::source::SESSION.as_secs());
+/// How long reading goes on past the last mark that landed: a group refuses commits while
+/// it rebalances, up to about a session timeout (librdkafka's mock cluster waits the
+/// session timeout less 1 s in each join round; between the two rounds of a cooperative
+/// rebalance, commits land again).
+const LEAD: Duration = super::source::SESSION;
 /// How often a partition's reading speed is measured.
 const MEASURE_EVERY: Duration = Duration::from_millis(100);
 /// Records read between two looks at the clock, for that measure.
