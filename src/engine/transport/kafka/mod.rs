@@ -10,6 +10,7 @@ mod marks;
 mod offsets;
 mod outage;
 mod outbox;
+mod produce_batch;
 mod sink;
 mod source;
 

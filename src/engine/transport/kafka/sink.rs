@@ -6,11 +6,12 @@
 
 use super::super::{Durability, Sink};
 use super::outage::Outage;
+use super::produce_batch::Topic;
 use super::Kafka;
 use crate::engine::envelope::Framed;
 use crate::sync::lock;
 use rdkafka::error::KafkaError;
-use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
+use rdkafka::producer::{Producer, ThreadedProducer};
 use rdkafka::types::RDKafkaErrorCode;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
@@ -54,6 +55,7 @@ pub(super) fn open(kafka: &Kafka) -> Result<Box<dyn Sink>, String> {
         .map_err(|e| kafka.failed(&e))?;
     kafka.check_topic(producer.client())?;
     Ok(Box::new(KafkaSink {
+        batches: Topic::open(producer.client(), &kafka.topic)?,
         producer,
         topic: kafka.topic.clone(),
         partition: (!kafka.spread).then_some(kafka.partition),
@@ -142,6 +144,8 @@ impl Durability for Deliveries {
 }
 
 struct KafkaSink {
+    /// (declared before the producer, so dropped before it)
+    batches: Topic,
     producer: ThreadedProducer<Deliveries>,
     topic: String,
     /// Where every record goes (the original's way: a reader without a group reads one
@@ -180,20 +184,19 @@ impl KafkaSink {
         }
     }
 
-    /// Hand one record to the producer, waiting (at most `DELIVERY_WAIT`) while its queue is
-    /// full.
-    fn send(&self, record: &[u8], write: u64) -> std::io::Result<()> {
+    /// Hand the records of write `write` to the producer, waiting (at most `DELIVERY_WAIT`)
+    /// while its queue is full.
+    fn send(&self, records: &[&[u8]], write: u64) -> std::io::Result<()> {
         let mut deadline = None;
-        loop {
-            let mut sent =
-                BaseRecord::<(), [u8], usize>::with_opaque_to(&self.topic, write as usize)
-                    .payload(record);
-            if let Some(p) = self.partition {
-                sent = sent.partition(p);
-            }
-            match self.producer.send(sent) {
-                Ok(()) => return Ok(()),
-                Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), _)) => {
+        let mut from = 0;
+        while from < records.len() {
+            let (taken, refused) =
+                self.batches
+                    .produce(&records[from..], self.partition, write as usize);
+            from += taken;
+            match refused {
+                None => {}
+                Some(RDKafkaErrorCode::QueueFull) => {
                     let deadline = *deadline.get_or_insert_with(|| Instant::now() + DELIVERY_WAIT);
                     if Instant::now() > deadline {
                         return Err(std::io::Error::other(format!(
@@ -204,7 +207,7 @@ impl KafkaSink {
                     }
                     drop(self.wait_for_acks(self.acks())?);
                 }
-                Err((e, _)) => {
+                Some(e) => {
                     return Err(std::io::Error::other(format!(
                         "producing to '{}': {e}",
                         self.topic
@@ -212,6 +215,7 @@ impl KafkaSink {
                 }
             }
         }
+        Ok(())
     }
 }
 
@@ -232,10 +236,8 @@ impl Sink for KafkaSink {
             acks.waiting.insert(write, count);
             write
         };
-        for record in records.records() {
-            self.send(record, write)?;
-        }
-        Ok(())
+        let records: Vec<&[u8]> = records.records().collect();
+        self.send(&records, write)
     }
 
     /// A refused record fails the job within the job's flush interval, even when nothing
