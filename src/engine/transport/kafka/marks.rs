@@ -16,9 +16,9 @@ use rdkafka::{Offset, TopicPartitionList};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-/// How far ahead of the records read a mark is moved, at first (records counted as read
-/// again, and never scored, per partition of a member that dies: at most this many, or
-/// more where reading outran the commits).
+/// How far ahead of the records read a mark is moved at least (a member that dies leaves
+/// up to its lead, per partition, counted as read again and never scored: this many, or
+/// what it read in `LEAD`, or more where reading outran the commits).
 const AHEAD: i64 = 4_096;
 const AHEAD_MOST: i64 = 1 << 16;
 /// How long after a refusal a mark commit is sent again (a group that rebalances refuses
